@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// The only file that touches the process: argv, stdout/stderr, signals, the exit code.
+import { main } from '../dist/cli/main.js';
+
+const controller = new AbortController();
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    controller.abort(new Error(`stopped by ${sig}`));
+  });
+}
+
+const code = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signal: controller.signal,
+});
+process.exitCode = code;

@@ -1,0 +1,29 @@
+// The whole flow for one profile: expand → run → report. Used by `check`, `probe`, `demo` and
+// the daemon alike.
+import type { Logger } from 'pino';
+import { expand, type ExpandOptions } from './profile/expand.js';
+import { runChecks } from './probe/run.js';
+import { buildReport } from './report/build.js';
+import type { CheckResult, Family, Profile, RunReport } from './types.js';
+
+export interface CheckOptions extends ExpandOptions {
+  concurrency: number;
+  family?: Family;
+  strict: boolean;
+  log: Logger;
+  signal?: AbortSignal;
+  onResult?: (result: CheckResult, index: number) => void;
+}
+
+export async function checkProfile(profile: Profile, opts: CheckOptions): Promise<RunReport> {
+  const checks = expand(profile, opts);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const results = await runChecks(checks, {
+    concurrency: opts.concurrency, log: opts.log,
+    ...(opts.family !== undefined && { family: opts.family }),
+    ...(opts.signal !== undefined && { signal: opts.signal }),
+    ...(opts.onResult !== undefined && { onResult: opts.onResult }),
+  });
+  return buildReport(profile, results, startedAt, performance.now() - t0, opts.strict);
+}

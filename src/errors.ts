@@ -1,0 +1,34 @@
+// Three error classes: bad input from the user (exit 2), a broken profile (exit 2, names file and
+// path), and a probe failure that carries a reason for classify().
+import type { Reason } from './types.js';
+
+/** A bad flag, an unknown profile id, a missing variable: one line on stderr, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** A profile or site file that does not load; the message names the file and the path in it. */
+export class ProfileError extends Error {
+  override name = 'ProfileError';
+  constructor(
+    readonly file: string,
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(path ? `${file}: ${path}: ${problem}` : `${file}: ${problem}`);
+  }
+}
+
+/** A failure a prober understood itself (wrong protocol, no CONNACK ...), with its reason. */
+export class ProbeError extends Error {
+  override name = 'ProbeError';
+  readonly code: string | undefined;
+  constructor(
+    readonly reason: Reason,
+    message: string,
+    options: { code?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.code = options.code;
+  }
+}

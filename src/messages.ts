@@ -1,0 +1,69 @@
+// Every human-facing runtime string about results lives here: one hint per reason, written for an
+// IT engineer who must tell a network team exactly what to open.
+import type { CheckResult, Reason } from './types.js';
+
+export const REASON_SUMMARY: Record<Reason, string> = {
+  ok: 'the expected service answered',
+  refused: 'the host answered but nothing listens on this port',
+  timeout: 'no answer at all: packets are dropped on the way (firewall) or the host is down',
+  unreachable: 'an ICMP error came back: a firewall rejects the traffic or there is no route',
+  'dns-error': 'the name does not resolve from this machine',
+  reset: 'the connection was cut (a firewall or proxy resetting it, or a crashed service)',
+  'wrong-protocol': 'something answered, but not the service this row expects',
+  'tls-error': 'the TLS handshake failed (certificate or protocol problem)',
+  'auth-rejected': 'the service is there but refused our credentials',
+  'not-serving': 'the service answers but reports that it is not serving',
+  'proxy-error': 'the HTTP proxy refused or failed to open the connection',
+  'no-response': 'the connection opened but the service never answered',
+  'not-listening': 'nothing on this machine listens on this port',
+  exposed: 'a local-only service is reachable from other machines',
+  error: 'an unexpected error',
+};
+
+type HintRow = Pick<CheckResult, 'reason' | 'outcome' | 'expect' | 'dir' | 'port' | 'service' | 'destination' | 'state'> & { host?: string };
+
+/** One sentence telling the operator what to do next; empty for rows that passed. */
+export function hintFor(r: HintRow): string {
+  if (r.outcome === 'pass' || r.outcome === 'skip') return '';
+  const port = r.port.toUpperCase();
+  const to = r.host && r.host !== r.destination ? `${r.host} (${r.destination})` : r.destination;
+  if (r.expect === 'blocked') {
+    return r.state === 'open|filtered'
+      ? `Silence does not prove ${port} is blocked; check the firewall rule itself.`
+      : `${port} to ${to} should be blocked but something answered: close it in the firewall.`;
+  }
+  switch (r.reason) {
+    case 'refused':
+      return `The path to ${to} works but no ${r.service} service listens on ${port}: start it, or check the port number and that it is not bound to localhost only.`;
+    case 'timeout':
+      return `Ask the network team to allow ${port} from this machine to ${to}; if it is already allowed, check that the host is up.`;
+    case 'unreachable':
+      return `A firewall or router rejects ${port} to ${to}: ask the network team to allow it (the rejecting device sent an ICMP error).`;
+    case 'dns-error':
+      return `Check the host name of ${r.destination} (typo? internal DNS?) or give an IP address with --set.`;
+    case 'reset':
+      return `Something cut the connection to ${to} on ${port}: look for a firewall or proxy that inspects this traffic, or a service that crashes.`;
+    case 'wrong-protocol':
+      return `Another service answers on ${port} at ${to}: check the port, or whether a proxy or load balancer sits in front of ${r.service}.`;
+    case 'tls-error':
+      return `Fix the certificate of ${to} (expiry, name, trusted CA) or give the CA with the row's options.`;
+    case 'auth-rejected':
+      return `${r.service} at ${to} is reachable; give credentials that it accepts to prove the login too.`;
+    case 'not-serving':
+      return `${r.service} at ${to} is reachable but reports that it is not serving: check that service's health.`;
+    case 'proxy-error':
+      return `The HTTP proxy did not open ${port} to ${to}: ask for it to be allowed on the proxy, or bypass it with NO_PROXY.`;
+    case 'no-response':
+      return r.state === 'open|filtered'
+        ? `UDP silence on ${port}: open (a quiet service) or dropped by a firewall. Run \`fedprobe respond\` on ${r.destination} to prove the path.`
+        : `The port at ${to} accepts connections but ${r.service} never answered: is it the right service and port?`;
+    case 'not-listening':
+      return r.dir === 'in'
+        ? `Start the ${r.service} service on ${port}, or run \`fedprobe respond\` to test the firewall before it is installed.`
+        : `Nothing listens on ${port}.`;
+    case 'exposed':
+      return `Bind this service to 127.0.0.1 (or firewall ${port}) so that only this machine can reach it.`;
+    default:
+      return `Unexpected error on ${port} to ${to}; run again with --log-level debug for details.`;
+  }
+}

@@ -1,0 +1,147 @@
+// The runner owns everything around a prober: DNS (every A/AAAA address), the deadline
+// (AbortSignal.timeout joined with the shutdown signal), phase timing, retries, concurrency,
+// the per-check logger, and result order. Probers only speak their protocol.
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import { hintFor } from '../messages.js';
+import { probers } from '../probers/registry.js';
+import type { AddressResult, Check, CheckResult, Family, Observation, ProbeContext, Timings } from '../types.js';
+import { classify } from './classify.js';
+import { OUTCOME_RANK, judge } from './judge.js';
+
+export interface RunOptions {
+  concurrency: number;
+  family?: Family;
+  signal?: AbortSignal;
+  log: Logger;
+  /** Called as each row finishes (progress on a TTY, daemon metrics). */
+  onResult?: (result: CheckResult, index: number) => void;
+}
+
+export const DEFAULT_CONCURRENCY = 16;
+
+interface Resolved {
+  addresses: { address: string; family: Family | 0 }[];
+  dnsMs?: number;
+  error?: unknown;
+}
+
+async function resolveHost(check: Check, family: Family | undefined): Promise<Resolved> {
+  const host = check.target.host;
+  if (check.target.scheme === 'listen') return { addresses: [{ address: 'local', family: 0 }] };
+  const literal = isIP(host);
+  if (literal) return { addresses: [{ address: host, family: literal as Family }] };
+  const start = performance.now();
+  try {
+    const found = await lookup(host, { all: true, family: family ?? 0, verbatim: true });
+    const dnsMs = round(performance.now() - start);
+    if (found.length === 0) return { addresses: [], dnsMs, error: Object.assign(new Error(`${host} has no address`), { code: 'ENODATA' }) };
+    return { addresses: found.map((a) => ({ address: a.address, family: a.family as Family })), dnsMs };
+  } catch (error) {
+    return { addresses: [], dnsMs: round(performance.now() - start), error };
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+async function probeAddress(check: Check, address: string, family: Family | 0, opts: RunOptions): Promise<AddressResult> {
+  let attempts = 0;
+  let last: AddressResult | undefined;
+  const log = opts.log.child({ row: check.row.id, address });
+  while (attempts <= check.retries) {
+    attempts++;
+    const start = performance.now();
+    const timings: Timings = { totalMs: 0 };
+    let connected = false;
+    const deadline = AbortSignal.timeout(check.timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
+    const ctx: ProbeContext = {
+      address, family, signal, timeoutMs: check.timeoutMs, log,
+      phase(name) {
+        const ms = round(performance.now() - start);
+        if (name === 'connect') {
+          connected = true;
+          timings.connectMs = ms;
+        } else timings[`${name}Ms`] = ms;
+      },
+    };
+    let obs: Observation;
+    try {
+      obs = await probers[check.target.scheme](check, ctx);
+    } catch (error) {
+      obs = { ...classify(error, { connected, protocol: check.target.protocol, timeoutMs: check.timeoutMs }), facts: {}, timings };
+      log.debug({ err: error }, 'probe error');
+    }
+    const totalMs = round(performance.now() - start);
+    const credentialsGiven = Object.keys(check.secrets).length > 0;
+    const outcome = judge(obs, { expect: check.expect, credentialsGiven });
+    last = {
+      address, family, outcome, state: obs.state, reason: obs.reason, detail: obs.detail,
+      ...(obs.code !== undefined && { code: obs.code }),
+      attempts, timings: { ...timings, ...obs.timings, totalMs }, facts: obs.facts,
+    };
+    // Shutdown ends retries; only failures that could be transient are retried.
+    if (outcome === 'pass' || opts.signal?.aborted) break;
+  }
+  return last!;
+}
+
+function combine(check: Check, resolved: Resolved, results: AddressResult[]): CheckResult {
+  const row = check.row;
+  const base = {
+    id: row.id, dir: row.dir, source: row.source, destination: row.destination, port: row.port, service: row.service,
+    type: row.type, status: row.status, ...(row.comment !== undefined && { comment: row.comment }), probe: row.probe, expect: check.expect,
+  };
+  if (results.length === 0) {
+    const c = classify(resolved.error, { connected: false, protocol: check.target.protocol, timeoutMs: check.timeoutMs });
+    const outcome = judge(c, { expect: check.expect });
+    const partial = { ...base, outcome, state: c.state, reason: c.reason };
+    return {
+      ...partial, detail: `${check.target.host}: ${c.detail}`, hint: hintFor({ ...partial, host: check.target.host }),
+      ...(c.code !== undefined && { code: c.code }), addresses: [],
+      timings: { ...(resolved.dnsMs !== undefined && { dnsMs: resolved.dnsMs }), totalMs: resolved.dnsMs ?? 0 }, facts: {},
+    };
+  }
+  const sorted = [...results].sort((a, b) => OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome]);
+  const best = sorted[0]!;
+  const worst = sorted[sorted.length - 1]!;
+  // One good address is enough for the row to work; a bad sibling is worth a warning.
+  const mixed = best.outcome === 'pass' && worst.outcome !== 'pass';
+  const outcome = mixed ? 'warn' : best.outcome;
+  const shown = mixed ? worst : best;
+  const detail = mixed ? `${best.address} works, but ${worst.address}: ${worst.detail}` : results.length > 1 || check.target.host !== best.address && best.address !== 'local' ? `${best.address}: ${best.detail}` : best.detail;
+  const partial = { ...base, outcome, state: shown.state, reason: shown.reason };
+  return {
+    ...partial, detail, hint: hintFor({ ...partial, host: check.target.host || 'this machine' }),
+    ...(shown.code !== undefined && { code: shown.code }), addresses: results,
+    timings: { ...(resolved.dnsMs !== undefined && { dnsMs: resolved.dnsMs }), ...best.timings, totalMs: round((resolved.dnsMs ?? 0) + best.timings.totalMs) },
+    facts: best.facts,
+  };
+}
+
+export async function runCheck(check: Check, opts: RunOptions): Promise<CheckResult> {
+  const resolved = await resolveHost(check, opts.family);
+  const results = await Promise.all(resolved.addresses.map((a) => probeAddress(check, a.address, a.family, opts)));
+  const result = combine(check, resolved, results);
+  if (result.outcome === 'fail') opts.log.warn({ row: result.id, reason: result.reason, detail: result.detail }, 'row failed');
+  return result;
+}
+
+/** Runs every check with bounded concurrency; results keep the profile's row order. */
+export async function runChecks(checks: Check[], opts: RunOptions): Promise<CheckResult[]> {
+  const limit = pLimit(Math.max(1, opts.concurrency));
+  return Promise.all(
+    checks.map((check, i) =>
+      limit(async () => {
+        const r = await runCheck(check, opts);
+        opts.onResult?.(r, i);
+        return r;
+      }),
+    ),
+  );
+}

@@ -1,0 +1,68 @@
+// listen:// — for `dir: in` rows, checked on the component itself: does anything listen on the
+// port, on which addresses, and is a localhost-only service really bound to loopback only?
+// Read from /proc/net/*; no traffic is sent.
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import type { Prober } from '../types.js';
+
+const TCP_LISTEN = '0A';
+/** UDP sockets have no LISTEN state; a bound, unconnected socket shows 07 (TCP_CLOSE). */
+const UDP_BOUND = '07';
+
+/** /proc/net stores each 32-bit word of an address in host (little-endian) byte order. */
+export function decodeProcAddress(hex: string): string {
+  if (hex.length === 8) return Buffer.from(hex, 'hex').reverse().join('.');
+  const words: string[] = [];
+  for (let i = 0; i < 32; i += 8) words.push(Buffer.from(hex.slice(i, i + 8), 'hex').reverse().toString('hex'));
+  const full = words.join('').match(/.{4}/g)!.join(':');
+  // The WHATWG URL parser writes IPv6 addresses in their canonical, compressed form.
+  return new URL(`http://[${full}]/`).hostname.slice(1, -1);
+}
+
+export function isLoopback(address: string): boolean {
+  if (address === '::1') return true;
+  if (address.startsWith('::ffff:')) return isLoopback(address.slice(7));
+  return isIP(address) === 4 && address.startsWith('127.');
+}
+
+export interface ListeningSocket {
+  address: string;
+  port: number;
+  family: 4 | 6;
+}
+
+export async function listeningSockets(protocol: 'tcp' | 'udp', procRoot = '/proc'): Promise<ListeningSocket[]> {
+  const out: ListeningSocket[] = [];
+  for (const family of [4, 6] as const) {
+    const file = `${procRoot}/net/${protocol}${family === 6 ? '6' : ''}`;
+    const text = await readFile(file, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 4) continue;
+      const [addrHex, portHex] = cols[1]!.split(':') as [string, string];
+      const state = cols[3]!;
+      if (state !== (protocol === 'tcp' ? TCP_LISTEN : UDP_BOUND)) continue;
+      // A UDP socket with a remote address is a client's connected socket, not a service.
+      if (protocol === 'udp' && !/^0+:0000$/.test(cols[2]!)) continue;
+      out.push({ address: decodeProcAddress(addrHex), port: parseInt(portHex, 16), family });
+    }
+  }
+  return out;
+}
+
+export const probeListen: Prober = async (check) => {
+  const { port, protocol } = check.target;
+  const localOnly = check.with['localOnly'] === true;
+  const sockets = (await listeningSockets(protocol)).filter((s) => s.port === port);
+  const addresses = [...new Set(sockets.map((s) => (s.family === 6 ? `[${s.address}]` : s.address)))];
+  const facts = { listeningOn: addresses.map((a) => `${a}:${port}`), localOnly };
+  if (sockets.length === 0) {
+    return { state: 'closed', reason: 'not-listening', detail: `nothing on this machine listens on ${protocol}/${port}`, facts, timings: { totalMs: 0 } };
+  }
+  const exposed = sockets.filter((s) => !isLoopback(s.address));
+  if (localOnly && exposed.length > 0) {
+    const where = exposed.map((s) => (s.address === '0.0.0.0' || s.address === '::' ? `all addresses (${s.address})` : s.address)).join(', ');
+    return { state: 'open', reason: 'exposed', detail: `should be reachable from this machine only, but listens on ${where}`, facts, timings: { totalMs: 0 } };
+  }
+  return { state: 'open', reason: 'ok', detail: `listening on ${facts.listeningOn.join(', ')}`, facts, timings: { totalMs: 0 } };
+};

@@ -1,0 +1,67 @@
+// The profile format, once, in zod: the loader validates with it and `fedprobe schema` prints
+// the JSON Schema made from it (profiles/schema.json is that output, checked in).
+import { z } from 'zod';
+import { PROBE_SCHEMES } from '../types.js';
+
+const ID = /^[a-z0-9][a-z0-9_.-]*$/;
+const VAR_NAME = /^[a-z_][a-z0-9_]*$/;
+/** `tcp/1883` or `udp/51820`; the frameworks' docs write TCP/1883, which is accepted too. */
+export const PORT_PATTERN = /^(tcp|udp|TCP|UDP)\/([0-9]{1,5})$/;
+
+export const varDefSchema = z
+  .strictObject({
+    default: z.string().optional().describe('value used when no --set, site file or FEDPROBE_VAR_ is given'),
+    description: z.string().optional().describe('what the variable is, shown by `fedprobe show`'),
+    secret: z.boolean().optional().describe('never printed; give it as a file path in <name>_file or an environment variable'),
+  })
+  .describe('a variable that probe URLs refer to as ${name}');
+
+export const rowSchema = z
+  .strictObject({
+    id: z.string().regex(ID, 'lower-case letters, digits, "-", "_" or "."').describe('unique within the profile'),
+    dir: z.enum(['in', 'out']).describe('out: this component connects; in: others connect to this component'),
+    source: z.string().min(1).describe('source machine, in the framework\'s words'),
+    destination: z.string().min(1).describe('destination machine, in the framework\'s words'),
+    port: z
+      .string()
+      .regex(PORT_PATTERN, 'a protocol and port such as tcp/1883 or udp/51820')
+      .refine((p) => {
+        const n = Number(p.split('/')[1]);
+        return n >= 1 && n <= 65535;
+      }, 'a port between 1 and 65535')
+      .describe('destination port, as tcp/N or udp/N'),
+    service: z.string().min(1).describe('service column of the matrix (HTTP, MQTT, gRPC, WireGuard ...)'),
+    type: z.enum(['backend', 'user']).describe('backend: between components; user: a person reaches a GUI'),
+    status: z.enum(['mandatory', 'optional']),
+    comment: z.string().optional(),
+    probe: z.string().min(1).describe(`URL whose scheme picks the prober: ${PROBE_SCHEMES.join(', ')}`),
+    expect: z.enum(['reachable', 'blocked']).optional().describe('blocked: the row passes only when nothing answers'),
+    timeout: z.number().int().positive().max(600_000).optional().describe('deadline for this row in milliseconds'),
+    with: z.record(z.string(), z.unknown()).optional().describe('options of the row\'s prober'),
+  })
+  .describe('one row of the network communication matrix');
+
+export const profileSchema = z
+  .strictObject({
+    schema: z.literal('fedprobe/v1'),
+    framework: z.string().min(1),
+    component: z.string().min(1),
+    scenario: z.string().min(1),
+    reference: z.string().optional().describe('where the matrix comes from'),
+    description: z.string().optional(),
+    vars: z.record(z.string().regex(VAR_NAME, 'lower-case letters, digits and "_"'), varDefSchema).optional(),
+    rows: z.array(rowSchema).min(1),
+  })
+  .describe('fedprobe profile: the network communication matrix of one component');
+
+export type ProfileInput = z.infer<typeof profileSchema>;
+
+export const siteSchema = z
+  .strictObject({
+    vars: z.record(z.string().regex(VAR_NAME), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  })
+  .describe('a site file: variable values for one site');
+
+export function profileJsonSchema(): unknown {
+  return { $id: 'https://fedprobe.invalid/schema/profile-v1.json', ...z.toJSONSchema(profileSchema, { target: 'draft-2020-12' }) };
+}

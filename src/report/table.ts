@@ -1,0 +1,52 @@
+// --format table (the default): the matrix in the framework's own columns plus the verdict,
+// with what happened and what to do under every row that did not pass.
+import type { CheckResult, Outcome, RunReport } from '../types.js';
+import { columns, painter, portLabel, type Colour } from './text.js';
+
+export interface TableOptions {
+  color: boolean;
+}
+
+const OUTCOME_COLOUR: Record<Outcome, Colour> = { pass: 'green', fail: 'red', warn: 'yellow', inconclusive: 'magenta', skip: 'gray' };
+
+function ms(n: number): string {
+  return n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`;
+}
+
+function verdictLine(run: RunReport): string {
+  if (run.exitCode === 0) return run.summary.fail ? 'exit 0 (only optional rows failed)' : 'exit 0';
+  return run.strict ? 'exit 1 (a row failed or was inconclusive, --strict)' : 'exit 1 (a mandatory row failed)';
+}
+
+export function renderTable(run: RunReport, opts: TableOptions): string {
+  const paint = painter(opts.color);
+  const p = run.profile;
+  const lines: string[] = [];
+  lines.push(paint('bold', `${p.framework} ${p.component} (${p.scenario})`) + paint('gray', `  profile ${p.id} · fedprobe ${run.tool.version}`));
+  if (p.reference) lines.push(paint('gray', `matrix: ${p.reference}`));
+  lines.push('');
+  const header = ['id', 'dir', 'source', 'destination', 'port', 'service', 'type', 'status', 'outcome', 'state', 'reason', 'time'];
+  const body: string[][] = [header.map((h) => paint('bold', h))];
+  const notes = new Map<number, string[]>();
+  run.results.forEach((r: CheckResult, i) => {
+    body.push([
+      r.id, r.dir, r.source, r.destination, portLabel(r.port), r.service, r.type, r.status,
+      paint(OUTCOME_COLOUR[r.outcome], r.outcome.toUpperCase()), r.state, r.reason, ms(r.timings.totalMs),
+    ]);
+    const n: string[] = [];
+    if (r.outcome !== 'pass') {
+      n.push(`  ↳ ${r.detail}${r.code ? ` [${r.code}]` : ''}`);
+      if (r.hint) n.push(paint('blue', `  → ${r.hint}`));
+    }
+    notes.set(i + 1, n);
+  });
+  columns(body).forEach((line, i) => {
+    lines.push(line);
+    for (const n of notes.get(i) ?? []) lines.push(n);
+  });
+  lines.push('');
+  const s = run.summary;
+  const counts = (['pass', 'fail', 'warn', 'inconclusive', 'skip'] as const).filter((o) => s[o] > 0).map((o) => paint(OUTCOME_COLOUR[o], `${s[o]} ${o}`));
+  lines.push(`${run.results.length} ${run.results.length === 1 ? "row" : "rows"}: ${counts.join(', ') || 'none'} · ${verdictLine(run)} · ${ms(run.durationMs)}`);
+  return lines.join('\n') + '\n';
+}

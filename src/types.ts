@@ -1,0 +1,178 @@
+// The vocabulary of fedprobe. Every union is serialised as itself in JSON, JUnit and metrics.
+
+export const OUTCOMES = ['pass', 'fail', 'warn', 'inconclusive', 'skip'] as const;
+/** The verdict on a matrix row. */
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** nmap's port-state words, so that operators recognise them. */
+export const PORT_STATES = ['open', 'closed', 'filtered', 'open|filtered', 'unknown'] as const;
+export type PortState = (typeof PORT_STATES)[number];
+
+export const REASONS = [
+  'ok', 'refused', 'timeout', 'unreachable', 'dns-error', 'reset', 'wrong-protocol', 'tls-error',
+  'auth-rejected', 'not-serving', 'proxy-error', 'no-response', 'not-listening', 'exposed', 'error',
+] as const;
+/** Why a row has the state it has: what the wire (or /proc) said. */
+export type Reason = (typeof REASONS)[number];
+
+/**
+ * URL schemes with a prober behind them. A scheme listed here without a registry entry in
+ * src/probers/registry.ts is a compile error.
+ */
+export const PROBE_SCHEMES = ['tcp', 'udp', 'listen'] as const;
+export type ProbeScheme = (typeof PROBE_SCHEMES)[number];
+
+export type Direction = 'in' | 'out';
+export type RowType = 'backend' | 'user';
+export type RowStatus = 'mandatory' | 'optional';
+export type Expectation = 'reachable' | 'blocked';
+export type Family = 4 | 6;
+
+/** One row of a framework's network communication matrix, in the framework's own columns. */
+export interface Row {
+  id: string;
+  dir: Direction;
+  source: string;
+  destination: string;
+  /** `tcp/1883`, `udp/51820`: the matrix's "destination port" column. */
+  port: string;
+  service: string;
+  type: RowType;
+  status: RowStatus;
+  comment?: string;
+  /** A URL whose scheme picks the prober; may hold `${var}` references. */
+  probe: string;
+  expect?: Expectation;
+  /** Per-row deadline in milliseconds, overriding --timeout. */
+  timeout?: number;
+  with?: Record<string, unknown>;
+}
+
+export interface VarDef {
+  default?: string;
+  description?: string;
+  /** A secret's value is never printed; it is read from a file or environment variable. */
+  secret?: boolean;
+}
+
+export interface Profile {
+  /** `fedbiomed/node`, or the path as given for a profile outside the shipped set. */
+  id: string;
+  file: string;
+  schema: 'fedprobe/v1';
+  framework: string;
+  component: string;
+  scenario: string;
+  reference?: string;
+  description?: string;
+  vars: Record<string, VarDef>;
+  rows: Row[];
+}
+
+export interface ProbeTarget {
+  scheme: ProbeScheme;
+  url: string;
+  /** Host as written (a name or an address); empty for listen://. */
+  host: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  path: string;
+}
+
+/** A row made ready to run: variables substituted, target parsed, deadline fixed. */
+export interface Check {
+  row: Row;
+  target: ProbeTarget;
+  timeoutMs: number;
+  retries: number;
+  expect: Expectation;
+  with: Record<string, unknown>;
+  /** Values of secret variables, for probers that need them; never logged. */
+  secrets: Record<string, string>;
+}
+
+export interface Timings {
+  dnsMs?: number;
+  connectMs?: number;
+  tlsMs?: number;
+  handshakeMs?: number;
+  firstByteMs?: number;
+  totalMs: number;
+}
+
+/** What a prober saw. Probers observe; judge() decides whether it is good news. */
+export interface Observation {
+  state: PortState;
+  reason: Reason;
+  detail: string;
+  /** The raw error code (ECONNREFUSED, ERR_SSL_...) when there was one. */
+  code?: string;
+  facts: Record<string, unknown>;
+  timings: Timings;
+}
+
+export interface AddressResult {
+  address: string;
+  family: Family | 0;
+  outcome: Outcome;
+  state: PortState;
+  reason: Reason;
+  detail: string;
+  code?: string;
+  attempts: number;
+  timings: Timings;
+  facts: Record<string, unknown>;
+}
+
+export interface CheckResult {
+  id: string;
+  dir: Direction;
+  source: string;
+  destination: string;
+  port: string;
+  service: string;
+  type: RowType;
+  status: RowStatus;
+  comment?: string;
+  probe: string;
+  expect: Expectation;
+  outcome: Outcome;
+  state: PortState;
+  reason: Reason;
+  detail: string;
+  hint: string;
+  code?: string;
+  addresses: AddressResult[];
+  timings: Timings;
+  facts: Record<string, unknown>;
+}
+
+export type Summary = Record<Outcome, number>;
+
+export interface RunReport {
+  tool: { name: string; version: string };
+  profile: { id: string; framework: string; component: string; scenario: string; reference?: string };
+  startedAt: string;
+  durationMs: number;
+  strict: boolean;
+  summary: Summary;
+  exitCode: number;
+  results: CheckResult[];
+}
+
+/** What the runner hands a prober for one address of one check. */
+export interface ProbeContext {
+  /** The resolved address to dial (the check's host may be a name; SNI and Host use that). */
+  address: string;
+  family: Family | 0;
+  /** Aborts at the row's deadline or on shutdown; every prober must honour it. */
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** Records that a phase finished now (connect, tls, handshake, firstByte): timing and, for
+   * `connect`, the fact that a timeout after it is the service's silence, not the network's. */
+  phase(name: 'connect' | 'tls' | 'handshake' | 'firstByte'): void;
+  log: import('pino').Logger;
+}
+
+/** One protocol's observation of one address. Throws for failures classify() understands. */
+export type Prober = (check: Check, ctx: ProbeContext) => Promise<Observation>;

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `npm test`: installs the Debian test servers when run as root and they are missing, then runs
+# the whole vitest suite inside a throwaway network namespace (so fixed ports never collide and
+# firewall rules never touch the host), then prints a plain "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_install=0
+for cmd in ip nft mosquitto nginx openssl wg wireguard-go tinyproxy socat prometheus promtool; do
+  command -v "$cmd" >/dev/null 2>&1 || { need_install=1; break; }
+done
+if [ "$need_install" = 1 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test/run.sh: installing the test servers (Debian packages in test/apt-packages.txt)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    grep -v '^#' test/apt-packages.txt | xargs apt-get install -y -qq --no-install-recommends >/dev/null
+  else
+    echo "test/run.sh: some test servers are missing and only root can install them (see test/apt-packages.txt)" >&2
+  fi
+fi
+
+[ -d dist ] || npx tsc -p tsconfig.build.json
+mkdir -p test-artifacts
+rm -f test-artifacts/vitest.json
+status=0
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+  FEDPROBE_TEST_NETNS=1 unshare -n -- sh -c 'ip link set lo up && exec npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"' vitest "$@" || status=$?
+else
+  echo "test/run.sh: not root: tests that need a network namespace will fail" >&2
+  npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@" || status=$?
+fi
+if [ -f test-artifacts/vitest.json ]; then
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync("test-artifacts/vitest.json", "utf8"));
+    const failed = r.numFailedTests + (r.numFailedTestSuites || 0);
+    console.log(`${r.numPassedTests} passed, ${failed} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));'
+else
+  echo "0 passed, 1 failed"
+fi
+exit "$status"
