@@ -1,6 +1,6 @@
 // Three error classes: bad input from the user (exit 2), a broken profile (exit 2, names file and
 // path), and a probe failure that carries a reason for classify().
-import type { Reason } from './types.js';
+import type { PortState, Reason } from './types.js';
 
 /** A bad flag, an unknown profile id, a missing variable: one line on stderr, exit code 2. */
 export class UsageError extends Error {
@@ -23,12 +23,18 @@ export class ProfileError extends Error {
 export class ProbeError extends Error {
   override name = 'ProbeError';
   readonly code: string | undefined;
+  /** What the prober learned before failing (certificate facts, the bytes that came back ...). */
+  readonly facts: Record<string, unknown>;
+  /** The port state, when the prober knows better than the connected/not-connected default. */
+  readonly state: PortState | undefined;
   constructor(
     readonly reason: Reason,
     message: string,
-    options: { code?: string; cause?: unknown } = {},
+    options: { code?: string; cause?: unknown; facts?: Record<string, unknown>; state?: PortState } = {},
   ) {
     super(message, { cause: options.cause });
     this.code = options.code;
+    this.facts = options.facts ?? {};
+    this.state = options.state;
   }
 }

@@ -11,7 +11,19 @@ import { probeCommand } from './commands/probe.js';
 import { respondCommand } from './commands/respond.js';
 import { write, type Io } from './io.js';
 
+const COMMANDS = ['check', 'probe', 'profiles', 'show', 'validate', 'schema', 'respond', 'demo'];
+
+/** yargs messages can span lines; the contract is one line on stderr. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && !COMMANDS.includes(first)) {
+    write(io.stderr, `fedprobe: unknown command "${first}" (commands: ${COMMANDS.join(', ')}; see fedprobe --help)`);
+    return EXIT_USAGE;
+  }
   let code: number | undefined;
   const done = (c: number) => (code = c);
   const cli = yargs(argv)
@@ -41,14 +53,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     });
   } catch (e) {
     if (e instanceof UsageError || e instanceof ProfileError) {
-      write(io.stderr, `fedprobe: ${e.message}`);
+      write(io.stderr, `fedprobe: ${oneLine(e.message)}`);
       return EXIT_USAGE;
     }
     if (e instanceof Error && e.name === 'YError') {
-      write(io.stderr, `fedprobe: ${e.message} (see fedprobe --help)`);
+      write(io.stderr, `fedprobe: ${oneLine(e.message)} (see fedprobe --help)`);
       return EXIT_USAGE;
     }
-    write(io.stderr, `fedprobe: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+    write(io.stderr, `fedprobe: unexpected error: ${oneLine(e instanceof Error ? e.message : String(e))}`);
     return 3;
   }
   if (helpText) write(io.stdout, helpText);

@@ -32,7 +32,8 @@ export function classify(error: unknown, ctx: ClassifyContext): Classified {
   // Errors wrapped by another layer (HTTP/2 stream cancel, fetch) carry the real one as cause.
   const inner = error instanceof Error && error.cause instanceof Error && !(error instanceof ProbeError) ? error.cause : error;
   if (inner instanceof ProbeError) {
-    return { state: inner.reason === 'dns-error' ? 'unknown' : ctx.connected ? 'open' : 'unknown', reason: inner.reason, detail: inner.message, ...(inner.code !== undefined && { code: inner.code }) };
+    const state = inner.state ?? (ctx.connected ? 'open' : 'unknown');
+    return { state, reason: inner.reason, detail: inner.message, ...(inner.code !== undefined && { code: inner.code }) };
   }
   const code = errorCode(inner);
   const message = inner instanceof Error ? inner.message : String(inner);

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
+import { ProbeError } from '../errors.js';
 import { hintFor } from '../messages.js';
 import { probers } from '../probers/registry.js';
 import type { AddressResult, Check, CheckResult, Family, Observation, ProbeContext, Timings } from '../types.js';
@@ -74,7 +75,8 @@ async function probeAddress(check: Check, address: string, family: Family | 0, o
     try {
       obs = await probers[check.target.scheme](check, ctx);
     } catch (error) {
-      obs = { ...classify(error, { connected, protocol: check.target.protocol, timeoutMs: check.timeoutMs }), facts: {}, timings };
+      const facts = error instanceof ProbeError ? error.facts : {};
+      obs = { ...classify(error, { connected, protocol: check.target.protocol, timeoutMs: check.timeoutMs }), facts, timings };
       log.debug({ err: error }, 'probe error');
     }
     const totalMs = round(performance.now() - start);

@@ -20,11 +20,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 function firstIssue(file: string, error: z.ZodError): ProfileError {
-  const issue = error.issues[0]!;
+  // A typo'd key also shows up as the real key "missing"; the typo is the more useful report.
+  const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0]!;
   const path = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `"${k}"`).join(', ');
-    return new ProfileError(file, path, `unknown key ${keys}${path ? '' : ' at the top level'}`);
+    return new ProfileError(file, path, `unknown key ${keys}`);
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     return new ProfileError(file, path, `missing; expected ${issue.expected}`);
@@ -41,11 +42,12 @@ export async function readDocument(file: string): Promise<unknown> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ProfileError(file, '', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`);
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const err = doc.errors[0];
   if (err) {
     const line = err.linePos?.[0].line;
-    throw new ProfileError(file, line ? `line ${line}` : '', `not valid YAML: ${err.message.split('\n')[0]}`);
+    const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new ProfileError(file, line ? `line ${line}` : '', `not valid YAML: ${message}`);
   }
   return doc.toJS();
 }
@@ -88,7 +90,8 @@ function checkRows(file: string, vars: Record<string, { default?: string | undef
       if (!(name in vars)) throw new ProfileError(file, `${at}.probe`, `undefined variable \${${name}}; declare it under vars:`);
     }
     // Placeholder values let the URL's shape be checked before the real values are known.
-    const sample = row.probe.replace(VAR_REF, (_m, name: string) => vars[name]?.default ?? 'placeholder.invalid');
+    const sample = row.probe.replace(VAR_REF, (_m, name: string, offset: number) =>
+      vars[name]?.default ?? (row.probe[offset - 1] === ':' ? '1' : 'placeholder.invalid'));
     let target;
     try {
       target = parseTarget(sample, row.port);

@@ -2,7 +2,8 @@
 import type { Argv } from 'yargs';
 import { checkProfile } from '../../check.js';
 import { UsageError } from '../../errors.js';
-import { parseTarget } from '../../profile/target.js';
+import { isProbeScheme, parseTarget } from '../../profile/target.js';
+import { PROBE_SCHEMES } from '../../types.js';
 import { proberOptions } from '../../probers/options.js';
 import type { Profile } from '../../types.js';
 import { toCheckOptions, withRunFlags, type RunFlags } from '../check-options.js';
@@ -11,9 +12,13 @@ import { type Io } from '../io.js';
 import { parseAssignments } from '../parse.js';
 import { printReport } from './check.js';
 
+/** Ports a URL may leave out (new URL() drops them anyway when written). */
+const DEFAULT_PORTS: Partial<Record<string, string>> = { http: '80', https: '443', tls: '443', mqtt: '1883', mqtts: '8883', 'mqtt+ws': '80', 'mqtt+wss': '443' };
+
 /** A one-row profile for a URL given on the command line. */
 export function adHocProfile(url: string, withOpts: Record<string, string>): Profile {
-  const scheme = url.split('://')[0]?.toLowerCase() ?? '';
+  const scheme = url.includes('://') ? url.split('://')[0]!.toLowerCase() : '';
+  if (!isProbeScheme(scheme)) throw new UsageError(`unknown probe scheme "${scheme}://" in "${url}" (known: ${PROBE_SCHEMES.join(', ')})`);
   const udp = scheme === 'udp';
   const listen = /^listen:\/\/(tcp|udp)\/([0-9]+)/i.exec(url);
   let portColumn: string;
@@ -25,6 +30,7 @@ export function adHocProfile(url: string, withOpts: Record<string, string>): Pro
     } catch {
       throw new UsageError(`"${url}" is not a URL such as tcp://127.0.0.1:1883`);
     }
+    port ||= DEFAULT_PORTS[scheme] ?? '';
     if (!port) throw new UsageError(`"${url}" needs an explicit port, such as tcp://127.0.0.1:1883`);
     portColumn = `${udp ? 'udp' : 'tcp'}/${port}`;
   }
