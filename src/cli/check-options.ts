@@ -19,6 +19,7 @@ export function withRunFlags<T>(y: Argv<T>) {
     .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'rows checked at once' })
     .option('family', { choices: [4, 6] as const, describe: 'use only IPv4 or only IPv6 addresses' })
     .option('strict', { type: 'boolean', default: false, describe: 'exit 1 when any row fails or is inconclusive, optional ones too' })
+    .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file (atomically) instead of stdout' })
     .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal, unless NO_COLOR is set)' })
     .option('log-level', { choices: LOG_LEVELS, default: 'error' as const, describe: 'level of the JSON logs on stderr' });
 }

@@ -10,7 +10,7 @@ import type { FormatName } from '../../report/formats.js';
 import type { Profile, Row } from '../../types.js';
 import { toCheckOptions, withRunFlags, type RunFlags } from '../check-options.js';
 import { write, type Io } from '../io.js';
-import { printReport } from './check.js';
+import { printReport } from '../output.js';
 
 export const DEMO_PROFILE = 'fedbiomed/node';
 
@@ -45,7 +45,7 @@ export const demoCommand = (io: Io, done: (code: number) => void) => ({
   builder: (y: Argv) =>
     withRunFlags(y.positional('profile', { type: 'string', default: DEMO_PROFILE }))
       .option('break', { type: 'string', array: true, describe: 'row ids to leave without a stand-in, to see a failure and its hint' }),
-  handler: async (argv: RunFlags & { profile: string; break?: string[] | undefined; format: FormatName; color?: boolean | undefined }) => {
+  handler: async (argv: RunFlags & { profile: string; break?: string[] | undefined; format: FormatName; color?: boolean | undefined; output?: string | undefined }) => {
     const opts = await toCheckOptions(argv, io);
     const profile = await loadProfile(argv.profile);
     const broken = new Set((argv.break ?? []).flatMap((s) => s.split(',')));
@@ -57,7 +57,7 @@ export const demoCommand = (io: Io, done: (code: number) => void) => ({
         write(io.stdout, demo.notes.join('\n') + '\n');
       }
       const run = await checkProfile(demo.profile, opts);
-      const code = printReport(run, argv.format, argv.color, io);
+      const code = await printReport(run, argv.format, argv, io);
       if (argv.format === 'table') {
         write(io.stdout, `\nNext: fedprobe check ${profile.id} --set <host variables>   (fedprobe show ${profile.id} lists them)`);
         if (broken.size === 0) write(io.stdout, `      fedprobe demo --break ${profile.rows[0]!.id}   shows what a failure looks like`);

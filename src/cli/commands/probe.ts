@@ -10,7 +10,7 @@ import { toCheckOptions, withRunFlags, type RunFlags } from '../check-options.js
 import type { FormatName } from '../../report/formats.js';
 import { type Io } from '../io.js';
 import { parseAssignments } from '../parse.js';
-import { printReport } from './check.js';
+import { printReport } from '../output.js';
 
 /** Ports a URL may leave out (new URL() drops them anyway when written). */
 const DEFAULT_PORTS: Partial<Record<string, string>> = { http: '80', https: '443', tls: '443', mqtt: '1883', mqtts: '8883', 'mqtt+ws': '80', 'mqtt+wss': '443' };
@@ -64,11 +64,11 @@ export const probeCommand = (io: Io, done: (code: number) => void) => ({
     withRunFlags(y.positional('url', { type: 'string', demandOption: true }))
       .option('with', { alias: 'w', type: 'string', array: true, describe: 'a prober option: --with localOnly=true (repeatable)' })
       .option('expect', { choices: ['reachable', 'blocked'] as const, default: 'reachable' as const, describe: 'blocked: pass only when nothing answers' }),
-  handler: async (argv: RunFlags & { url: string; with?: string[] | undefined; expect: 'reachable' | 'blocked'; format: FormatName; color?: boolean | undefined }) => {
+  handler: async (argv: RunFlags & { url: string; with?: string[] | undefined; expect: 'reachable' | 'blocked'; format: FormatName; color?: boolean | undefined; output?: string | undefined }) => {
     const opts = await toCheckOptions(argv, io);
     const profile = adHocProfile(argv.url, parseAssignments(argv.with, '--with'));
     if (argv.expect === 'blocked') profile.rows[0]!.expect = 'blocked';
     const run = await checkProfile(profile, opts);
-    done(printReport(run, argv.format, argv.color, io));
+    done(await printReport(run, argv.format, argv, io));
   },
 });
