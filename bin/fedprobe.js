@@ -6,16 +6,25 @@ const controller = new AbortController();
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
+    // A second signal means "now": do not wait for a graceful stop.
     if (stopping) process.exit(130);
     stopping = true;
     controller.abort(new Error(`stopped by ${sig}`));
   });
 }
+const reloadListeners = new Set();
+process.on('SIGHUP', () => {
+  for (const listener of reloadListeners) listener();
+});
 
 const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
   signal: controller.signal,
+  onReload(listener) {
+    reloadListeners.add(listener);
+    return () => reloadListeners.delete(listener);
+  },
 });
 process.exitCode = code;

@@ -20,7 +20,7 @@ if [ "$need_install" = 1 ]; then
   fi
 fi
 
-[ -d dist ] || npx tsc -p tsconfig.build.json
+npx tsc -p tsconfig.build.json   # bin/ runs dist/: never test a stale build
 mkdir -p test-artifacts
 rm -f test-artifacts/vitest.json
 status=0

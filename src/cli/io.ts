@@ -7,6 +7,10 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT/SIGTERM by bin/; commands stop their work and return. */
   signal: AbortSignal;
+  /** Registers a listener for reload requests (SIGHUP in bin/); returns an unsubscribe function. */
+  onReload?: (listener: () => void) => () => void;
+  /** Told where the daemon listens once it does (tests ask for port 0). */
+  onListening?: (address: { host: string; port: number }) => void;
 }
 
 export function write(stream: Writable, text: string): void {

@@ -6,12 +6,13 @@ import { EXIT_USAGE } from '../report/exit.js';
 import { version } from '../version.js';
 import { checkCommand } from './commands/check.js';
 import { profilesCommand, schemaCommand, showCommand, validateCommand } from './commands/catalog.js';
+import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
 import { probeCommand } from './commands/probe.js';
 import { respondCommand } from './commands/respond.js';
 import { write, type Io } from './io.js';
 
-const COMMANDS = ['check', 'probe', 'profiles', 'show', 'validate', 'schema', 'respond', 'demo'];
+const COMMANDS = ['check', 'probe', 'profiles', 'show', 'validate', 'schema', 'respond', 'demo', 'daemon'];
 
 /** yargs messages can span lines; the contract is one line on stderr. */
 function oneLine(text: string): string {
@@ -37,6 +38,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .command(schemaCommand(io, done))
     .command(respondCommand(io, done))
     .command(demoCommand(io, done))
+    .command(daemonCommand(io, done))
     .demandCommand(1, 'give a command: fedprobe check fedbiomed/node, fedprobe profiles, fedprobe --help')
     .strict()
     .version(version)

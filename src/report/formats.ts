@@ -1,6 +1,7 @@
 // Output formats by name. Reporters are pure: (run, options) => text.
 import type { RunReport } from '../types.js';
 import { renderCsv, renderFirewall } from './firewall.js';
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderPrometheus } from './metrics.js';
@@ -17,6 +18,7 @@ export const FORMATS = {
   prometheus: (run: RunReport) => renderPrometheus(run),
   firewall: (run: RunReport) => renderFirewall(run),
   csv: (run: RunReport) => renderCsv(run),
+  html: (run: RunReport) => renderHtml(run),
 } satisfies Record<string, (run: RunReport, o: RenderOptions) => string | Promise<string>>;
 
 export type FormatName = keyof typeof FORMATS;

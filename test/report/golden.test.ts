@@ -13,6 +13,7 @@ const cases: [FormatName, string, boolean][] = [
   ['prometheus', 'metrics.prom', false],
   ['firewall', 'firewall.md', false],
   ['csv', 'rows.csv', false],
+  ['html', 'report.html', false],
 ];
 
 describe('golden outputs', () => {

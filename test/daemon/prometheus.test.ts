@@ -1,0 +1,96 @@
+// A real Prometheus server scrapes the daemon and a row's series is queried back; the shipped
+// scrape config and alert rules pass promtool; the cron line's textfile passes promtool too.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
+import { get, waitFor } from '../helpers/http.js';
+
+const fixture = new URL('../fixtures/good.yaml', import.meta.url).pathname;
+const deploy = (p: string) => new URL(`../../deploy/${p}`, import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'fedprobe-prom-'));
+const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+
+function freePort(): Promise<number> {
+  const s = createServer();
+  return new Promise((r) => s.listen(0, '127.0.0.1', () => {
+    const p = (s.address() as { port: number }).port;
+    s.close(() => r(p));
+  }));
+}
+
+describe('Prometheus integration', () => {
+  let service: Server;
+  let prometheus: ChildProcess | undefined;
+  const stop = new AbortController();
+  let exit: Promise<number> | undefined;
+
+  afterAll(async () => {
+    prometheus?.kill('SIGTERM');
+    stop.abort();
+    await exit;
+    await new Promise<void>((r) => (service ? service.close(() => r()) : r()));
+  });
+
+  it('a real Prometheus scrapes the daemon and returns the row series', async () => {
+    service = createServer((c) => c.destroy());
+    await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
+    const servicePort = (service.address() as { port: number }).port;
+    let listening!: (a: { port: number }) => void;
+    const ready = new Promise<{ port: number }>((r) => (listening = r));
+    exit = main(['daemon', fixture, '--set', `port_open=${servicePort}`, '--interval', '1s', '--listen', '127.0.0.1:0', '--log-level', 'silent'], {
+      stdout: sink(), stderr: sink(), env: {}, signal: stop.signal, onListening: (a) => listening(a),
+    });
+    const { port } = await ready;
+
+    const promPort = await freePort();
+    writeFileSync(join(dir, 'prometheus.yml'), [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      'scrape_configs:',
+      '  - job_name: fedprobe',
+      `    static_configs: [{ targets: ["127.0.0.1:${port}"] }]`,
+    ].join('\n') + '\n');
+    prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' });
+    const query = `http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('fedprobe_row_success{row="open"}')}`;
+    let result: { metric: Record<string, string>; value: [number, string] }[] = [];
+    await waitFor('Prometheus to have scraped fedprobe_row_success', async () => {
+      const r = await get(query);
+      if (r.status !== 200) return false;
+      result = JSON.parse(r.body).data.result;
+      return result.length > 0;
+    }, 40_000, 500);
+    expect(result).toHaveLength(1);
+    expect(result[0]!.metric).toMatchObject({ __name__: 'fedprobe_row_success', job: 'fedprobe', profile: fixture, row: 'open', port: 'tcp/1883', service: 'MQTT', status: 'mandatory', destination: 'svc' });
+    expect(result[0]!.value[1]).toBe('1');
+    const up = JSON.parse((await get(`http://127.0.0.1:${promPort}/api/v1/query?query=up`)).body).data.result;
+    expect(up[0].value[1]).toBe('1');
+  }, 60_000);
+
+  it('the shipped scrape config and alert rules pass promtool', () => {
+    const config = spawnSync('promtool', ['check', 'config', deploy('prometheus/prometheus.yml')], { encoding: 'utf8' });
+    expect(config.stdout).toMatch(/SUCCESS: .*prometheus\.yml is valid prometheus config file syntax/);
+    expect(config.status).toBe(0);
+    const rules = spawnSync('promtool', ['check', 'rules', deploy('prometheus/fedprobe-rules.yml')], { encoding: 'utf8' });
+    expect(rules.stdout).toMatch(/SUCCESS: 5 rules found/);
+    expect(rules.status).toBe(0);
+  });
+
+  it('the cron line: check --format prometheus --output writes a textfile promtool accepts', async () => {
+    const file = join(dir, 'fedprobe.prom');
+    const r = await runCli(['check', fixture, '--set', 'port_open=1', '--format', 'prometheus', '--output', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^fedprobe_row_success\{profile=".*good\.yaml",row="open",.*\} 0$/m);
+    expect(text).toMatch(/^fedprobe_last_run_exit_code\{profile=".*good\.yaml"\} 1$/m);
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(lint.status).toBe(0);
+    const cron = readFileSync(deploy('cron/fedprobe'), 'utf8');
+    expect(cron).toMatch(/fedprobe check \S+ .*--format prometheus --output \S+\.prom/);
+  });
+});
