@@ -5,6 +5,7 @@ import { loadProfile } from '../../profile/load.js';
 import type { FormatName } from '../../report/formats.js';
 import { toCheckOptions, withProfileFlags, type ProfileFlags } from '../check-options.js';
 import type { Io } from '../io.js';
+import { progressLine } from '../progress.js';
 import { printReport } from '../output.js';
 
 export const checkCommand = (io: Io, done: (code: number) => void) => ({
@@ -14,7 +15,9 @@ export const checkCommand = (io: Io, done: (code: number) => void) => ({
   handler: async (argv: ProfileFlags & { profile: string; format: FormatName; color?: boolean | undefined; output?: string | undefined }) => {
     const opts = await toCheckOptions(argv, io);
     const profile = await loadProfile(argv.profile);
-    const run = await checkProfile(profile, opts);
+    const progress = progressLine(io, profile.rows.length);
+    const run = await checkProfile(profile, { ...opts, ...(progress && { onResult: progress.row }) });
+    progress?.end();
     done(await printReport(run, argv.format, argv, io));
   },
 });
