@@ -10,6 +10,14 @@ function esc(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/** Where the line from (fx,fy) to the centre (tx,ty) of a box of half-size hw×hh meets its border. */
+function edge(fx: number, fy: number, tx: number, ty: number, hw: number, hh: number): [number, number] {
+  const dx = fx - tx;
+  const dy = fy - ty;
+  const t = Math.min(dx ? hw / Math.abs(dx) : Infinity, dy ? hh / Math.abs(dy) : Infinity, 1) * 1.06;
+  return [tx + dx * t, ty + dy * t];
+}
+
 /** Star diagram: out rows point from the component to their destination, in rows point at it. */
 function diagram(run: RunReport): string {
   const rows = run.results;
@@ -25,7 +33,9 @@ function diagram(run: RunReport): string {
     const x = cx + Math.cos(angle) * (w / 2 - 110);
     const y = cy + Math.sin(angle) * (h / 2 - 40);
     const c = COLOUR[r.outcome];
-    const [x1, y1, x2, y2] = r.dir === 'out' ? [cx, cy, x, y] : [x, y, cx, cy];
+    // Lines run between the two boxes' edges, so that the arrowhead stays visible.
+    const [a, b] = r.dir === 'out' ? [edge(x, y, cx, cy, 90, 24), edge(cx, cy, x, y, 80, 16)] : [edge(cx, cy, x, y, 80, 16), edge(x, y, cx, cy, 90, 24)];
+    const [x1, y1, x2, y2] = [a[0], a[1], b[0], b[1]];
     parts.push(
       `<g class="arrow" data-row="${esc(r.id)}" data-outcome="${r.outcome}">` +
         `<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" stroke="${c}" stroke-width="3" marker-end="url(#head-${r.outcome})"/>` +
