@@ -2,12 +2,14 @@
 // the daemon alike.
 import type { Logger } from 'pino';
 import { expand, type ExpandOptions } from './profile/expand.js';
+import type { ProxySettings } from './probe/proxy.js';
 import { runChecks } from './probe/run.js';
 import { buildReport } from './report/build.js';
 import type { CheckResult, Family, Profile, RunReport } from './types.js';
 
 export interface CheckOptions extends ExpandOptions {
   concurrency: number;
+  proxy?: ProxySettings;
   family?: Family;
   strict: boolean;
   log: Logger;
@@ -22,6 +24,7 @@ export async function checkProfile(profile: Profile, opts: CheckOptions): Promis
   const results = await runChecks(checks, {
     concurrency: opts.concurrency, log: opts.log,
     ...(opts.family !== undefined && { family: opts.family }),
+    ...(opts.proxy !== undefined && { proxy: opts.proxy }),
     ...(opts.signal !== undefined && { signal: opts.signal }),
     ...(opts.onResult !== undefined && { onResult: opts.onResult }),
   });

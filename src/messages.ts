@@ -17,6 +17,8 @@ export const REASON_SUMMARY: Record<Reason, string> = {
   'no-response': 'the connection opened but the service never answered',
   'not-listening': 'nothing on this machine listens on this port',
   exposed: 'a local-only service is reachable from other machines',
+  expiring: 'the service works, but its certificate expires soon',
+  'wrong-identity': 'a service of the right kind answered, but not the expected one (another key or node id)',
   error: 'an unexpected error',
 };
 
@@ -61,6 +63,10 @@ export function hintFor(r: HintRow): string {
       return r.dir === 'in'
         ? `Start the ${r.service} service on ${port}, or run \`fedprobe respond\` to test the firewall before it is installed.`
         : `Nothing listens on ${port}.`;
+    case 'expiring':
+      return `Renew the certificate of ${to} before it expires.`;
+    case 'wrong-identity':
+      return `Something at ${to} on ${port} speaks ${r.service} but is not the expected node: check the address, or whether the node's key changed.`;
     case 'exposed':
       return `Bind this service to 127.0.0.1 (or firewall ${port}) so that only this machine can reach it.`;
     default:

@@ -10,7 +10,8 @@ export type PortState = (typeof PORT_STATES)[number];
 
 export const REASONS = [
   'ok', 'refused', 'timeout', 'unreachable', 'dns-error', 'reset', 'wrong-protocol', 'tls-error',
-  'auth-rejected', 'not-serving', 'proxy-error', 'no-response', 'not-listening', 'exposed', 'error',
+  'auth-rejected', 'not-serving', 'proxy-error', 'no-response', 'not-listening', 'exposed', 'expiring',
+  'wrong-identity', 'error',
 ] as const;
 /** Why a row has the state it has: what the wire (or /proc) said. */
 export type Reason = (typeof REASONS)[number];
@@ -19,7 +20,10 @@ export type Reason = (typeof REASONS)[number];
  * URL schemes with a prober behind them. A scheme listed here without a registry entry in
  * src/probers/registry.ts is a compile error.
  */
-export const PROBE_SCHEMES = ['tcp', 'udp', 'listen'] as const;
+export const PROBE_SCHEMES = [
+  'tcp', 'udp', 'listen', 'tls', 'http', 'https', 'mqtt', 'mqtts', 'mqtt+ws', 'mqtt+wss', 'grpc', 'grpcs',
+  'wireguard', 'discv4', 'rlpx',
+] as const;
 export type ProbeScheme = (typeof PROBE_SCHEMES)[number];
 
 export type Direction = 'in' | 'out';
@@ -143,6 +147,8 @@ export interface CheckResult {
   hint: string;
   code?: string;
   addresses: AddressResult[];
+  /** `direct`, or `proxy http://host:port` (credentials never shown). */
+  via: string;
   timings: Timings;
   facts: Record<string, unknown>;
 }
@@ -172,6 +178,9 @@ export interface ProbeContext {
    * `connect`, the fact that a timeout after it is the service's silence, not the network's. */
   phase(name: 'connect' | 'tls' | 'handshake' | 'firstByte'): void;
   log: import('pino').Logger;
+  /** Set when TCP goes through an HTTP CONNECT proxy; `address` is then the target's name, which
+   * the proxy resolves. dialTcp() honours it, so probers need not. */
+  proxy?: import('./probe/proxy.js').ProxySpec;
 }
 
 /** One protocol's observation of one address. Throws for failures classify() understands. */

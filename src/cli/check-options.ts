@@ -18,6 +18,7 @@ export function withRunFlags<T>(y: Argv<T>) {
     .option('retries', { type: 'number', default: 0, describe: 'extra attempts for a row that did not pass' })
     .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'rows checked at once' })
     .option('family', { choices: [4, 6] as const, describe: 'use only IPv4 or only IPv6 addresses' })
+    .option('proxy', { type: 'string', describe: 'HTTP CONNECT proxy for TCP rows (http://[user:pass@]host:port), or "direct" to ignore HTTPS_PROXY/ALL_PROXY' })
     .option('strict', { type: 'boolean', default: false, describe: 'exit 1 when any row fails or is inconclusive, optional ones too' })
     .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file (atomically) instead of stdout' })
     .option('color', { type: 'boolean', describe: 'colour the table (default: on a terminal, unless NO_COLOR is set)' })
@@ -39,6 +40,7 @@ export interface RunFlags {
   concurrency: number;
   family?: 4 | 6 | undefined;
   strict: boolean;
+  proxy?: string | undefined;
   'log-level': (typeof LOG_LEVELS)[number];
 }
 
@@ -62,6 +64,7 @@ export async function toCheckOptions(flags: RunFlags & Partial<ProfileFlags>, io
     log: createLogger(flags['log-level']),
     signal: io.signal,
     env: io.env,
+    proxy: { env: io.env, ...(flags.proxy !== undefined && { flag: flags.proxy }) },
     set: parseAssignments(flags.set, '--set'),
     ...(flags.site !== undefined && { site: await loadSiteFile(flags.site) }),
     ...(only !== undefined && { only }),

@@ -21,6 +21,9 @@ export function judge(obs: Pick<Observation, 'state' | 'reason'>, opts: JudgeOpt
       return 'pass';
     case 'auth-rejected':
       return opts.credentialsGiven ? 'fail' : 'warn';
+    case 'expiring':
+      // The service works today; the certificate will stop it soon.
+      return 'warn';
     case 'no-response':
       return obs.state === 'open|filtered' ? 'inconclusive' : 'fail';
     default:

@@ -11,10 +11,13 @@ import { hintFor } from '../messages.js';
 import { probers } from '../probers/registry.js';
 import type { AddressResult, Check, CheckResult, Family, Observation, ProbeContext, Timings } from '../types.js';
 import { classify } from './classify.js';
+import { selectProxy, type ProxySettings, type ProxySpec } from './proxy.js';
 import { OUTCOME_RANK, judge } from './judge.js';
 
 export interface RunOptions {
   concurrency: number;
+  /** --proxy and the environment's proxy variables. */
+  proxy?: ProxySettings;
   family?: Family;
   signal?: AbortSignal;
   log: Logger;
@@ -30,9 +33,11 @@ interface Resolved {
   error?: unknown;
 }
 
-async function resolveHost(check: Check, family: Family | undefined): Promise<Resolved> {
+async function resolveHost(check: Check, family: Family | undefined, proxy: ProxySpec | undefined): Promise<Resolved> {
   const host = check.target.host;
   if (check.target.scheme === 'listen') return { addresses: [{ address: 'local', family: 0 }] };
+  // Through a proxy the proxy resolves the name: local DNS may not even know it.
+  if (proxy) return { addresses: [{ address: host, family: (isIP(host) || 0) as Family | 0 }] };
   const literal = isIP(host);
   if (literal) return { addresses: [{ address: host, family: literal as Family }] };
   const start = performance.now();
@@ -50,7 +55,7 @@ function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
 
-async function probeAddress(check: Check, address: string, family: Family | 0, opts: RunOptions): Promise<AddressResult> {
+async function probeAddress(check: Check, address: string, family: Family | 0, proxy: ProxySpec | undefined, opts: RunOptions): Promise<AddressResult> {
   let attempts = 0;
   let last: AddressResult | undefined;
   const log = opts.log.child({ row: check.row.id, address });
@@ -62,7 +67,7 @@ async function probeAddress(check: Check, address: string, family: Family | 0, o
     const deadline = AbortSignal.timeout(check.timeoutMs);
     const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
     const ctx: ProbeContext = {
-      address, family, signal, timeoutMs: check.timeoutMs, log,
+      address, family, signal, timeoutMs: check.timeoutMs, log, ...(proxy && { proxy }),
       phase(name) {
         const ms = round(performance.now() - start);
         if (name === 'connect') {
@@ -93,7 +98,7 @@ async function probeAddress(check: Check, address: string, family: Family | 0, o
   return last!;
 }
 
-function combine(check: Check, resolved: Resolved, results: AddressResult[]): CheckResult {
+function combine(check: Check, resolved: Resolved, results: AddressResult[], via: string): CheckResult {
   const row = check.row;
   const base = {
     id: row.id, dir: row.dir, source: row.source, destination: row.destination, port: row.port, service: row.service,
@@ -105,7 +110,7 @@ function combine(check: Check, resolved: Resolved, results: AddressResult[]): Ch
     const partial = { ...base, outcome, state: c.state, reason: c.reason };
     return {
       ...partial, detail: `${check.target.host}: ${c.detail}`, hint: hintFor({ ...partial, host: check.target.host }),
-      ...(c.code !== undefined && { code: c.code }), addresses: [],
+      ...(c.code !== undefined && { code: c.code }), addresses: [], via,
       timings: { ...(resolved.dnsMs !== undefined && { dnsMs: resolved.dnsMs }), totalMs: resolved.dnsMs ?? 0 }, facts: {},
     };
   }
@@ -120,16 +125,17 @@ function combine(check: Check, resolved: Resolved, results: AddressResult[]): Ch
   const partial = { ...base, outcome, state: shown.state, reason: shown.reason };
   return {
     ...partial, detail, hint: hintFor({ ...partial, host: check.target.host || 'this machine' }),
-    ...(shown.code !== undefined && { code: shown.code }), addresses: results,
+    ...(shown.code !== undefined && { code: shown.code }), addresses: results, via,
     timings: { ...(resolved.dnsMs !== undefined && { dnsMs: resolved.dnsMs }), ...best.timings, totalMs: round((resolved.dnsMs ?? 0) + best.timings.totalMs) },
     facts: best.facts,
   };
 }
 
 export async function runCheck(check: Check, opts: RunOptions): Promise<CheckResult> {
-  const resolved = await resolveHost(check, opts.family);
-  const results = await Promise.all(resolved.addresses.map((a) => probeAddress(check, a.address, a.family, opts)));
-  const result = combine(check, resolved, results);
+  const proxy = selectProxy(check.target.scheme, check.target.host, check.target.port, check.with['proxy'] as string | undefined, opts.proxy);
+  const resolved = await resolveHost(check, opts.family, proxy);
+  const results = await Promise.all(resolved.addresses.map((a) => probeAddress(check, a.address, a.family, proxy, opts)));
+  const result = combine(check, resolved, results, proxy ? `proxy ${proxy.label}` : 'direct');
   if (result.outcome === 'fail') opts.log.warn({ row: result.id, reason: result.reason, detail: result.detail }, 'row failed');
   return result;
 }

@@ -1,9 +1,20 @@
 // Shared dial helpers: a TCP connection that honours the check's AbortSignal.
 import { Socket, connect as netConnect } from 'node:net';
 import type { ProbeContext } from '../types.js';
+import { connectViaProxy } from './proxy.js';
 
-/** Connects TCP to ctx.address:port, marks the `connect` phase, and rejects on abort. */
-export function dialTcp(port: number, ctx: ProbeContext): Promise<Socket> {
+/** Connects TCP to ctx.address:port (through ctx.proxy when set), marks the `connect` phase,
+ * and rejects on abort. */
+export async function dialTcp(port: number, ctx: ProbeContext): Promise<Socket> {
+  if (ctx.proxy) {
+    const socket = await connectViaProxy(ctx.proxy, ctx.address, port, ctx.signal);
+    ctx.phase('connect');
+    return socket;
+  }
+  return dialDirect(port, ctx);
+}
+
+function dialDirect(port: number, ctx: ProbeContext): Promise<Socket> {
   return new Promise((resolve, reject) => {
     if (ctx.signal.aborted) return reject(ctx.signal.reason);
     const socket = netConnect({ host: ctx.address, port, noDelay: true });

@@ -1,14 +1,36 @@
 // The `with:` options each prober accepts, validated strictly at load time so that a typo in a
-// profile is an error naming its path, not an option silently ignored at probe time.
+// profile is an error naming its path, not an option silently ignored at probe time. Each
+// prober file owns its schema; this map makes a missing one a compile error.
 import { z } from 'zod';
 import type { ProbeScheme } from '../types.js';
+import { discv4Options, rlpxOptions } from './devp2p.js';
+import { grpcOptions } from './grpc.js';
+import { httpOptions } from './http.js';
+import { mqttOptions } from './mqtt.js';
+import { tlsOptions } from './tls.js';
+import { wireguardOptions } from './wireguard.js';
+
+/** Every TCP-based prober can go through an HTTP CONNECT proxy (`direct` ignores the environment's). */
+const viaProxy = { proxy: z.string().optional().describe('HTTP CONNECT proxy for this row, e.g. http://proxy:3128, or "direct"') };
 
 export const proberOptions = {
-  tcp: z.strictObject({}),
+  tcp: z.strictObject({ ...viaProxy }),
   udp: z.strictObject({
     payload: z.string().optional().describe('datagram to send, as text; hex when written hex:0a0b...'),
   }),
   listen: z.strictObject({
     localOnly: z.boolean().optional().describe('the service must be bound to loopback only'),
   }),
+  tls: tlsOptions.extend(viaProxy),
+  http: httpOptions.extend(viaProxy),
+  https: httpOptions.extend(viaProxy),
+  mqtt: mqttOptions.extend(viaProxy),
+  mqtts: mqttOptions.extend(viaProxy),
+  'mqtt+ws': mqttOptions.extend(viaProxy),
+  'mqtt+wss': mqttOptions.extend(viaProxy),
+  grpc: grpcOptions.extend(viaProxy),
+  grpcs: grpcOptions.extend(viaProxy),
+  wireguard: wireguardOptions,
+  discv4: discv4Options,
+  rlpx: rlpxOptions.extend(viaProxy),
 } satisfies { [S in ProbeScheme]: z.ZodObject };

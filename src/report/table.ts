@@ -47,6 +47,9 @@ export function renderTable(run: RunReport, opts: TableOptions): string {
   lines.push('');
   const s = run.summary;
   const counts = (['pass', 'fail', 'warn', 'inconclusive', 'skip'] as const).filter((o) => s[o] > 0).map((o) => paint(OUTCOME_COLOUR[o], `${s[o]} ${o}`));
+  const proxied = new Map<string, number>();
+  for (const r of run.results) if (r.via !== 'direct') proxied.set(r.via, (proxied.get(r.via) ?? 0) + 1);
+  for (const [via, n] of proxied) lines.push(paint('gray', `${n} of ${run.results.length} rows went through ${via.replace(/^proxy /, 'the proxy ')} (--proxy direct to bypass it)`));
   lines.push(`${run.results.length} ${run.results.length === 1 ? "row" : "rows"}: ${counts.join(', ') || 'none'} · ${verdictLine(run)} · ${ms(run.durationMs)}`);
   return lines.join('\n') + '\n';
 }

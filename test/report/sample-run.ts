@@ -2,7 +2,7 @@
 import { buildReport } from '../../src/report/build.js';
 import type { CheckResult } from '../../src/types.js';
 
-const base = { dir: 'out', source: 'node', type: 'backend', status: 'mandatory', expect: 'reachable', facts: {} } as const;
+const base = { dir: 'out', source: 'node', type: 'backend', status: 'mandatory', expect: 'reachable', via: 'direct', facts: {} } as const;
 
 export const sampleResults: CheckResult[] = [
   {

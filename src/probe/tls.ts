@@ -1,0 +1,351 @@
+// The shared TLS client step: a handshake over an already-connected TCP socket (so it also works
+// inside an HTTP CONNECT tunnel), with our own verdict instead of Node's rejectUnauthorized, so that
+// a bad certificate is reported precisely (and can be tolerated with `insecure`) rather than being
+// a bare socket error. Used by tls://, https://, mqtts://, mqtt+wss:// and grpcs://.
+import { readFile } from 'node:fs/promises';
+import { isIP, type Socket } from 'node:net';
+import { checkServerIdentity, connect as tlsConnect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import { z } from 'zod';
+import { ProbeError } from '../errors.js';
+import type { Check, ProbeContext, Reason } from '../types.js';
+
+/** The reason for a certificate that verifies but expires within `minDaysValid` (judged warn). */
+export const EXPIRING_REASON = 'expiring' satisfies Reason;
+
+/** Spread into a prober's options: `z.strictObject({ ...tlsClientOptionShape, ... })`. */
+export const tlsClientOptionShape = {
+  servername: z.string().min(1).optional()
+    .describe("TLS server name (SNI) and the name the certificate must match; default: the URL's host (an IP address is never sent as SNI)"),
+  ca: z.string().min(1).optional().describe('PEM file with the CA certificate(s) to trust, instead of the system CA store'),
+  cert: z.string().min(1).optional().describe('PEM file with a client certificate, for servers that require mutual TLS'),
+  key: z.string().min(1).optional().describe("PEM file with the client certificate's private key (default: the cert file itself)"),
+  insecure: z.boolean().optional().describe('do not fail on certificate problems; they are still reported in the facts'),
+  minDaysValid: z.coerce.number().int().min(0).optional().describe('warn when the server certificate expires in fewer than this many days'),
+};
+
+export const tlsClientOptions = z.strictObject(tlsClientOptionShape);
+export type TlsClientOpts = z.output<typeof tlsClientOptions>;
+
+export interface TlsFacts {
+  /** `TLSv1.3`, `TLSv1.2`. */
+  protocol: string | null;
+  /** OpenSSL's cipher name, e.g. `TLS_AES_256_GCM_SHA384`, `ECDHE-ECDSA-AES128-GCM-SHA256`. */
+  cipher: string | null;
+  /** The application protocol the server picked (ALPN), or null for none. */
+  alpn: string | null;
+  subject?: string;
+  issuer?: string;
+  subjectAltNames?: string[];
+  /** ISO 8601. */
+  notBefore?: string;
+  notAfter?: string;
+  /** Whole days until notAfter; negative once expired. */
+  daysToExpiry?: number;
+  /** Chain and name both verified against the trusted CAs and the expected name. */
+  authorized: boolean;
+  /** The first verification failure (CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID ...). */
+  verifyError?: string;
+  /** The SNI sent; absent when the target is an IP address and no servername was given. */
+  servername?: string;
+}
+
+/** How long to wait after a TLS 1.3 handshake for a late alert (the client-certificate demand). */
+export const LATE_ALERT_MS = 150;
+
+const DAY_MS = 86_400_000;
+
+const PLAINTEXT_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_RECORD_LAYER_FAILURE']);
+/** Alerts a server sends about *our* client certificate. */
+const CLIENT_CERT_ALERTS: Record<string, string> = {
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'bad_certificate',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'unknown_ca',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'certificate_unknown',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'certificate_expired',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED: 'certificate_revoked',
+  ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE: 'unsupported_certificate',
+  ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'access_denied',
+  ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR: 'decrypt_error',
+};
+
+function codeOf(e: unknown): string | undefined {
+  return e && typeof e === 'object' && 'code' in e && typeof (e as { code: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
+}
+
+async function readPem(what: 'ca' | 'cert' | 'key', file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (e) {
+    const code = codeOf(e);
+    throw new ProbeError('error', `cannot read the with.${what} file "${file}" (${code ?? (e as Error).message})`, { ...(code && { code }), cause: e });
+  }
+}
+
+function dn(part: Record<string, string | string[]> | undefined): string | undefined {
+  if (!part) return undefined;
+  const s = Object.entries(part).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ');
+  return s || undefined;
+}
+
+function certFacts(cert: Partial<DetailedPeerCertificate> | undefined, now = Date.now()): Partial<TlsFacts> {
+  if (!cert || !cert.valid_to) return {};
+  const notBefore = new Date(cert.valid_from ?? '');
+  const notAfter = new Date(cert.valid_to);
+  const subject = dn(cert.subject as Record<string, string | string[]> | undefined);
+  const issuer = dn(cert.issuer as Record<string, string | string[]> | undefined);
+  return {
+    ...(subject !== undefined && { subject }),
+    ...(issuer !== undefined && { issuer }),
+    subjectAltNames: cert.subjectaltname ? cert.subjectaltname.split(/,\s*/) : [],
+    ...(!Number.isNaN(notBefore.getTime()) && { notBefore: notBefore.toISOString() }),
+    ...(!Number.isNaN(notAfter.getTime()) && { notAfter: notAfter.toISOString(), daysToExpiry: Math.floor((notAfter.getTime() - now) / DAY_MS) }),
+  };
+}
+
+/** The verification failure in words an operator can act on. */
+export function describeVerifyError(code: string, facts: TlsFacts, name: string, caGiven: boolean): string {
+  const issuer = facts.issuer ? `"${facts.issuer}"` : 'its issuer';
+  const trust = caGiven ? 'the with.ca file' : "this machine's CA store (give the CA with with.ca)";
+  switch (code) {
+    case 'CERT_HAS_EXPIRED':
+      return `the server certificate expired on ${facts.notAfter?.slice(0, 10) ?? '?'} (${-(facts.daysToExpiry ?? 0)} days ago)`;
+    case 'CERT_NOT_YET_VALID':
+      return `the server certificate is not valid before ${facts.notBefore?.slice(0, 10) ?? '?'} (check this machine's clock)`;
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+      return `the server certificate is self-signed (${facts.subject ?? 'no subject'}), not issued by a CA in ${trust}`;
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+      return `the certificate chain ends in a self-signed CA that is not in ${trust}`;
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+      return `the certificate's issuer ${issuer} is not in ${trust}, or the server does not send its intermediate certificate`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `the server certificate is for ${facts.subjectAltNames?.length ? facts.subjectAltNames.join(', ') : facts.subject ?? 'other names'}, not for ${name} (set with.servername if the service has another name)`;
+    case 'CERT_REVOKED':
+      return 'the server certificate has been revoked';
+    case 'CERT_SIGNATURE_FAILURE':
+    case 'CERT_UNTRUSTED':
+    case 'CERT_REJECTED':
+      return `the server certificate is not trusted (${code})`;
+    default:
+      return `the server certificate does not verify (${code})`;
+  }
+}
+
+function plaintext(code: string | undefined, how: string, cause: unknown, facts: Record<string, unknown>): ProbeError {
+  return new ProbeError('wrong-protocol', `the port speaks plain text, not TLS (${how})`, { ...(code && { code }), cause, facts });
+}
+
+/**
+ * Maps a TLS failure to its reason: one that ended the handshake, or an alert that arrives later,
+ * in the middle of the caller's own exchange (a slow server's certificate_required). Returns
+ * errors it does not know unchanged, for classify().
+ */
+export function tlsFailure(err: unknown, o: { offeredCert: boolean; alpn?: string[] | undefined; facts?: Record<string, unknown>; afterHandshake: boolean }): unknown {
+  return handshakeError(err, o.offeredCert, o.alpn, o.facts ?? {}, o.afterHandshake);
+}
+
+function handshakeError(err: unknown, offeredCert: boolean, alpn: string[] | undefined, facts: Record<string, unknown>, afterHandshake: boolean): unknown {
+  const code = codeOf(err);
+  const opts = (c = code) => ({ ...(c && { code: c }), cause: err, facts });
+  if (code && PLAINTEXT_CODES.has(code)) return plaintext(code, 'its answer to our ClientHello is not a TLS record', err, facts);
+  if (!afterHandshake && (code === 'ECONNRESET' || code === 'EPIPE')) {
+    // A plain-text service (MQTT, HTTP) usually just closes on a ClientHello; so does a firewall
+    // that filters TLS by name.
+    return plaintext(code, 'it closed the connection on our TLS ClientHello; or a firewall inspecting TLS cut it', err, facts);
+  }
+  if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') {
+    return new ProbeError('auth-rejected', 'the server requires a client certificate (TLS alert 116 certificate_required); give one with with.cert and with.key', opts());
+  }
+  if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE') {
+    return offeredCert
+      ? new ProbeError('tls-error', 'the server refused the handshake (TLS alert 40 handshake_failure): our client certificate was not accepted, or no shared cipher', opts())
+      : new ProbeError('auth-rejected', 'the server refused the handshake (TLS alert 40 handshake_failure): it requires a client certificate, or no shared cipher', opts());
+  }
+  if (code && code in CLIENT_CERT_ALERTS) {
+    return offeredCert
+      ? new ProbeError('tls-error', `the server rejected our client certificate (TLS alert ${CLIENT_CERT_ALERTS[code]})`, opts())
+      : new ProbeError('tls-error', `the server ended the handshake with TLS alert ${CLIENT_CERT_ALERTS[code]}`, opts());
+  }
+  if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') {
+    return new ProbeError('wrong-protocol', `the server speaks none of the application protocols we offered (ALPN ${alpn?.join(', ') ?? 'none'}; TLS alert 120 no_application_protocol)`, opts());
+  }
+  if (code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' || code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' || code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE') {
+    return new ProbeError('tls-error', 'no TLS version in common with the server (Node speaks TLS 1.2 and 1.3 only)', opts());
+  }
+  if (code === 'ERR_SSL_TLSV1_UNRECOGNIZED_NAME' || code === 'ERR_SSL_TLSV1_ALERT_UNRECOGNIZED_NAME') {
+    return new ProbeError('tls-error', `the server does not serve the name ${String(facts['servername'] ?? '(no SNI)')} (TLS alert 112 unrecognized_name)`, opts());
+  }
+  if (code?.startsWith('ERR_SSL_')) {
+    const why = (err as { reason?: string }).reason ?? (err as Error).message;
+    return new ProbeError('tls-error', `the TLS handshake failed: ${why}`, opts());
+  }
+  if (afterHandshake && (code === 'ECONNRESET' || code === 'EPIPE')) {
+    return new ProbeError('reset', 'the server cut the connection right after the TLS handshake', opts());
+  }
+  return err;
+}
+
+export interface StartTlsResult {
+  socket: TLSSocket;
+  facts: TlsFacts;
+}
+
+/**
+ * TLS over a connected socket. Throws ProbeError with reason tls-error (verification, unless
+ * `insecure`), auth-rejected (client certificate demanded), wrong-protocol (plain text, ALPN
+ * refused with alert 120), reset (closed right after a TLS 1.3 handshake); an ALPN the server
+ * ignored or answered differently is left to the caller in `facts.alpn`. Marks the `tls` phase.
+ */
+export async function startTls(socket: Socket, check: Check, ctx: ProbeContext, opts: TlsClientOpts & { alpn?: string[] | undefined }): Promise<StartTlsResult> {
+  const name = opts.servername ?? check.target.host;
+  const sni = isIP(name) ? undefined : name;
+  let ca: Buffer | undefined, cert: Buffer | undefined, key: Buffer | undefined;
+  try {
+    if (opts.key && !opts.cert) throw new ProbeError('error', 'with.key needs with.cert (the client certificate)');
+    [ca, cert, key] = await Promise.all([
+      opts.ca ? readPem('ca', opts.ca) : undefined,
+      opts.cert ? readPem('cert', opts.cert) : undefined,
+      opts.cert ? readPem('key', opts.key ?? opts.cert) : undefined,
+    ]);
+  } catch (e) {
+    socket.destroy();
+    throw e;
+  }
+  const offeredCert = cert !== undefined;
+  const baseFacts: Record<string, unknown> = { ...(sni && { servername: sni }), ...(opts.alpn && { alpnOffered: opts.alpn }) };
+
+  let tlsSocket: TLSSocket;
+  try {
+    tlsSocket = tlsConnect({
+      socket,
+      ...(sni !== undefined && { servername: sni }),
+      ...(ca && { ca }),
+      ...(cert && key && { cert, key }),
+      ...(opts.alpn && { ALPNProtocols: opts.alpn }),
+      // Our own verdict below: a failed check must become a precise reason, not a dead socket.
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+    });
+  } catch (e) {
+    // Bad PEM: createSecureContext throws before any byte is sent.
+    socket.destroy();
+    const code = codeOf(e);
+    const which = opts.cert && !opts.key ? `with.cert "${opts.cert}" holds no usable private key: give it with with.key` : 'the with.ca, with.cert or with.key file cannot be used';
+    throw new ProbeError('error', `${which} (${(e as Error).message})`, { ...(code && { code }), cause: e, state: 'open' });
+  }
+  // Errors are taken by the listeners below and then by the caller's; one that arrives between
+  // the two (a late alert) must not become an uncaught exception that ends the daemon.
+  tlsSocket.on('error', () => {});
+
+  await new Promise<void>((resolve, reject) => {
+    const cleanup = () => {
+      ctx.signal.removeEventListener('abort', onAbort);
+      tlsSocket.off('secureConnect', onSecure);
+      tlsSocket.off('error', onError);
+      tlsSocket.off('close', onClose);
+    };
+    const onAbort = () => {
+      cleanup();
+      tlsSocket.destroy();
+      reject(ctx.signal.reason);
+    };
+    const onSecure = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      tlsSocket.destroy();
+      reject(handshakeError(err, offeredCert, opts.alpn, baseFacts, false));
+    };
+    const onClose = () => onError(Object.assign(new Error('the connection closed during the TLS handshake'), { code: 'ECONNRESET' }));
+    if (ctx.signal.aborted) return onAbort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    tlsSocket.once('secureConnect', onSecure);
+    tlsSocket.once('error', onError);
+    tlsSocket.once('close', onClose);
+  });
+  ctx.phase('tls');
+
+  const peer = tlsSocket.getPeerCertificate(true) as Partial<DetailedPeerCertificate> | undefined;
+  const facts: TlsFacts = {
+    protocol: tlsSocket.getProtocol(),
+    cipher: tlsSocket.getCipher()?.name ?? null,
+    alpn: typeof tlsSocket.alpnProtocol === 'string' ? tlsSocket.alpnProtocol : null,
+    ...certFacts(peer),
+    authorized: false,
+    ...(sni !== undefined && { servername: sni }),
+  };
+  // Node leaves the name check to checkServerIdentity, which we disabled: the chain first, then the name.
+  const chainError = tlsSocket.authorizationError as unknown;
+  let verifyError: string | undefined = chainError ? (typeof chainError === 'string' ? chainError : codeOf(chainError) ?? String(chainError)) : undefined;
+  if (!verifyError) {
+    const nameError = peer?.raw ? checkServerIdentity(name, peer as DetailedPeerCertificate) : new Error('no server certificate');
+    if (nameError) verifyError = codeOf(nameError) ?? 'NO_PEER_CERTIFICATE';
+  }
+  if (verifyError) facts.verifyError = verifyError;
+  else facts.authorized = true;
+  if (verifyError && !opts.insecure) {
+    tlsSocket.destroy();
+    throw new ProbeError('tls-error', describeVerifyError(verifyError, facts, name, ca !== undefined), { code: verifyError, facts: { ...baseFacts, ...facts } });
+  }
+
+  // TLS 1.3 finishes the client's side of the handshake before the server has read our (maybe
+  // empty) client certificate, so a server that requires one says so only now, with alert 116.
+  if (facts.protocol === 'TLSv1.3') {
+    let closed: boolean;
+    try {
+      closed = await lateAlert(tlsSocket, ctx.signal, LATE_ALERT_MS);
+    } catch (err) {
+      tlsSocket.destroy();
+      throw handshakeError(err, offeredCert, opts.alpn, { ...baseFacts, ...facts }, true);
+    }
+    if (closed) {
+      // nginx checks client certificates after the handshake and just closes (stream) or answers
+      // HTTP 400 (http); a TLS-terminating proxy whose backend is down closes too.
+      tlsSocket.destroy();
+      const why = offeredCert ? 'it may have rejected our client certificate' : 'it may require a client certificate (give with.cert and with.key)';
+      throw new ProbeError('reset', `the server closed the connection right after the TLS handshake: ${why}, or a TLS proxy could not reach its backend`, {
+        code: 'EOF_AFTER_HANDSHAKE', facts: { ...baseFacts, ...facts }, state: 'open',
+      });
+    }
+  }
+  return { socket: tlsSocket, facts };
+}
+
+/**
+ * Waits up to `ms` for an alert. Resolves false when the time passes or data arrives (the server
+ * talks, so it accepted us), true when the server closed without a word; rejects on an error.
+ * Buffered data stays in the socket for the caller.
+ */
+function lateAlert(socket: TLSSocket, signal: AbortSignal, ms: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const finish = (err: unknown, closed = false) => {
+      clearTimeout(timer);
+      socket.off('readable', onReadable);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve(closed);
+    };
+    // 'readable' fires for data and for EOF alike; an empty buffer means EOF.
+    const onReadable = () => finish(undefined, socket.readableLength === 0);
+    const onError = (err: Error) => finish(err);
+    const onClose = () => finish(undefined, true);
+    const onAbort = () => finish(signal.reason);
+    const timer = setTimeout(() => finish(undefined), ms);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.on('readable', onReadable);
+    socket.once('error', onError);
+    socket.once('close', onClose);
+  });
+}
+
+/** The warning text when the certificate expires within `minDaysValid` days, else undefined. */
+export function expiryWarning(facts: Pick<TlsFacts, 'daysToExpiry' | 'notAfter'>, minDaysValid: number | undefined): string | undefined {
+  if (minDaysValid === undefined || facts.daysToExpiry === undefined) return undefined;
+  if (facts.daysToExpiry >= minDaysValid) return undefined;
+  return `the server certificate expires on ${facts.notAfter?.slice(0, 10) ?? '?'}, in ${facts.daysToExpiry} days (fewer than the ${minDaysValid} required by with.minDaysValid)`;
+}

@@ -1,0 +1,59 @@
+// tls:// — a TLS handshake and the server certificate's verdict, with no application protocol on
+// top. Proves a path, a TLS listener, and (unless `insecure`) a certificate this machine trusts.
+import { z } from 'zod';
+import { ProbeError } from '../errors.js';
+import { dialTcp } from '../probe/socket.js';
+import { describeVerifyError, expiryWarning, startTls, tlsClientOptionShape, type TlsFacts } from '../probe/tls.js';
+import type { Check, Prober } from '../types.js';
+
+export const tlsOptions = z.strictObject({
+  ...tlsClientOptionShape,
+  alpn: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional()
+    .describe('application protocols to offer (ALPN), as a list or "h2,http/1.1"; the server must pick one of them'),
+});
+
+/**
+ * `with:` as the prober needs it: validated strictly at load time already (with the keys the
+ * runner handles, such as `proxy`), parsed again here for coercions, ignoring those other keys.
+ */
+export function parseWith<T extends z.ZodObject>(schema: T, check: Check): z.output<T> {
+  const parsed = z.object(schema.shape).safeParse(check.with) as z.ZodSafeParseResult<z.output<T>>;
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new ProbeError('error', `with.${issue.path.join('.')}: ${issue.message}`);
+}
+
+export function alpnList(alpn: string | string[] | undefined): string[] | undefined {
+  if (alpn === undefined) return undefined;
+  return (Array.isArray(alpn) ? alpn : alpn.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+/** "TLSv1.3, certificate CN=web.test from CN=Example CA, valid until 2027-01-31 (400 days)". */
+export function tlsSummary(f: TlsFacts): string {
+  const who = f.subject ? `certificate ${f.subject}${f.issuer && f.issuer !== f.subject ? ` from ${f.issuer}` : ''}` : 'no certificate';
+  const until = !f.notAfter ? '' : (f.daysToExpiry ?? 0) < 0 ? `, expired ${f.notAfter.slice(0, 10)}` : `, valid until ${f.notAfter.slice(0, 10)} (${f.daysToExpiry} days)`;
+  return `${f.protocol ?? 'TLS'}, ${who}${until}${f.alpn ? `, ALPN ${f.alpn}` : ''}`;
+}
+
+export const probeTls: Prober = async (check, ctx) => {
+  const opts = parseWith(tlsOptions, check);
+  const alpn = alpnList(opts.alpn);
+  const raw = await dialTcp(check.target.port, ctx);
+  const { socket, facts } = await startTls(raw, check, ctx, { ...opts, alpn });
+  socket.destroy();
+  const name = opts.servername ?? check.target.host;
+
+  if (alpn && (!facts.alpn || !alpn.includes(facts.alpn))) {
+    throw new ProbeError('wrong-protocol', `the TLS server picked ${facts.alpn ? `ALPN ${facts.alpn}` : 'no application protocol'}, not ${alpn.join(' or ')}`, { code: 'ALPN_MISMATCH', facts: { ...facts } });
+  }
+  const timings = { totalMs: 0 };
+  const tolerated = facts.verifyError ? ` — but ${describeVerifyError(facts.verifyError, facts, name, opts.ca !== undefined)} (ignored: with.insecure)` : '';
+  const soon = expiryWarning(facts, opts.minDaysValid);
+  if (soon) {
+    return { state: 'open', reason: 'expiring', detail: `TLS works, but ${soon}`, facts: { ...facts }, timings, ...(facts.verifyError !== undefined && { code: facts.verifyError }) };
+  }
+  return {
+    state: 'open', reason: 'ok', detail: `TLS handshake OK: ${tlsSummary(facts)}${tolerated}`, facts: { ...facts }, timings,
+    ...(facts.verifyError !== undefined && { code: facts.verifyError }),
+  };
+};
