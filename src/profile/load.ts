@@ -10,7 +10,7 @@ import type { Profile, Row } from '../types.js';
 import { PROFILES_DIR } from './paths.js';
 import { profileSchema, siteSchema } from './schema.js';
 import { parseTarget } from './target.js';
-import { VAR_REF, varRefs } from './vars.js';
+import { placeholderUrl, varRefs } from './vars.js';
 
 /** `rows[3].probe` from zod's ['rows', 3, 'probe']. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -90,8 +90,7 @@ function checkRows(file: string, vars: Record<string, { default?: string | undef
       if (!(name in vars)) throw new ProfileError(file, `${at}.probe`, `undefined variable \${${name}}; declare it under vars:`);
     }
     // Placeholder values let the URL's shape be checked before the real values are known.
-    const sample = row.probe.replace(VAR_REF, (_m, name: string, offset: number) =>
-      vars[name]?.default ?? (row.probe[offset - 1] === ':' ? '1' : 'placeholder.invalid'));
+    const sample = placeholderUrl(row.probe, vars);
     let target;
     try {
       target = parseTarget(sample, row.port);

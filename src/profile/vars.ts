@@ -53,3 +53,9 @@ export function substitute(text: string, values: Record<string, string>, defs: R
     throw new UsageError(`missing variable ${name}${what}: give it with --set ${name}=VALUE, a --site file or FEDPROBE_VAR_${name.toUpperCase()}`);
   });
 }
+
+/** The probe URL with each ${name} replaced by its default, or a placeholder of the right shape
+ * (a port after ":", a host name elsewhere), so its form can be checked before values are known. */
+export function placeholderUrl(probe: string, defs: Record<string, { default?: string | undefined }>): string {
+  return probe.replace(VAR_REF, (_m, name: string, offset: number) => defs[name]?.default ?? (probe[offset - 1] === ':' ? '1' : 'placeholder.invalid'));
+}

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { listProfileIds, loadProfile } from '../../profile/load.js';
 import { profileJsonSchema } from '../../profile/schema.js';
 import { columns, portLabel } from '../../report/text.js';
-import type { Profile } from '../../types.js';
+import type { Profile, Row } from '../../types.js';
 import { write, type Io } from '../io.js';
 
 export const profilesCommand = (io: Io, done: (code: number) => void) => ({
@@ -31,7 +31,8 @@ export function renderMatrix(p: Profile): string {
   ]));
   lines.push('');
   lines.push('probes:');
-  lines.push(...columns(p.rows.map((r) => [`  ${r.id}`, r.probe + (r.expect === 'blocked' ? '  (expect blocked)' : '')])));
+  const options = (w: Row['with']) => Object.entries(w ?? {}).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+  lines.push(...columns(p.rows.map((r) => [`  ${r.id}`, r.probe, options(r.with), r.expect === 'blocked' ? '(expect blocked)' : ''])));
   const vars = Object.entries(p.vars);
   if (vars.length) {
     lines.push('', 'variables (--set name=value):');
@@ -59,7 +60,7 @@ export const validateCommand = (io: Io, done: (code: number) => void) => ({
   handler: async (argv: { files: string[] }) => {
     for (const f of argv.files) {
       const p = await loadProfile(f);
-      write(io.stdout, `ok: ${f} (${p.framework} ${p.component}, ${p.rows.length} rows)`);
+      write(io.stdout, `ok: ${f} (${p.framework} ${p.component}, ${p.rows.length} ${p.rows.length === 1 ? "row" : "rows"})`);
     }
     done(0);
   },

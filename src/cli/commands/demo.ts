@@ -1,42 +1,76 @@
 // fedprobe demo: stand-ins on free loopback ports for one shipped profile, a real check against
 // them, and the matrix table — what `npm start` runs.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { checkProfile } from '../../check.js';
 import { UsageError } from '../../errors.js';
 import { loadProfile } from '../../profile/load.js';
-import { parsePortColumn } from '../../profile/target.js';
-import { startStandIns, type StandIns } from '../../respond/standins.js';
+import { isProbeScheme, parsePortColumn } from '../../profile/target.js';
+import { placeholderUrl } from '../../profile/vars.js';
+import { STAND_INS, standInContext, type RunningStandIn } from '../../respond/kinds.js';
 import type { FormatName } from '../../report/formats.js';
-import type { Profile, Row } from '../../types.js';
+import type { Profile, ProbeScheme, Row } from '../../types.js';
 import { toCheckOptions, withRunFlags, type RunFlags } from '../check-options.js';
 import { write, type Io } from '../io.js';
 import { printReport } from '../output.js';
 
 export const DEMO_PROFILE = 'fedbiomed/node';
+const TLS_SCHEMES: ReadonlySet<ProbeScheme> = new Set<ProbeScheme>(['tls', 'https', 'mqtts', 'mqtt+wss', 'grpcs']);
 
-/** Points every row at a stand-in on 127.0.0.1; `broken` rows get a port where nothing listens. */
-export async function demoProfile(profile: Profile, broken: Set<string>): Promise<{ profile: Profile; standIns: StandIns; notes: string[] }> {
-  const specs = profile.rows.map((r) => ({ id: r.id, protocol: parsePortColumn(r.port).protocol, port: 0, host: '127.0.0.1' }));
-  const standIns = await startStandIns(specs);
-  const notes: string[] = [];
-  const rows: Row[] = profile.rows.map((r, i) => {
-    const s = standIns.listening[i]!;
-    const scheme = r.probe.split('://')[0];
-    const probe = scheme === 'listen' ? `listen://${s.protocol}/${s.boundPort}` : `${s.protocol}://127.0.0.1:${s.boundPort}`;
-    notes.push(`  ${r.id.padEnd(14)} ${r.port.toUpperCase().padEnd(10)} → ${broken.has(r.id) ? 'nothing (broken on purpose)' : `stand-in on 127.0.0.1:${s.boundPort}`}`);
-    return { ...r, probe, with: r.with ?? {} };
-  });
-  // The broken rows' ports then refuse, as a stopped service would.
-  const remaining = await startStandInsSubset(standIns, broken);
-  return { profile: { ...profile, id: `${profile.id} (demo)`, vars: {}, rows }, standIns: remaining, notes };
+export interface Demo {
+  profile: Profile;
+  notes: string[];
+  close(): Promise<void>;
 }
 
-async function startStandInsSubset(all: StandIns, broken: Set<string>): Promise<StandIns> {
-  if (broken.size === 0) return all;
-  // Restart only the healthy ones on the same ports: simpler than closing single listeners.
-  const specs = all.listening.filter((s) => !broken.has(s.id)).map((s) => ({ ...s, port: s.boundPort }));
-  await all.close();
-  return startStandIns(specs);
+/** Points every row at a stand-in of its protocol on 127.0.0.1; `broken` rows get a port where
+ * nothing listens, as a stopped service would. */
+export async function demoProfile(profile: Profile, broken: Set<string>): Promise<Demo> {
+  const ctx = standInContext();
+  const dir = await mkdtemp(join(tmpdir(), 'fedprobe-demo-'));
+  const running: RunningStandIn[] = [];
+  const close = async () => {
+    await Promise.all(running.map((r) => r.close()));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const notes: string[] = [];
+    const rows: Row[] = [];
+    for (const r of profile.rows) {
+      const scheme = r.probe.split('://')[0]!.toLowerCase();
+      if (!isProbeScheme(scheme)) throw new UsageError(`${profile.id}: row ${r.id}: unknown scheme ${scheme}`);
+      const { protocol } = parsePortColumn(r.port);
+      const standIn = scheme === 'listen' ? STAND_INS[protocol] : STAND_INS[scheme];
+      const started = await standIn.start('127.0.0.1', 0, ctx);
+      if (broken.has(r.id)) await started.close();
+      else running.push(started);
+      const port = started.port;
+      let probe: string;
+      const withOpts: Record<string, unknown> = { ...(r.with ?? {}) };
+      if (scheme === 'listen') probe = `listen://${protocol}/${port}`;
+      else {
+        // Keep the row's path and options; only the host and port move to the stand-in.
+        const url = new URL(placeholderUrl(r.probe, profile.vars));
+        probe = `${scheme}://127.0.0.1:${port}${url.pathname === '/' && !r.probe.match(/:\/\/[^/]*\//) ? '' : url.pathname}${url.search}`;
+        if (TLS_SCHEMES.has(scheme)) {
+          const ca = join(dir, 'stand-in-ca.pem');
+          await writeFile(ca, ctx.cert().cert);
+          withOpts['ca'] = ca;
+          delete withOpts['servername'];
+        }
+        for (const [k, v] of Object.entries(withOpts)) if (typeof v === 'string' && v.includes('${')) delete withOpts[k];
+      }
+      notes.push(`  ${r.id.padEnd(16)} ${r.port.toUpperCase().padEnd(10)} → ${broken.has(r.id) ? 'nothing (broken on purpose)' : `${standIn.kind} on 127.0.0.1:${port}`}`);
+      const { expect: _expect, ...rest } = r;
+      rows.push({ ...rest, probe, with: withOpts });
+    }
+    return { profile: { ...profile, id: `${profile.id} (demo)`, vars: {}, rows }, notes, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }
 
 export const demoCommand = (io: Io, done: (code: number) => void) => ({
@@ -46,10 +80,10 @@ export const demoCommand = (io: Io, done: (code: number) => void) => ({
     withRunFlags(y.positional('profile', { type: 'string', default: DEMO_PROFILE }))
       .option('break', { type: 'string', array: true, describe: 'row ids to leave without a stand-in, to see a failure and its hint' }),
   handler: async (argv: RunFlags & { profile: string; break?: string[] | undefined; format: FormatName; color?: boolean | undefined; output?: string | undefined }) => {
-    const opts = await toCheckOptions(argv, io);
+    const opts = await toCheckOptions({ ...argv, proxy: 'direct' }, io);
     const profile = await loadProfile(argv.profile);
     const broken = new Set((argv.break ?? []).flatMap((s) => s.split(',')));
-    for (const id of broken) if (!profile.rows.some((r) => r.id === id)) throw new UsageError(`--break: no row "${id}" in ${profile.id}`);
+    for (const id of broken) if (!profile.rows.some((r) => r.id === id)) throw new UsageError(`--break: no row "${id}" in ${profile.id} (rows: ${profile.rows.map((r) => r.id).join(', ')})`);
     const demo = await demoProfile(profile, broken);
     try {
       if (argv.format === 'table') {
@@ -59,12 +93,12 @@ export const demoCommand = (io: Io, done: (code: number) => void) => ({
       const run = await checkProfile(demo.profile, opts);
       const code = await printReport(run, argv.format, argv, io);
       if (argv.format === 'table') {
-        write(io.stdout, `\nNext: fedprobe check ${profile.id} --set <host variables>   (fedprobe show ${profile.id} lists them)`);
+        write(io.stdout, `\nNext: fedprobe show ${profile.id}   (the matrix and its variables), then fedprobe check ${profile.id} --set <variable>=<host>`);
         if (broken.size === 0) write(io.stdout, `      fedprobe demo --break ${profile.rows[0]!.id}   shows what a failure looks like`);
       }
       done(code);
     } finally {
-      await demo.standIns.close();
+      await demo.close();
     }
   },
 });

@@ -1,0 +1,50 @@
+// Which stand-in answers a row, by its probe scheme: a protocol-aware one where fedprobe has it,
+// so that the demo and `fedprobe respond` prove protocols, not just TCP.
+import type { ProbeScheme } from '../types.js';
+import { startStandIns } from './standins.js';
+import { selfSignedCert, type SelfSignedCert } from './tls-cert.js';
+
+export interface RunningStandIn {
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface StandInContext {
+  /** One self-signed certificate shared by every TLS stand-in of a run. */
+  cert: () => SelfSignedCert;
+}
+
+type Starter = (host: string, port: number, ctx: StandInContext) => Promise<RunningStandIn>;
+
+const plain = (protocol: 'tcp' | 'udp'): Starter => async (host, port) => {
+  const s = await startStandIns([{ id: protocol, protocol, port, host }]);
+  return { port: s.listening[0]!.boundPort, close: s.close };
+};
+
+const http: Starter = async (host, port) => (await import('./http.js')).startHttpStandIn(host, port);
+const https: Starter = async (host, port, ctx) => (await import('./http.js')).startHttpStandIn(host, port, ctx.cert());
+const tls: Starter = async (host, port, ctx) => (await import('./tls.js')).startTlsStandIn(host, port, ctx.cert());
+
+/** What kind of stand-in each scheme gets, and a word for it in `respond`'s table. */
+export const STAND_INS: { [S in ProbeScheme]: { kind: string; start: Starter } } = {
+  tcp: { kind: 'TCP listener', start: plain('tcp') },
+  listen: { kind: 'TCP listener', start: plain('tcp') },
+  udp: { kind: 'UDP echo (fedprobe datagrams only)', start: plain('udp') },
+  http: { kind: 'HTTP server', start: http },
+  https: { kind: 'HTTPS server (self-signed)', start: https },
+  tls: { kind: 'TLS server (self-signed)', start: tls },
+  mqtt: { kind: 'TCP listener', start: plain('tcp') },
+  mqtts: { kind: 'TLS server (self-signed)', start: tls },
+  'mqtt+ws': { kind: 'HTTP server', start: http },
+  'mqtt+wss': { kind: 'HTTPS server (self-signed)', start: https },
+  grpc: { kind: 'TCP listener', start: plain('tcp') },
+  grpcs: { kind: 'TLS server (self-signed)', start: tls },
+  wireguard: { kind: 'UDP echo (fedprobe datagrams only)', start: plain('udp') },
+  discv4: { kind: 'UDP echo (fedprobe datagrams only)', start: plain('udp') },
+  rlpx: { kind: 'TCP listener', start: plain('tcp') },
+};
+
+export function standInContext(names: string[] = ['localhost', '127.0.0.1', '::1']): StandInContext {
+  let cert: SelfSignedCert | undefined;
+  return { cert: () => (cert ??= selfSignedCert({ names })) };
+}
