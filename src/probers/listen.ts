@@ -14,7 +14,10 @@ export function decodeProcAddress(hex: string): string {
   if (hex.length === 8) return Buffer.from(hex, 'hex').reverse().join('.');
   const words: string[] = [];
   for (let i = 0; i < 32; i += 8) words.push(Buffer.from(hex.slice(i, i + 8), 'hex').reverse().toString('hex'));
-  const full = words.join('').match(/.{4}/g)!.join(':');
+  const hex32 = words.join('');
+  // IPv4-mapped (a dual-stack socket's view of an IPv4 peer): written the usual dotted way.
+  if (hex32.startsWith('00000000000000000000ffff')) return `::ffff:${Buffer.from(hex32.slice(24), 'hex').join('.')}`;
+  const full = hex32.match(/.{4}/g)!.join(':');
   // The WHATWG URL parser writes IPv6 addresses in their canonical, compressed form.
   return new URL(`http://[${full}]/`).hostname.slice(1, -1);
 }
