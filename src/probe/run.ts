@@ -85,7 +85,8 @@ async function probeAddress(check: Check, address: string, family: Family | 0, p
       log.debug({ err: error }, 'probe error');
     }
     const totalMs = round(performance.now() - start);
-    const credentialsGiven = Object.keys(check.secrets).length > 0;
+    // Credentials from secret variables, or ones the prober says it sent (a user name in with:).
+    const credentialsGiven = Object.keys(check.secrets).length > 0 || obs.facts['credentialsGiven'] === true;
     const outcome = judge(obs, { expect: check.expect, credentialsGiven });
     last = {
       address, family, outcome, state: obs.state, reason: obs.reason, detail: obs.detail,

@@ -23,6 +23,7 @@ const plain = (protocol: 'tcp' | 'udp'): Starter => async (host, port) => {
 
 const http: Starter = async (host, port) => (await import('./http.js')).startHttpStandIn(host, port);
 const https: Starter = async (host, port, ctx) => (await import('./http.js')).startHttpStandIn(host, port, ctx.cert());
+const mqtt: Starter = async (host, port) => (await import('./mqtt.js')).startMqttStandIn(host, port);
 const tls: Starter = async (host, port, ctx) => (await import('./tls.js')).startTlsStandIn(host, port, ctx.cert());
 
 /** What kind of stand-in each scheme gets, and a word for it in `respond`'s table. */
@@ -33,7 +34,7 @@ export const STAND_INS: { [S in ProbeScheme]: { kind: string; start: Starter } }
   http: { kind: 'HTTP server', start: http },
   https: { kind: 'HTTPS server (self-signed)', start: https },
   tls: { kind: 'TLS server (self-signed)', start: tls },
-  mqtt: { kind: 'TCP listener', start: plain('tcp') },
+  mqtt: { kind: 'MQTT broker stand-in', start: mqtt },
   mqtts: { kind: 'TLS server (self-signed)', start: tls },
   'mqtt+ws': { kind: 'HTTP server', start: http },
   'mqtt+wss': { kind: 'HTTPS server (self-signed)', start: https },
