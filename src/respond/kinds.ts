@@ -24,6 +24,8 @@ const plain = (protocol: 'tcp' | 'udp'): Starter => async (host, port) => {
 const http: Starter = async (host, port) => (await import('./http.js')).startHttpStandIn(host, port);
 const https: Starter = async (host, port, ctx) => (await import('./http.js')).startHttpStandIn(host, port, ctx.cert());
 const mqtt: Starter = async (host, port) => (await import('./mqtt.js')).startMqttStandIn(host, port);
+const grpc: Starter = async (host, port) => (await import('./grpc.js')).startGrpcStandIn(host, port);
+const grpcs: Starter = async (host, port, ctx) => (await import('./grpc.js')).startGrpcStandIn(host, port, ctx.cert());
 const tls: Starter = async (host, port, ctx) => (await import('./tls.js')).startTlsStandIn(host, port, ctx.cert());
 
 /** What kind of stand-in each scheme gets, and a word for it in `respond`'s table. */
@@ -38,8 +40,8 @@ export const STAND_INS: { [S in ProbeScheme]: { kind: string; start: Starter } }
   mqtts: { kind: 'TLS server (self-signed)', start: tls },
   'mqtt+ws': { kind: 'HTTP server', start: http },
   'mqtt+wss': { kind: 'HTTPS server (self-signed)', start: https },
-  grpc: { kind: 'TCP listener', start: plain('tcp') },
-  grpcs: { kind: 'TLS server (self-signed)', start: tls },
+  grpc: { kind: 'gRPC health stand-in', start: grpc },
+  grpcs: { kind: 'gRPC health stand-in over TLS (self-signed)', start: grpcs },
   wireguard: { kind: 'UDP echo (fedprobe datagrams only)', start: plain('udp') },
   discv4: { kind: 'UDP echo (fedprobe datagrams only)', start: plain('udp') },
   rlpx: { kind: 'TCP listener', start: plain('tcp') },

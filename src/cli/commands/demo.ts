@@ -61,6 +61,8 @@ export async function demoProfile(profile: Profile, broken: Set<string>): Promis
           delete withOpts['servername'];
         }
         for (const [k, v] of Object.entries(withOpts)) if (typeof v === 'string' && v.includes('${')) delete withOpts[k];
+        // A stand-in is not the framework: asking it to prove it is Flower would fail honestly.
+        delete withOpts['expectService'];
       }
       notes.push(`  ${r.id.padEnd(16)} ${r.port.toUpperCase().padEnd(10)} → ${broken.has(r.id) ? 'nothing (broken on purpose)' : `${standIn.kind} on 127.0.0.1:${port}`}`);
       const { expect: _expect, ...rest } = r;
