@@ -140,6 +140,10 @@ describe('framework fingerprints (no side effects: unregistered methods only)', 
     expect(r).toMatchObject({ outcome: 'pass', reason: 'ok', facts: { grpcStatus: 12, grpcMessage: 'Method not found!' } });
     expect(r.detail).toMatch(/a Python grpcio server/);
   });
+  it('Fed-BioMed researcher (grpcio): proven as a grpcio server, via researcher.ResearcherService', async () => {
+    const r = await probeUrl(`grpc://127.0.0.1:${port.grpcio}`, { expectService: 'fedbiomed-researcher' });
+    expect(r).toMatchObject({ outcome: 'pass', facts: { method: '/researcher.ResearcherService/FedprobeProbe', grpcStatus: 12 } });
+  });
   it('a grpc-js server where Flower is expected: fail, wrong-identity', async () => {
     const r = await probeUrl(`grpc://127.0.0.1:${bare.port}`, { expectService: 'flower-serverappio' });
     expect(r).toMatchObject({ outcome: 'fail', state: 'open', reason: 'wrong-identity', code: 'GRPC_12' });

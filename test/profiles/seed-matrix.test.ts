@@ -50,7 +50,7 @@ function expectSeedRowsIn(profile: Profile, rows: SeedRow[], exact: boolean) {
 describe('shipped profiles', () => {
   it('all load strictly and expand with their defaults', async () => {
     const ids = await listProfileIds();
-    expect(ids.length).toBeGreaterThanOrEqual(22);
+    expect(ids.length).toBeGreaterThanOrEqual(24);
     for (const id of ids) {
       const p = await loadProfile(id);
       expect(p.rows.length, id).toBeGreaterThan(0);
