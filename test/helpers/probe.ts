@@ -15,7 +15,7 @@ export interface ProbeUrlOptions {
 }
 
 export async function probeUrl(url: string, withOpts: Record<string, unknown> = {}, o: ProbeUrlOptions = {}): Promise<CheckResult> {
-  const port = `${url.startsWith('udp:') ? 'udp' : 'tcp'}/${new URL(url).port}`;
+  const port = `${/^(udp|wireguard|discv4):/.test(url) ? 'udp' : 'tcp'}/${new URL(url).port}`;
   const target = parseTarget(url, port);
   // As the profile loader does: a bad option is a test bug, so throw.
   proberOptions[target.scheme].parse(withOpts);
