@@ -86,6 +86,6 @@ export const probeRlpx: Prober = async (check, ctx) => {
   return {
     state: 'open', reason: 'ok', timings: { totalMs: 0 },
     facts: { proof: 'tcp-only', ...(expected && { expectedNodeId: expected }) },
-    detail: `a TCP listener that waits silently, as an RLPx node does${expected ? ' (the RLPx handshake that would prove the node id is not implemented yet)' : '; this does not prove devp2p (use discv4:// where UDP is published)'}`,
+    detail: `a TCP listener that waits silently, as an RLPx node does${expected ? ' (fedprobe cannot prove the node id over TCP yet: discv4:// can, where UDP is published)' : '; this does not prove devp2p (use discv4:// where UDP is published)'}`,
   };
 };

@@ -44,6 +44,14 @@ export const probeUdp: Prober = async (check, ctx) => {
       throw e;
     }
   } finally {
+    // dgram-as-promised's destroy() only removes its own listeners: without close() every probe
+    // leaked a descriptor and a ref'd handle that kept the process (the CLI) alive.
     sock.destroy();
+    sock.socket.on('error', () => {});
+    try {
+      sock.socket.close();
+    } catch {
+      // already closed
+    }
   }
 };

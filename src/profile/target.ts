@@ -3,7 +3,7 @@
 import { PROBE_SCHEMES, type ProbeScheme, type ProbeTarget } from '../types.js';
 import { PORT_PATTERN } from './schema.js';
 
-const UDP_SCHEMES: ReadonlySet<ProbeScheme> = new Set<ProbeScheme>(['udp', 'wireguard', 'discv4']);
+export const UDP_SCHEMES: ReadonlySet<ProbeScheme> = new Set<ProbeScheme>(['udp', 'wireguard', 'discv4']);
 
 export function isProbeScheme(s: string): s is ProbeScheme {
   return (PROBE_SCHEMES as readonly string[]).includes(s);

@@ -51,3 +51,19 @@ export function standInContext(names: string[] = ['localhost', '127.0.0.1', '::1
   let cert: SelfSignedCert | undefined;
   return { cert: () => (cert ??= selfSignedCert({ names })) };
 }
+
+/**
+ * The stand-in for a row: its probe's scheme, or for a `listen://` row (which names no protocol)
+ * the row's service column, so that `fedprobe respond` answers MQTT rows with a CONNACK.
+ */
+export function standInScheme(row: { probe: string; service: string; port: string }): ProbeScheme {
+  const scheme = row.probe.split('://')[0]!.toLowerCase() as ProbeScheme;
+  if (scheme !== 'listen') return scheme;
+  if (row.port.startsWith('udp')) return 'udp';
+  const service = row.service.toLowerCase();
+  if (service.includes('mqtt')) return 'mqtt';
+  if (service.includes('grpc')) return service.includes('tls') ? 'grpcs' : 'grpc';
+  if (service.includes('https')) return 'https';
+  if (service.includes('http')) return 'http';
+  return 'tcp';
+}

@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { checkProfile } from '../../check.js';
 import { UsageError } from '../../errors.js';
-import { isProbeScheme, parseTarget } from '../../profile/target.js';
+import { UDP_SCHEMES, isProbeScheme, parseTarget } from '../../profile/target.js';
 import { PROBE_SCHEMES } from '../../types.js';
 import { proberOptions } from '../../probers/options.js';
 import type { Profile } from '../../types.js';
@@ -13,13 +13,13 @@ import { parseAssignments } from '../parse.js';
 import { printReport } from '../output.js';
 
 /** Ports a URL may leave out (new URL() drops them anyway when written). */
-const DEFAULT_PORTS: Partial<Record<string, string>> = { http: '80', https: '443', tls: '443', mqtt: '1883', mqtts: '8883', 'mqtt+ws': '80', 'mqtt+wss': '443' };
+const DEFAULT_PORTS: Partial<Record<string, string>> = { http: '80', https: '443', tls: '443', mqtt: '1883', mqtts: '8883', 'mqtt+ws': '80', 'mqtt+wss': '443', wireguard: '51820', discv4: '30303', rlpx: '30303' };
 
 /** A one-row profile for a URL given on the command line. */
 export function adHocProfile(url: string, withOpts: Record<string, string>): Profile {
   const scheme = url.includes('://') ? url.split('://')[0]!.toLowerCase() : '';
   if (!isProbeScheme(scheme)) throw new UsageError(`unknown probe scheme "${scheme}://" in "${url}" (known: ${PROBE_SCHEMES.join(', ')})`);
-  const udp = scheme === 'udp';
+  const udp = UDP_SCHEMES.has(scheme);
   const listen = /^listen:\/\/(tcp|udp)\/([0-9]+)/i.exec(url);
   let portColumn: string;
   if (listen) portColumn = `${listen[1]!.toLowerCase()}/${listen[2]}`;

@@ -1,18 +1,19 @@
-// fedprobe respond <profile>: stand-in listeners for this component's inbound rows, so peers can
-// test their firewall path before the real service is installed.
+// fedprobe respond <profile>: stand-ins on this component's inbound ports, speaking each row's
+// protocol where fedprobe has a stand-in for it, so peers can test their firewall path (and
+// their protocol probe) before the real service is installed.
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { loadProfile } from '../../profile/load.js';
 import { parsePortColumn } from '../../profile/target.js';
-import { startStandIns, type StandIns } from '../../respond/standins.js';
 import { aborted } from '../../probe/socket.js';
+import { STAND_INS, standInContext, standInScheme, type RunningStandIn } from '../../respond/kinds.js';
 import { columns, portLabel } from '../../report/text.js';
 import { write, type Io } from '../io.js';
 import { parseDuration } from '../parse.js';
 
 export const respondCommand = (io: Io, done: (code: number) => void) => ({
   command: 'respond <profile>',
-  describe: 'listen on this component\'s inbound ports (dir: in rows) with stand-ins until stopped',
+  describe: 'answer on this component\'s inbound ports (dir: in rows) with protocol stand-ins until stopped',
   builder: (y: Argv) =>
     y
       .positional('profile', { type: 'string', demandOption: true })
@@ -24,8 +25,10 @@ export const respondCommand = (io: Io, done: (code: number) => void) => ({
     const only = argv.only?.flatMap((s) => s.split(','));
     const rows = profile.rows.filter((r) => r.dir === 'in' && (!only || only.includes(r.id)));
     if (rows.length === 0) throw new UsageError(`${profile.id} has no inbound (dir: in) rows${only ? ' among --only' : ''}: nothing to respond on`);
+    const stop = argv.duration ? AbortSignal.any([io.signal, AbortSignal.timeout(parseDuration(argv.duration, '--duration'))]) : io.signal;
+    const ctx = standInContext();
     const table: string[][] = [['id', 'port', 'service', 'stand-in']];
-    const running: StandIns[] = [];
+    const running: RunningStandIn[] = [];
     const seen = new Set<string>();
     for (const r of rows) {
       const { protocol, port } = parsePortColumn(r.port);
@@ -33,20 +36,20 @@ export const respondCommand = (io: Io, done: (code: number) => void) => ({
       const key = `${protocol}/${host}/${port}`;
       if (seen.has(key)) continue;
       seen.add(key);
+      const standIn = STAND_INS[standInScheme(r)];
       try {
-        running.push(await startStandIns([{ id: r.id, protocol, port, host }]));
-        table.push([r.id, portLabel(r.port), r.service, `listening on ${host.includes(':') ? `[${host}]` : host}:${port}`]);
+        running.push(await standIn.start(host, port, ctx));
+        table.push([r.id, portLabel(r.port), r.service, `${standIn.kind} on ${host.includes(':') ? `[${host}]` : host}:${port}`]);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        const why = code === 'EADDRINUSE' ? 'port already in use (is the real service running?)' : code === 'EACCES' ? 'permission denied (ports below 1024 need root)' : String(code ?? e);
+        const why = code === 'EADDRINUSE' ? 'port already in use (is the real service running?)' : code === 'EACCES' ? 'permission denied (ports below 1024 need root)' : code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine` : String(code ?? e);
         table.push([r.id, portLabel(r.port), r.service, `not started: ${why}`]);
       }
     }
     write(io.stdout, `fedprobe respond: stand-ins for ${profile.framework} ${profile.component} (${profile.scenario})`);
     write(io.stdout, columns(table).join('\n'));
-    write(io.stdout, 'Peers can now run `fedprobe check` against this machine. Stop with Ctrl-C.');
-    const stop = argv.duration ? AbortSignal.any([io.signal, AbortSignal.timeout(parseDuration(argv.duration, '--duration'))]) : io.signal;
-    await aborted(stop).catch(() => undefined);
+    if (running.length) write(io.stdout, `Peers can now run \`fedprobe check\` against this machine. Stop with Ctrl-C${argv.duration ? ` (or after ${argv.duration})` : ''}.`);
+    if (running.length) await aborted(stop).catch(() => undefined);
     await Promise.all(running.map((s) => s.close()));
     done(running.length ? 0 : 1);
   },
