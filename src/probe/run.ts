@@ -45,7 +45,9 @@ async function resolveHost(check: Check, family: Family | undefined, proxy: Prox
     const found = await lookup(host, { all: true, family: family ?? 0, verbatim: true });
     const dnsMs = round(performance.now() - start);
     if (found.length === 0) return { addresses: [], dnsMs, error: Object.assign(new Error(`${host} has no address`), { code: 'ENODATA' }) };
-    return { addresses: found.map((a) => ({ address: a.address, family: a.family as Family })), dnsMs };
+    // /etc/hosts may list an address twice (localhost on two lines): probe each address once.
+    const unique = [...new Map(found.map((a) => [a.address, { address: a.address, family: a.family as Family }])).values()];
+    return { addresses: unique, dnsMs };
   } catch (error) {
     return { addresses: [], dnsMs: round(performance.now() - start), error };
   }
