@@ -61,7 +61,7 @@ export async function toCheckOptions(flags: RunFlags & Partial<ProfileFlags>, io
     retries: flags.retries,
     concurrency: flags.concurrency,
     strict: flags.strict,
-    log: createLogger(flags['log-level']),
+    log: createLogger(flags['log-level'], io.stderr.isTTY === true, !io.env['NO_COLOR']),
     signal: io.signal,
     env: io.env,
     proxy: { env: io.env, ...(flags.proxy !== undefined && { flag: flags.proxy }) },
