@@ -28,3 +28,7 @@ const code = await main(process.argv.slice(2), {
   },
 });
 process.exitCode = code;
+// The work is done and written (stdout and stderr are synchronous for files and pipes on Linux).
+// Something may still hold the event loop, such as a getaddrinfo() that outlived its row's
+// deadline and cannot be cancelled: do not let it delay a cron job's exit.
+setTimeout(() => process.exit(code), 200).unref();

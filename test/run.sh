@@ -41,7 +41,9 @@ if [ -f test-artifacts/vitest.json ]; then
   DP=$docker_passed DF=$docker_failed node -e '
     const r = JSON.parse(require("fs").readFileSync("test-artifacts/vitest.json", "utf8"));
     const passed = r.numPassedTests + Number(process.env.DP);
-    const failed = r.numFailedTests + (r.numFailedTestSuites || 0) + Number(process.env.DF);
+    // A file that failed outside its tests (import error, beforeAll) has no failed test: count it once.
+    const broken = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
+    const failed = r.numFailedTests + broken + Number(process.env.DF);
     console.log(`${passed} passed, ${failed} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));'
 else
   echo "0 passed, 1 failed"

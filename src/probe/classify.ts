@@ -44,7 +44,9 @@ export function classify(error: unknown, ctx: ClassifyContext): Classified {
       ? { state: 'open', reason: 'no-response', detail: `connected, then no answer within ${ctx.timeoutMs} ms` }
       : { state: 'filtered', reason: 'timeout', detail: `no answer to the connection attempt within ${ctx.timeoutMs} ms (a firewall dropping packets, or no host at that address)` };
   }
-  if (code && DNS_CODES.has(code)) return withCode({ state: 'unknown', reason: 'dns-error', detail: `the name does not resolve (${code})` });
+  if (code && DNS_CODES.has(code)) {
+    return withCode({ state: 'unknown', reason: 'dns-error', detail: message.startsWith('no DNS answer') ? `${message} (the resolver did not answer)` : `the name does not resolve (${code})` });
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return withCode({
@@ -71,7 +73,7 @@ export function classify(error: unknown, ctx: ClassifyContext): Classified {
     case 'EINVAL':
       return withCode({ state: 'filtered', reason: 'unreachable', detail: 'the route to that address is a blackhole' });
   }
-  if (code?.startsWith('ERR_SSL_') || code?.startsWith('ERR_TLS_') || code?.includes('CERT')) {
+  if (code?.startsWith('ERR_SSL_') || code?.startsWith('ERR_TLS_') || code?.includes('CERT') || code?.startsWith('UNABLE_TO_')) {
     return withCode({ state: 'open', reason: 'tls-error', detail: message });
   }
   if (code?.startsWith('ERR_HTTP2_') || code === 'HPE_INVALID_CONSTANT' || code?.startsWith('HPE_')) {

@@ -33,7 +33,7 @@ interface Resolved {
   error?: unknown;
 }
 
-async function resolveHost(check: Check, family: Family | undefined, proxy: ProxySpec | undefined): Promise<Resolved> {
+async function resolveHost(check: Check, family: Family | undefined, proxy: ProxySpec | undefined, signal: AbortSignal | undefined): Promise<Resolved> {
   const host = check.target.host;
   if (check.target.scheme === 'listen') return { addresses: [{ address: 'local', family: 0 }] };
   // Through a proxy the proxy resolves the name: local DNS may not even know it.
@@ -42,7 +42,20 @@ async function resolveHost(check: Check, family: Family | undefined, proxy: Prox
   if (literal) return { addresses: [{ address: host, family: literal as Family }] };
   const start = performance.now();
   try {
-    const found = await lookup(host, { all: true, family: family ?? 0, verbatim: true });
+    // getaddrinfo() cannot be cancelled and may wait 5 s per attempt per resolver: bound it by the
+    // row's deadline and the shutdown signal (the lookup itself finishes in the background).
+    const deadline = AbortSignal.timeout(check.timeoutMs);
+    const stop = signal ? AbortSignal.any([deadline, signal]) : deadline;
+    const found = await Promise.race([
+      lookup(host, { all: true, family: family ?? 0, verbatim: true }),
+      new Promise<never>((_, reject) => {
+        const fail = () => reject(stop.reason instanceof Error && stop.reason.name === 'TimeoutError'
+          ? Object.assign(new Error(`no DNS answer for ${host} within ${check.timeoutMs} ms`), { code: 'EAI_AGAIN' })
+          : stop.reason);
+        if (stop.aborted) fail();
+        else stop.addEventListener('abort', fail, { once: true });
+      }),
+    ]);
     const dnsMs = round(performance.now() - start);
     if (found.length === 0) return { addresses: [], dnsMs, error: Object.assign(new Error(`${host} has no address`), { code: 'ENODATA' }) };
     // /etc/hosts may list an address twice (localhost on two lines): probe each address once.
@@ -95,7 +108,8 @@ async function probeAddress(check: Check, address: string, family: Family | 0, p
       ...(obs.code !== undefined && { code: obs.code }),
       attempts, timings: { ...timings, ...obs.timings, totalMs }, facts: obs.facts,
     };
-    // Shutdown ends retries; only failures that could be transient are retried.
+    // Every outcome short of a pass is tried again (a warn or inconclusive may pass next time);
+    // shutdown ends the retries.
     if (outcome === 'pass' || opts.signal?.aborted) break;
   }
   return last!;
@@ -136,7 +150,7 @@ function combine(check: Check, resolved: Resolved, results: AddressResult[], via
 
 export async function runCheck(check: Check, opts: RunOptions): Promise<CheckResult> {
   const proxy = selectProxy(check.target.scheme, check.target.host, check.target.port, check.with['proxy'] as string | undefined, opts.proxy);
-  const resolved = await resolveHost(check, opts.family, proxy);
+  const resolved = await resolveHost(check, opts.family, proxy, opts.signal);
   const results = await Promise.all(resolved.addresses.map((a) => probeAddress(check, a.address, a.family, proxy, opts)));
   const result = combine(check, resolved, results, proxy ? `proxy ${proxy.label}` : 'direct');
   if (result.outcome === 'fail') opts.log.warn({ row: result.id, reason: result.reason, detail: result.detail }, 'row failed');

@@ -1,4 +1,5 @@
-// Recursive Length Prefix, the encoding of every devp2p message: just enough of it for discv4.
+// Recursive Length Prefix, the encoding of every devp2p message: just enough of it for discv4 and
+// the RLPx handshake.
 export type RlpItem = Uint8Array | RlpItem[];
 
 function lengthPrefix(len: number, offset: number): Buffer {
@@ -22,6 +23,13 @@ export function rlpDecode(buf: Uint8Array): RlpItem {
   const [item, end] = decodeAt(buf, 0);
   if (end !== buf.length) throw new Error('trailing bytes after the RLP item');
   return item;
+}
+
+/** Decodes the first item and returns the bytes after it: EIP-8 handshake bodies carry random
+ * padding after their RLP list, and an RLPx frame is a message id item followed by the message. */
+export function rlpDecodeFirst(buf: Uint8Array): [RlpItem, Uint8Array] {
+  const [item, end] = decodeAt(buf, 0);
+  return [item, buf.subarray(end)];
 }
 
 function readLength(buf: Uint8Array, at: number, n: number): number {

@@ -1,12 +1,14 @@
 // Real servers for one test file: nginx (Debian 1.22) as a non-daemon from a scratch folder (the
 // caller gives the body of the `http {}` and optionally `stream {}` block; every temp path, the pid
-// file and the logs are redirected into the folder, so it runs beside any other nginx), and any
-// other server binary (mosquitto, openssl s_server) started in the foreground and waited for.
+// file and the logs are redirected into the folder, so it runs beside any other nginx), any
+// other server binary (mosquitto, openssl s_server) started in the foreground and waited for, and
+// plain TCP listeners / UDP echo or silent servers inside a peer network namespace (netns.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PeerNetns } from './netns.js';
 
 export interface Nginx {
   dir: string;
@@ -164,3 +166,68 @@ export async function startWebFixture(c: { serverCert: string; serverKey: string
   const nginx = await startNginx({ http, waitFor: Object.values(ports) });
   return { nginx, ports };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Servers inside a peer namespace: a small node script run through `ip netns exec`, ready once
+// `ss` inside the namespace shows the socket (a bounded poll; an early exit fails at once).
+
+const PEER_SERVER = `
+const net = require('node:net'), dgram = require('node:dgram');
+const [kind, host, port] = process.argv.slice(1);
+if (kind === 'tcp') {
+  // Accepts and closes: a connect() is all tcp:// asks for.
+  net.createServer((s) => s.destroy()).listen({ port: Number(port), host, ipv6Only: false });
+} else {
+  const s = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', ipv6Only: false });
+  // 'udp-echo' sends every datagram back; 'udp-silent' never answers (looks like a DROP rule).
+  s.on('message', (m, r) => { if (kind === 'udp-echo') s.send(m, r.port, r.address); });
+  s.bind(Number(port), host);
+}`;
+
+export type PeerServerKind = 'tcp' | 'udp-echo' | 'udp-silent';
+
+export interface PeerServer {
+  kind: PeerServerKind;
+  host: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Whether `ss` inside the namespace lists a listening TCP / bound UDP socket on `port`. */
+export async function peerListens(ns: PeerNetns, protocol: 'tcp' | 'udp', port: number): Promise<boolean> {
+  const out = await ns.exec('ss', ['-H', '-n', protocol === 'tcp' ? '-lt' : '-lu', `sport = :${port}`]);
+  return out.trim().length > 0;
+}
+
+/** Starts a TCP listener, UDP echo or silent UDP server on host:port inside `ns` ('::' is
+ * dual-stack: one server answers on the peer's IPv4 and IPv6 address). */
+export async function startPeerServer(ns: PeerNetns, kind: PeerServerKind, host: string, port: number, maxMs = 10_000): Promise<PeerServer> {
+  const child = ns.spawn(process.execPath, ['-e', PEER_SERVER, kind, host, String(port)]);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += String(d)));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const deadline = Date.now() + maxMs;
+  const protocol = kind === 'tcp' ? 'tcp' : 'udp';
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${kind} server on [${host}]:${port} in ${ns.name} exited: ${stderr}`);
+    if (await peerListens(ns, protocol, port)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${kind} server on [${host}]:${port} in ${ns.name} not ready after ${maxMs} ms: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return {
+    kind, host, port,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+export const startPeerTcpListener = (ns: PeerNetns, host: string, port: number) => startPeerServer(ns, 'tcp', host, port);
+export const startPeerUdpEcho = (ns: PeerNetns, host: string, port: number) => startPeerServer(ns, 'udp-echo', host, port);
+export const startPeerUdpSilent = (ns: PeerNetns, host: string, port: number) => startPeerServer(ns, 'udp-silent', host, port);
