@@ -50,7 +50,7 @@ export function hintFor(r: HintRow): string {
     case 'tls-error':
       return `Fix the certificate of ${to} (expiry, name, trusted CA) or give the CA with the row's options.`;
     case 'auth-rejected':
-      return `${r.service} at ${to} is reachable; give credentials that it accepts to prove the login too.`;
+      return `${r.service} at ${to} is reachable and answered, but refused this client (credentials, a client certificate, or a full peer table): give accepted credentials to prove the login too.`;
     case 'not-serving':
       return `${r.service} at ${to} is reachable but reports that it is not serving: check that service's health.`;
     case 'proxy-error':

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ProbeError } from '../errors.js';
 import { dialTcp } from '../probe/socket.js';
 import type { Check, Observation, ProbeContext, Prober } from '../types.js';
-import { checkPong, encodePing, newNodeKey } from './discv4-packet.js';
+import { checkPong, encodePing, newNodeKey, type PongCheck } from './discv4-packet.js';
 import { ackLength, disconnectFrame, makeAuth, paddedSize, parseFirstMessage, readAck, type FirstMessage, type FrameCodec } from './rlpx.js';
 import { parseWith } from './tls.js';
 
@@ -27,6 +27,8 @@ function expectedId(o: { nodeId?: string | undefined; enode?: string | undefined
   return id?.replace(/^0x/, '').toLowerCase();
 }
 
+const OTHER_REPLY_GRACE_MS = 250;
+
 export const probeDiscv4: Prober = async (check, ctx) => {
   const o = parseWith(discv4Options, check);
   const expected = expectedId(o);
@@ -34,15 +36,20 @@ export const probeDiscv4: Prober = async (check, ctx) => {
   // Connected, so that an ICMP port unreachable (no UDP listener) is reported, not silence.
   const socket = createSocket(ctx.address.includes(':') ? 'udp6' : 'udp4');
   try {
-    const reply = await new Promise<Buffer>((resolve, reject) => {
+    // The node may also send its own PING (geth's endpoint proof), perhaps before the PONG: wait a
+    // moment past a reply that is not our PONG before calling the service something else.
+    const pong = await new Promise<PongCheck & { ok: true }>((resolve, reject) => {
+      let grace: NodeJS.Timeout | undefined;
       socket.on('error', reject);
-      socket.on('message', (m) => resolve(m));
-      ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+      socket.on('message', (m) => {
+        const c = checkPong(m, ping);
+        if (c.ok) return clearTimeout(grace), resolve(c);
+        grace ??= setTimeout(() => reject(new ProbeError('wrong-protocol', `something that is not a discv4 node answered: ${c.why}`, { state: 'open' })), OTHER_REPLY_GRACE_MS);
+      });
+      ctx.signal.addEventListener('abort', () => (clearTimeout(grace), reject(ctx.signal.reason)), { once: true });
       socket.connect(check.target.port, ctx.address, () => socket.send(ping.packet, (e) => e && reject(e)));
     });
     ctx.phase('handshake');
-    const pong = checkPong(reply, ping);
-    if (!pong.ok) throw new ProbeError('wrong-protocol', `something that is not a discv4 node answered: ${pong.why}`, { state: 'open' });
     const facts = { nodeId: pong.nodeId, ...(pong.enrSeq && { enrSeq: pong.enrSeq }) };
     if (expected && pong.nodeId !== expected) {
       throw new ProbeError('wrong-identity', `a devp2p node answered, but it is ${pong.nodeId.slice(0, 16)}…, not the expected ${expected.slice(0, 16)}…`, { state: 'open', facts });
@@ -152,8 +159,11 @@ async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string):
       if (len > MAX_ACK) throw spokeFirst(Buffer.concat([head, reader.buffered()]));
       ack = Buffer.concat([head, await reader.read(len - 2)]);
     } catch (e) {
-      if (e instanceof Closed || isDeadline(e, ctx.signal)) {
-        const how = e instanceof Closed ? 'the connection was closed after our auth' : `nothing came back within ${ctx.timeoutMs} ms`;
+      // A reset here is the same answer as a close (which one depends on whether our auth reached
+      // the peer before it closed): the connection ended without an ack.
+      const cut = e instanceof Closed || ['ECONNRESET', 'EPIPE'].includes((e as NodeJS.ErrnoException).code ?? '');
+      if (cut || isDeadline(e, ctx.signal)) {
+        const how = cut ? 'the connection was closed after our auth' : `nothing came back within ${ctx.timeoutMs} ms`;
         throw new ProbeError('no-response', `no RLPx ack (${how}): the node here holds another key than ${short} (check nodeId/enode), or this is not a devp2p node; geth also closes at once a repeat attempt within 30 s`, { state: 'open', facts: { expectedNodeId: expected } });
       }
       throw e;
