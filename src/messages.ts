@@ -42,7 +42,7 @@ export function hintFor(r: HintRow): string {
     case 'unreachable':
       return `A firewall or router rejects ${port} to ${to}: ask the network team to allow it (the rejecting device sent an ICMP error).`;
     case 'dns-error':
-      return `Check the host name of ${r.destination} (typo? internal DNS?) or give an IP address with --set.`;
+      return `Check ${r.host ? `the name ${r.host}` : 'the host name'} given for ${r.destination} (a typo? a name only the site's internal DNS knows?) or give an IP address with --set.`;
     case 'reset':
       return `Something cut the connection to ${to} on ${port}: look for a firewall or proxy that inspects this traffic, or a service that crashes.`;
     case 'wrong-protocol':

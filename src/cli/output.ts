@@ -4,6 +4,7 @@ import { rename, writeFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { render, type FormatName } from '../report/formats.js';
+import { unresolvableHosts } from '../report/exit.js';
 import type { RunReport } from '../types.js';
 import { useColor, write, type Io } from './io.js';
 
@@ -23,5 +24,8 @@ export async function printReport(run: RunReport, format: FormatName, flags: { c
   const text = await render(run, format, { color: flags.output ? false : useColor(io, flags.color) });
   if (flags.output) await writeAtomically(flags.output, text);
   else write(io.stdout, text);
+  for (const [host, rows] of unresolvableHosts(run.results)) {
+    write(io.stderr, `fedprobe: the name ${host} does not exist (rows ${rows.join(', ')}): check the host given for it (--set, --site) or use an IP address`);
+  }
   return run.exitCode;
 }

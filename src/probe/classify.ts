@@ -45,7 +45,7 @@ export function classify(error: unknown, ctx: ClassifyContext): Classified {
       : { state: 'filtered', reason: 'timeout', detail: `no answer to the connection attempt within ${ctx.timeoutMs} ms (a firewall dropping packets, or no host at that address)` };
   }
   if (code && DNS_CODES.has(code)) {
-    return withCode({ state: 'unknown', reason: 'dns-error', detail: message.startsWith('no DNS answer') ? `${message} (the resolver did not answer)` : `the name does not resolve (${code})` });
+    return withCode({ state: 'unknown', reason: 'dns-error', detail: message.startsWith('no DNS answer') ? `${message} (the resolver did not answer)` : code === 'ENOTFOUND' ? 'the name does not resolve: it does not exist in DNS' : `the name does not resolve (${code}: no usable answer from DNS)` });
   }
   switch (code) {
     case 'ECONNREFUSED':

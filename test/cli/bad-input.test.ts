@@ -1,4 +1,8 @@
 // Every bad input gets one line on stderr and exit code 2 — never a stack trace.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
@@ -80,5 +84,17 @@ describe('bad input → one line, exit 2', () => {
   });
   it('a site file with an unknown key', async () => {
     expectUsageError(await runCli(['check', fixture('good.yaml'), '--site', fixture('good.yaml')]), /good\.yaml: unknown key/);
+  });
+  it('a host name that does not exist: the report, then one line on stderr, exit 2', () => {
+    // A private nsswitch.conf that asks /etc/hosts only makes the answer a definite "no such name"
+    // (ENOTFOUND), as an NXDOMAIN would; a resolver that cannot be asked is a row finding instead.
+    const dir = mkdtempSync(join(tmpdir(), 'fedprobe-nss-'));
+    writeFileSync(join(dir, 'nsswitch.conf'), 'hosts: files\n');
+    const bin = new URL('../../bin/fedprobe.js', import.meta.url).pathname;
+    const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c',
+      `mount --bind ${dir}/nsswitch.conf /etc/nsswitch.conf && exec node ${bin} check ${fixture('good.yaml')} --set host=does-not-exist.invalid --set port_open=1 -f json`], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ reason: 'dns-error', outcome: 'fail', code: 'ENOTFOUND' });
+    expect(r.stderr.trimEnd().split('\n')).toEqual(['fedprobe: the name does-not-exist.invalid does not exist (rows open, closed-optional): check the host given for it (--set, --site) or use an IP address']);
   });
 });

@@ -55,7 +55,7 @@ describe('timeouts', () => {
 describe('DNS', () => {
   it.each(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENODATA', 'ESERVFAIL', 'ENONAME'])('%s: unknown, dns-error, code kept', (code) => {
     expect(classify(sysError(code, `getaddrinfo ${code} nowhere.invalid`), tcp)).toEqual({
-      state: 'unknown', reason: 'dns-error', detail: `the name does not resolve (${code})`, code,
+      state: 'unknown', reason: 'dns-error', detail: code === 'ENOTFOUND' ? 'the name does not resolve: it does not exist in DNS' : `the name does not resolve (${code}: no usable answer from DNS)`, code,
     });
   });
 });
