@@ -56,6 +56,9 @@ export function hintFor(r: HintRow): string {
     case 'proxy-error':
       return `The HTTP proxy did not open ${port} to ${to}: ask for it to be allowed on the proxy, or bypass it with NO_PROXY.`;
     case 'no-response':
+      if (r.state !== 'open|filtered' && /mqtt/i.test(r.service)) {
+        return `${port} at ${to} accepts connections but no CONNACK came before the deadline: the wrong service, a TLS port probed without TLS (try mqtts://), or an overloaded broker.`;
+      }
       return r.state === 'open|filtered'
         ? `UDP silence on ${port}: open (a quiet service) or dropped by a firewall. Run \`fedprobe respond\` on ${r.destination} to prove the path.`
         : `The port at ${to} accepts connections but ${r.service} never answered: is it the right service and port?`;

@@ -72,6 +72,43 @@ export interface Connack {
   code: number;
   /** MQTT 5 reason string property, when the broker sent one. */
   reasonString?: string;
+  /** MQTT 5 server reference: where a "use another server" / "server moved" answer points. */
+  serverReference?: string;
+}
+
+// CONNACK property ids and how long their values are: a number of bytes, or a string/binary
+// (2-byte length first), or a user property (two strings). Needed to skip those we don't keep.
+const PROPERTY_SIZE: Record<number, number | 'str' | 'pair'> = {
+  0x11: 4, 0x12: 'str', 0x13: 2, 0x15: 'str', 0x16: 'str', 0x1a: 'str', 0x1c: 'str', 0x1f: 'str',
+  0x21: 2, 0x22: 2, 0x24: 1, 0x25: 1, 0x26: 'pair', 0x27: 4, 0x28: 1, 0x29: 1, 0x2a: 1,
+};
+
+/** Reason string (0x1F) and server reference (0x1C, for "use another server"); stops at anything unknown. */
+function readProperties(rest: Buffer, ack: Connack): void {
+  const plen = decodeLength(rest, 0);
+  if (!plen) return;
+  const end = Math.min(rest.length, plen[1] + plen[0]);
+  let p = plen[1];
+  const str = () => {
+    const n = rest.readUInt16BE(p);
+    const v = rest.subarray(p + 2, p + 2 + n).toString('utf8');
+    p += 2 + n;
+    return v;
+  };
+  try {
+    while (p < end) {
+      const id = rest[p++]!;
+      const size = PROPERTY_SIZE[id];
+      if (size === undefined) return;
+      if (typeof size === 'number') p += size;
+      else if (size === 'pair') (str(), str());
+      else if (id === 0x1f) ack.reasonString = str();
+      else if (id === 0x1c) ack.serverReference = str();
+      else str();
+    }
+  } catch {
+    // Truncated properties: the reason code, already read, is what the probe needs.
+  }
 }
 
 /**
@@ -90,21 +127,7 @@ export function decodeConnack(buf: Buffer, version: MqttVersion): Connack | unde
   const flags = buf[start]!;
   if (flags & 0xfe) throw new Error('the CONNACK has reserved flag bits set');
   const ack: Connack = { sessionPresent: (flags & 1) === 1, code: buf[start + 1]! };
-  if (version === 5 && remaining > 2) {
-    // Properties: only the reason string (0x1F) is of interest; stop at anything we can't skip.
-    const plen = decodeLength(buf, start + 2);
-    if (plen) {
-      let p = start + 2 + plen[1];
-      const end = p + plen[0];
-      while (p < end) {
-        const id = buf[p++]!;
-        if (id !== 0x1f) break;
-        const n = buf.readUInt16BE(p);
-        ack.reasonString = buf.subarray(p + 2, p + 2 + n).toString('utf8');
-        p += 2 + n;
-      }
-    }
-  }
+  if (version === 5 && remaining > 2) readProperties(buf.subarray(start + 2, start + remaining), ack);
   return ack;
 }
 
@@ -148,6 +171,10 @@ const V5: Record<number, CodeMeaning> = {
 };
 
 export function connackMeaning(code: number, version: MqttVersion): CodeMeaning {
+  if (version === 5 && code === 1) {
+    // The spec lets a broker that does not speak 5 answer in 3.1.1 form: `20 02 00 01`.
+    return { reason: 'not-serving', text: 'unacceptable protocol version: the broker does not speak MQTT 5, probe with version 3.1.1' };
+  }
   return (version === 5 ? V5 : V4)[code] ?? { reason: 'not-serving', text: `unknown return code ${code}` };
 }
 

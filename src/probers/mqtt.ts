@@ -32,7 +32,8 @@ function password(o: MqttOpts): string | undefined {
     try {
       return readFileSync(o.passwordFile, 'utf8').replace(/\r?\n$/, '');
     } catch (e) {
-      throw new ProbeError('error', `with.passwordFile cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ProbeError('error', `with.passwordFile "${o.passwordFile}" cannot be read (${code ?? 'error'})`, { ...(code && { code }) });
     }
   }
   if (o.passwordEnv !== undefined) {
@@ -48,6 +49,8 @@ interface Pipe {
   write(b: Buffer): void;
   onData(cb: (b: Buffer) => void): void;
   onEnd(cb: (err?: Error) => void): void;
+  /** Sends a last packet (DISCONNECT), then closes once it is out, so the broker logs a clean goodbye. */
+  end(last: Buffer): void;
   close(): void;
 }
 
@@ -59,8 +62,29 @@ function socketPipe(s: Socket): Pipe {
       s.on('error', cb);
       s.on('close', () => cb());
     },
+    end: (last) => {
+      s.end(last, () => s.destroy());
+    },
     close: () => s.destroy(),
   };
+}
+
+/** A failed upgrade in words: the port answered, but not as an HTTP/WebSocket server would. */
+function upgradeFailure(e: Error, path: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code?.startsWith('ERR_SSL_')) return e; // TLS (a late alert): the caller's tlsFailure() says which
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    // "socket hang up": closed before any HTTP answer, as a plain MQTT port does with our GET.
+    return new ProbeError('wrong-protocol', `the port closed the connection on our WebSocket upgrade request (GET ${path}) without an HTTP answer: not a WebSocket endpoint (a plain MQTT port? then use mqtt://)`, { code, cause: e });
+  }
+  if (code?.startsWith('HPE_')) {
+    return new ProbeError('wrong-protocol', `the answer to our WebSocket upgrade request is not HTTP (${code})`, { code, cause: e });
+  }
+  if (code === undefined || code.startsWith('WS_ERR_')) {
+    // ws's own protocol complaints: bad Sec-WebSocket-Accept, a subprotocol we did not ask for …
+    return new ProbeError('wrong-protocol', `the WebSocket upgrade failed: ${e.message}`, { ...(code && { code }), cause: e });
+  }
+  return e;
 }
 
 async function openWebSocket(check: Check, ctx: ProbeContext, o: MqttOpts, socket: Socket, secure: boolean): Promise<Pipe> {
@@ -69,7 +93,6 @@ async function openWebSocket(check: Check, ctx: ProbeContext, o: MqttOpts, socke
   // Brokers require the `mqtt` subprotocol: without it mosquitto leaves the upgrade hanging.
   const ws = new WebSocket(`${secure ? 'wss' : 'ws'}://${host}:${check.target.port}${path}`, ['mqtt'], {
     createConnection: () => socket,
-    handshakeTimeout: ctx.timeoutMs,
     perMessageDeflate: false,
   });
   ws.binaryType = 'nodebuffer';
@@ -79,7 +102,7 @@ async function openWebSocket(check: Check, ctx: ProbeContext, o: MqttOpts, socke
       reject(new ProbeError('wrong-protocol', `the WebSocket upgrade on ${path} was answered with HTTP ${res.statusCode} ${res.statusMessage ?? ''}: not an MQTT WebSocket endpoint (check with.path)`, { code: `HTTP_${res.statusCode}` }));
       ws.terminate();
     });
-    ws.once('error', (e) => reject(e));
+    ws.once('error', (e) => reject(upgradeFailure(e, path)));
     ctx.signal.addEventListener('abort', () => {
       ws.terminate();
       reject(ctx.signal.reason);
@@ -93,8 +116,22 @@ async function openWebSocket(check: Check, ctx: ProbeContext, o: MqttOpts, socke
       ws.on('error', cb);
       ws.on('close', () => cb());
     },
+    end: (last) => ws.send(last, () => ws.terminate()),
     close: () => ws.terminate(),
   };
+}
+
+/** What came back, for the report: hex, and the printable part as text ("HTTP/1.1 400 Bad…"). */
+function firstBytes(buf: Buffer): Record<string, string> {
+  const head = buf.subarray(0, 32);
+  return head.length ? { firstBytes: head.toString('hex'), firstText: head.toString('latin1').replace(/[^\x20-\x7e]/g, '.') } : {};
+}
+
+/** A ProbeError with the probe's own facts (version, transport) added; its own kept, or nested `under` a key. */
+function withFacts(e: unknown, facts: Record<string, unknown>, under?: string): unknown {
+  if (!(e instanceof ProbeError)) return e;
+  const merged = under ? { ...facts, [under]: e.facts } : { ...facts, ...e.facts };
+  return new ProbeError(e.reason, e.message, { ...(e.code !== undefined && { code: e.code }), cause: e.cause, facts: merged, ...(e.state && { state: e.state }) });
 }
 
 /** Sends CONNECT and resolves with the CONNACK, or rejects with what came instead. */
@@ -114,12 +151,12 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
         const ack = decodeConnack(buf, version);
         if (ack) finish(() => resolve(ack));
       } catch {
-        finish(() => reject(new ProbeError('wrong-protocol', `the port does not speak MQTT: ${describeForeignBytes(buf)}`, { facts: { firstBytes: buf.subarray(0, 32).toString('hex') } })));
+        finish(() => reject(new ProbeError('wrong-protocol', `the port does not speak MQTT: ${describeForeignBytes(buf)}`, { facts: firstBytes(buf) })));
       }
     });
     pipe.onEnd((err) => finish(() => reject(err ?? new ProbeError('wrong-protocol', buf.length
       ? `the connection closed in the middle of an answer: ${describeForeignBytes(buf)}`
-      : 'the port accepted the connection but closed it without an MQTT answer (not an MQTT broker, or one that refuses this client)'))));
+      : 'the port accepted the connection but closed it without an MQTT answer (not an MQTT broker, or one that refuses this client)', { facts: firstBytes(buf) }))));
     ctx.signal.addEventListener('abort', () => finish(() => reject(ctx.signal.reason)), { once: true });
     pipe.write(connect);
   });
@@ -131,30 +168,49 @@ export const probeMqtt: Prober = async (check, ctx) => {
   const scheme = check.target.scheme;
   const secure = scheme === 'mqtts' || scheme === 'mqtt+wss';
   const pass = password(o);
-  const facts: Record<string, unknown> = { protocolVersion: version === 5 ? '5.0' : '3.1.1', transport: scheme, credentialsGiven: o.username !== undefined || pass !== undefined };
+  const facts: Record<string, unknown> = { protocolVersion: version === 5 ? '5.0' : '3.1.1', transport: scheme, credentialsGiven: Boolean(o.username) || Boolean(pass) };
 
   const raw = await dialTcp(check.target.port, ctx);
-  let socket: Socket = raw;
-  let tlsFacts: TlsFacts | undefined;
-  if (secure) {
-    const t = await startTls(raw, check, ctx, { ...o, ...(scheme === 'mqtt+wss' && { alpn: ['http/1.1'] }) });
-    socket = t.socket;
-    tlsFacts = t.facts;
-    facts['tls'] = t.facts;
-  }
-  const pipe = scheme.includes('+ws') ? await openWebSocket(check, ctx, o, socket, secure) : socketPipe(socket);
+  let pipe: Pipe | undefined;
+  let ended = false;
   try {
+    let socket: Socket = raw;
+    let tlsFacts: TlsFacts | undefined;
+    if (secure) {
+      const t = await startTls(raw, check, ctx, { ...o, ...(scheme === 'mqtt+wss' && { alpn: ['http/1.1'] }) }).catch((e: unknown) => {
+        // Certificate facts go under facts.tls, where a successful probe puts them.
+        throw withFacts(e, facts, 'tls');
+      });
+      socket = t.socket;
+      tlsFacts = t.facts;
+      facts['tls'] = t.facts;
+    }
+    // A TLS 1.3 server's client-certificate alert arrives after the handshake, during the upgrade
+    // or the MQTT exchange: on secure transports both pass through tlsFailure().
+    const late = (e: unknown): unknown => (secure && !(e instanceof ProbeError) ? tlsFailure(e, { offeredCert: o.cert !== undefined, facts, afterHandshake: true }) : e);
+    pipe = scheme.includes('+ws')
+      ? await openWebSocket(check, ctx, o, socket, secure).catch((e: unknown) => {
+        throw withFacts(late(e), facts);
+      })
+      : socketPipe(socket);
     const connect = encodeConnect({ version, clientId: o.clientId ?? `fedprobe-${randomBytes(6).toString('hex')}`, keepalive: 30, username: o.username, password: pass });
     const ack = await exchange(pipe, connect, version, ctx).catch((e: unknown) => {
-      // A TLS 1.3 server's late client-certificate alert arrives here, mid-exchange.
-      throw tlsFailure(e, { offeredCert: o.cert !== undefined, facts, afterHandshake: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!secure && (code === 'ECONNRESET' || code === 'EPIPE')) {
+        // Our CONNECT answered by a reset, nothing read: what a TLS port does with plain bytes
+        // (mosquitto's 8883 does exactly this), so MQTT is not what listens here in clear text.
+        throw new ProbeError('wrong-protocol', 'the port reset the connection on our MQTT CONNECT without an answer (a TLS port? then use mqtts://)', { code, cause: e, facts });
+      }
+      throw withFacts(late(e), facts);
     });
     ctx.phase('handshake');
     const meaning = connackMeaning(ack.code, version);
-    Object.assign(facts, { returnCode: ack.code, sessionPresent: ack.sessionPresent, ...(ack.reasonString && { reasonString: ack.reasonString }) });
-    const codeText = `CONNACK ${version === 5 ? `0x${ack.code.toString(16).padStart(2, '0')}` : ack.code} (${meaning.text}${ack.reasonString ? `: ${ack.reasonString}` : ''})`;
+    Object.assign(facts, { returnCode: ack.code, sessionPresent: ack.sessionPresent, ...(ack.reasonString && { reasonString: ack.reasonString }), ...(ack.serverReference && { serverReference: ack.serverReference }) });
+    const codeText = `CONNACK ${version === 5 ? `0x${ack.code.toString(16).padStart(2, '0')}` : ack.code} (${meaning.text}${ack.reasonString ? `: ${ack.reasonString}` : ''})${ack.serverReference ? `, server reference ${ack.serverReference}` : ''}`;
     if (meaning.reason === 'ok') {
-      pipe.write(DISCONNECT);
+      pipe.end(DISCONNECT);
+      ended = true;
+      setTimeout(() => raw.destroy(), 1000).unref(); // in case the peer never acknowledges the close
       const via = tlsFacts ? ` over ${tlsFacts.protocol ?? 'TLS'}` : '';
       return { state: 'open', reason: 'ok', detail: `MQTT ${facts['protocolVersion']} broker accepted the connection${via}: ${codeText}`, facts, timings: { totalMs: 0 } };
     }
@@ -163,6 +219,9 @@ export const probeMqtt: Prober = async (check, ctx) => {
       : `the MQTT broker answered but refused the connection: ${codeText}`;
     throw new ProbeError(meaning.reason, why, { code: `CONNACK_${ack.code}`, facts });
   } finally {
-    pipe.close();
+    if (!ended) {
+      pipe?.close();
+      raw.destroy();
+    }
   }
 };

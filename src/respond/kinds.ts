@@ -24,6 +24,7 @@ const plain = (protocol: 'tcp' | 'udp'): Starter => async (host, port) => {
 const http: Starter = async (host, port) => (await import('./http.js')).startHttpStandIn(host, port);
 const https: Starter = async (host, port, ctx) => (await import('./http.js')).startHttpStandIn(host, port, ctx.cert());
 const mqtt: Starter = async (host, port) => (await import('./mqtt.js')).startMqttStandIn(host, port);
+const mqtts: Starter = async (host, port, ctx) => (await import('./mqtt.js')).startMqttStandIn(host, port, ctx.cert());
 const grpc: Starter = async (host, port) => (await import('./grpc.js')).startGrpcStandIn(host, port);
 const grpcs: Starter = async (host, port, ctx) => (await import('./grpc.js')).startGrpcStandIn(host, port, ctx.cert());
 const tls: Starter = async (host, port, ctx) => (await import('./tls.js')).startTlsStandIn(host, port, ctx.cert());
@@ -37,7 +38,7 @@ export const STAND_INS: { [S in ProbeScheme]: { kind: string; start: Starter } }
   https: { kind: 'HTTPS server (self-signed)', start: https },
   tls: { kind: 'TLS server (self-signed)', start: tls },
   mqtt: { kind: 'MQTT broker stand-in', start: mqtt },
-  mqtts: { kind: 'TLS server (self-signed)', start: tls },
+  mqtts: { kind: 'MQTT broker stand-in over TLS (self-signed)', start: mqtts },
   'mqtt+ws': { kind: 'HTTP server', start: http },
   'mqtt+wss': { kind: 'HTTPS server (self-signed)', start: https },
   grpc: { kind: 'gRPC health stand-in', start: grpc },
