@@ -49,8 +49,8 @@ export function substitute(text: string, values: Record<string, string>, defs: R
     if (defs[name]?.secret) {
       throw new UsageError(`${where} needs the secret \${${name}}: set FEDPROBE_VAR_${name.toUpperCase()} or --set ${name}_file=PATH`);
     }
-    const what = defs[name]?.description ? ` (${defs[name]!.description})` : '';
-    throw new UsageError(`missing variable ${name}${what}: give it with --set ${name}=VALUE, a --site file or FEDPROBE_VAR_${name.toUpperCase()}`);
+    const what = defs[name]?.description ? ` — ${defs[name]!.description}.` : '.';
+    throw new UsageError(`missing variable ${name}${what} Give it with --set ${name}=VALUE, a --site file or FEDPROBE_VAR_${name.toUpperCase()}`);
   });
 }
 

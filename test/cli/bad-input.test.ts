@@ -62,7 +62,7 @@ describe('bad input → one line, exit 2', () => {
     expectUsageError(await runCli(['validate', fixture('udp-mismatch.yaml')]), /rows\[0\]\.probe: udp:\/\/ speaks udp but the port column says tcp\/51820/);
   });
   it('missing variable says how to give it', async () => {
-    expectUsageError(await runCli(['check', fixture('good.yaml')]), /missing variable port_open \(a port with a listener\): give it with --set port_open=VALUE/);
+    expectUsageError(await runCli(['check', fixture('good.yaml')]), /missing variable port_open — a port with a listener\. Give it with --set port_open=VALUE/);
   });
   it('bad --set syntax', async () => {
     expectUsageError(await runCli(['check', fixture('good.yaml'), '--set', 'port_open']), /--set: expected name=value, got "port_open"/);

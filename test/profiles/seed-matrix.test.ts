@@ -55,9 +55,11 @@ describe('shipped profiles', () => {
       const p = await loadProfile(id);
       expect(p.rows.length, id).toBeGreaterThan(0);
       expect(p.reference, id).toBeTruthy();
-      // Every variable has a default or a description saying what to give.
+      // Every variable has a description saying what to give.
       for (const [name, v] of Object.entries(p.vars)) expect(v.description, `${id} ${name}`).toBeTruthy();
-      const checks = expand(p, { timeoutMs: 1000, retries: 0, env: {} });
+      // Remote hosts have no default (a forgotten --set must not quietly check localhost).
+      const set = Object.fromEntries(Object.entries(p.vars).filter(([, v]) => v.default === undefined).map(([k]) => [k, 'host.example.org']));
+      const checks = expand(p, { timeoutMs: 1000, retries: 0, env: {}, set });
       expect(checks).toHaveLength(p.rows.length);
     }
   });
