@@ -136,7 +136,7 @@ export const probeGrpc: Prober = async (check, ctx) => {
       throw new ProbeError('not-serving', `gRPC health says ${serving}${o.service ? ` for ${o.service}` : ''}`, { code: `HEALTH_${serving}`, facts });
     }
     case 12:
-      return ok(`gRPC server answered (${isHealth ? 'no health service' : 'method not implemented'}: ${said})`);
+      return ok(`gRPC server answered (${isHealth ? 'it has no health service' : 'it does not know this method'}: ${said})`);
     case 5:
       throw new ProbeError('not-serving', `the health service does not know the service name "${o.service ?? ''}" (${said})`, { code: 'GRPC_5', facts });
     case 7:
