@@ -119,7 +119,7 @@ function combine(check: Check, resolved: Resolved, results: AddressResult[], via
   const row = check.row;
   const base = {
     id: row.id, dir: row.dir, source: row.source, destination: row.destination, port: row.port, service: row.service,
-    type: row.type, status: row.status, ...(row.comment !== undefined && { comment: row.comment }), probe: row.probe, expect: check.expect,
+    type: row.type, status: row.status, comment: row.comment ?? '', probe: row.probe, expect: check.expect,
   };
   if (results.length === 0) {
     const c = classify(resolved.error, { connected: false, protocol: check.target.protocol, timeoutMs: check.timeoutMs });

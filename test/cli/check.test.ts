@@ -32,6 +32,13 @@ describe('check', () => {
     expect(typeof open.timings.connectMs).toBe('number');
     expect(closed).toMatchObject({ id: 'closed-optional', outcome: 'fail', state: 'closed', reason: 'refused', code: 'ECONNREFUSED' });
     expect(closed.hint).toMatch(/no HTTP service listens on TCP\/1/);
+    // The documented shape, key for key, on every row (jq filters rely on it).
+    expect(Object.keys(run)).toEqual(expect.arrayContaining(['tool', 'profile', 'startedAt', 'durationMs', 'summary', 'exitCode', 'results']));
+    for (const row of run.results) {
+      expect(Object.keys(row)).toEqual(expect.arrayContaining(['id', 'dir', 'source', 'destination', 'port', 'service', 'type', 'status', 'comment', 'probe', 'outcome', 'state', 'reason', 'detail', 'hint', 'addresses', 'timings', 'facts', 'via']));
+      for (const a of row.addresses) expect(Object.keys(a)).toEqual(expect.arrayContaining(['address', 'family', 'outcome', 'state', 'reason', 'timings']));
+      expect(typeof row.timings.totalMs).toBe('number');
+    }
   });
 
   it('--strict makes an optional failure exit 1', async () => {
