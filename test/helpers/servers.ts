@@ -18,15 +18,32 @@ export interface Nginx {
 }
 
 /** A TCP port free on 127.0.0.1 right now (the kernel's choice). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
+// Ports for servers that are told their port before they bind (nginx, mosquitto …). A port from
+// listen(0) is in the kernel's ephemeral range, so between our close() and the server's bind()
+// another test worker's listen(0) or outgoing connection can take it (seen: the "plain HTTP" port
+// answered with another test's TLS server). These come from below that range, from a slice of it
+// per vitest worker, and are still checked free before they are handed out.
+const PORT_BASE = 20_000;
+const PORTS_PER_WORKER = 1_500;
+const worker = Number(process.env['VITEST_POOL_ID'] ?? process.env['VITEST_WORKER_ID'] ?? 1) % 8;
+let nextPort = PORT_BASE + worker * PORTS_PER_WORKER + Math.floor(Math.random() * 500);
+
+function bindable(port: number, host: string): Promise<boolean> {
   const s = createServer();
-  return new Promise((resolve, reject) => {
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
+  return new Promise((resolve) => {
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
   });
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const first = PORT_BASE + worker * PORTS_PER_WORKER;
+  for (let tries = 0; tries < PORTS_PER_WORKER; tries++) {
+    const port = nextPort;
+    nextPort = nextPort + 1 >= first + PORTS_PER_WORKER ? first : nextPort + 1;
+    if (await bindable(port, host)) return port;
+  }
+  throw new Error(`no free port in ${first}–${first + PORTS_PER_WORKER - 1}`);
 }
 
 /** Polls until something accepts TCP connections on host:port. */

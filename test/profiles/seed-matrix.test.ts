@@ -8,7 +8,7 @@ import { listProfileIds, loadProfile } from '../../src/profile/load.js';
 import type { Profile, Row } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
 
-const seedsDir = new URL('../../../shared/seeds/', import.meta.url);
+const seedsDir = new URL('../fixtures/seeds/', import.meta.url);
 const seed = (startsWith: string) => {
   const file = readdirSync(seedsDir).map((f) => readFileSync(new URL(f, seedsDir), 'utf8')).find((t) => t.startsWith(startsWith));
   if (!file) throw new Error(`no seed document starting with "${startsWith}" in ${seedsDir.pathname}`);
