@@ -18,11 +18,11 @@ export const REASON_SUMMARY: Record<Reason, string> = {
   'not-listening': 'nothing on this machine listens on this port',
   exposed: 'a local-only service is reachable from other machines',
   expiring: 'the service works, but its certificate expires soon',
-  'wrong-identity': 'a service of the right kind answered, but not the expected one (another key or node id)',
+  'wrong-identity': 'a service of the right kind answered, but not the expected one (another service, node id or key)',
   error: 'an unexpected error',
 };
 
-type HintRow = Pick<CheckResult, 'reason' | 'outcome' | 'expect' | 'dir' | 'port' | 'service' | 'destination' | 'state'> & { host?: string };
+type HintRow = Pick<CheckResult, 'reason' | 'outcome' | 'expect' | 'dir' | 'port' | 'service' | 'destination' | 'state'> & { host?: string; probe?: string };
 
 /** One sentence telling the operator what to do next; empty for rows that passed. */
 export function hintFor(r: HintRow): string {
@@ -69,6 +69,10 @@ export function hintFor(r: HintRow): string {
     case 'expiring':
       return `Renew the certificate of ${to} before it expires.`;
     case 'wrong-identity':
+      // The identity a row proves depends on its protocol: a gRPC service, or a devp2p node key.
+      if (/^grpcs?:/.test(r.probe ?? '')) {
+        return `${port} at ${to} answers gRPC, but not as ${r.service}: the detail names what answers instead. Check the port number (another API of the same server?) and what a proxy in front routes it to.`;
+      }
       return `Something at ${to} on ${port} speaks ${r.service} but is not the expected node: check the address, or whether the node's key changed.`;
     case 'exposed':
       return `Bind this service to 127.0.0.1 (or firewall ${port}) so that only this machine can reach it.`;

@@ -1,15 +1,17 @@
-// grpc:// (h2c, prior knowledge) and grpcs:// (TLS, ALPN h2) — one unary call over node:http2:
-// grpc.health.v1.Health/Check by default, or a method that proves which framework answers. Only a
-// real grpc-status header with an application/grpc content type counts as gRPC.
-import { connect as h2connect, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
+// grpc:// (h2c, prior knowledge) and grpcs:// (TLS, ALPN h2) over node:http2: by default one
+// unary grpc.health.v1.Health/Check; with expectService, calls that prove which framework's
+// service is registered (fingerprints.ts). Only a real grpc-status header with an
+// application/grpc content type counts as gRPC. A reply body is read up to MAX_BODY bytes, then
+// the stream is cancelled: a peer that streams forever costs neither memory nor the deadline.
+import { connect as h2connect, constants as h2, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
 import type { Socket } from 'node:net';
 import { z } from 'zod';
 import { ProbeError } from '../errors.js';
 import { dialTcp } from '../probe/socket.js';
 import { startTls, tlsClientOptionShape, tlsFailure } from '../probe/tls.js';
-import type { ProbeContext, Prober } from '../types.js';
-import { FINGERPRINT_NAMES, judgeFingerprint, probeMethod, type FingerprintName } from './fingerprints.js';
-import { codeName, decodeGrpcMessage, decodeHealthResponse, frame, healthRequest } from './grpc-wire.js';
+import type { Observation, ProbeContext, Prober } from '../types.js';
+import { FINGERPRINT_NAMES, proveService, said, type FingerprintName, type Reply } from './fingerprints.js';
+import { decodeGrpcMessage, decodeHealthResponse, frame, healthRequest } from './grpc-wire.js';
 import { parseWith } from './tls.js';
 
 export const grpcOptions = z.strictObject({
@@ -17,35 +19,129 @@ export const grpcOptions = z.strictObject({
   service: z.string().optional().describe('service name for grpc.health.v1.Health/Check (default "": the whole server)'),
   method: z.string().regex(/^\/[^/]+\/[^/]+$/).optional().describe('call this full method path (/package.Service/Method) with an empty message instead of the health check'),
   expectService: z.enum(FINGERPRINT_NAMES as [FingerprintName, ...FingerprintName[]]).optional()
-    .describe(`prove which framework service answers: ${FINGERPRINT_NAMES.join(', ')} (calls an unregistered method: no side effects)`),
+    .describe(`prove that this framework service is served: ${FINGERPRINT_NAMES.join(', ')} (calls one of its real `
+      + 'methods with a request that cannot be decoded, so no handler runs; takes precedence over method)'),
 });
+
+/** Response bytes read per call. A health answer is 7 bytes; framework error answers have none. */
+export const MAX_BODY = 64 * 1024;
 
 interface Answer {
   headers: IncomingHttpHeaders;
   trailers: IncomingHttpHeaders;
   body: Buffer;
+  /** More than MAX_BODY bytes came: reading stopped and the stream was cancelled. */
+  truncated: boolean;
 }
 
-function call(session: ClientHttp2Session, path: string, authority: string, message: Buffer, ctx: ProbeContext): Promise<Answer> {
+/** What the call saw so far, for a report when the deadline ends it. */
+interface Seen {
+  headers?: IncomingHttpHeaders;
+  bytes: number;
+}
+
+function call(
+  session: ClientHttp2Session, path: string, authority: string, message: Buffer, extra: Record<string, string>,
+  ctx: ProbeContext, seen: Seen,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const stream = session.request({
-      ':method': 'POST', ':path': path, ':authority': authority,
+      ':method': 'POST', ':path': path, ':authority': authority, ...extra,
       'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': `${Math.max(1, Math.floor(ctx.timeoutMs))}m`, 'user-agent': 'fedprobe',
     });
     let headers: IncomingHttpHeaders = {};
     let trailers: IncomingHttpHeaders = {};
     const chunks: Buffer[] = [];
+    let kept = 0;
     stream.on('response', (h) => {
       headers = h;
+      seen.headers = h;
       ctx.phase('firstByte');
     });
     stream.on('trailers', (t) => (trailers = t));
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('data', (c: Buffer) => {
+      seen.bytes += c.length;
+      if (kept + c.length <= MAX_BODY) {
+        chunks.push(c);
+        kept += c.length;
+        return;
+      }
+      stream.removeAllListeners('data');
+      stream.close(h2.NGHTTP2_CANCEL);
+      resolve({ headers, trailers, body: Buffer.concat(chunks), truncated: true });
+    });
     // A stream cancelled because the session died carries the real error as its cause.
     stream.on('error', (e) => reject((e as Error).cause ?? e));
-    stream.on('close', () => resolve({ headers, trailers, body: Buffer.concat(chunks) }));
+    stream.on('close', () => resolve({ headers, trailers, body: Buffer.concat(chunks), truncated: false }));
     stream.end(frame(message));
   });
+}
+
+function contentType(h: IncomingHttpHeaders): string {
+  return String(h['content-type'] ?? '');
+}
+
+/** Checks that the answer is gRPC and returns its status; throws what it is otherwise. */
+function grpcReply(answer: Answer, secure: boolean, facts: Record<string, unknown>): Reply {
+  const h = answer.headers;
+  facts['httpStatus'] = h[':status'];
+  if (h[':status'] === undefined) {
+    throw new ProbeError('wrong-protocol', secure ? 'the HTTP/2 stream ended without any response headers' : 'the stream ended without response headers: is this a TLS port? (try grpcs://)', { facts });
+  }
+  const httpStatus = Number(h[':status']);
+  const type = contentType(h);
+  if (answer.truncated) {
+    facts['bodyBytesRead'] = answer.body.length;
+    const detail = `the server sent more than ${MAX_BODY / 1024} KiB on one call without ending it `
+      + `(HTTP ${httpStatus}${type ? ` ${type}` : ''}): fedprobe stopped reading there; a gRPC answer to this call is a few bytes`;
+    throw new ProbeError('wrong-protocol', detail, { code: 'BODY_LIMIT', facts });
+  }
+  const statusHeader = answer.trailers['grpc-status'] ?? h['grpc-status'];
+  if (statusHeader === undefined && [502, 503, 504].includes(httpStatus)) {
+    // A gRPC-aware proxy (nginx grpc_pass, Envoy, a cloud load balancer) whose backend is gone.
+    throw new ProbeError('not-serving', `an HTTP/2 proxy answered ${httpStatus} instead of the gRPC service: its backend is down or unreachable from the proxy`, { code: `HTTP_${httpStatus}`, facts });
+  }
+  if (statusHeader === undefined || !type.startsWith('application/grpc')) {
+    throw new ProbeError('wrong-protocol', `HTTP/2 but not gRPC: status ${httpStatus}${type ? ` ${type}` : ''} and no grpc-status (a web server or proxy page)`, { code: `HTTP_${httpStatus}`, facts });
+  }
+  return { status: Number(statusHeader), message: decodeGrpcMessage(String(answer.trailers['grpc-message'] ?? h['grpc-message'] ?? '')) };
+}
+
+/** The deadline ended a call that had already answered: say what it sent. */
+function lateFailure(seen: Seen, ctx: ProbeContext, facts: Record<string, unknown>): ProbeError | undefined {
+  if (!seen.headers || (ctx.signal.reason as Error | undefined)?.name !== 'TimeoutError') return undefined;
+  const type = contentType(seen.headers);
+  facts['bodyBytesRead'] = seen.bytes;
+  const detail = `the server answered (HTTP ${String(seen.headers[':status'])}${type ? ` ${type}` : ''}, `
+    + `${seen.bytes} bytes of body) but did not end the call within ${ctx.timeoutMs} ms`;
+  return new ProbeError('no-response', detail, { code: 'ETIMEDOUT', facts });
+}
+
+function judgeUnary(
+  reply: Reply, answer: Answer, path: string, o: z.infer<typeof grpcOptions>, facts: Record<string, unknown>,
+): Observation {
+  const isHealth = path === '/grpc.health.v1.Health/Check';
+  const ok = (detail: string): Observation => ({ state: 'open', reason: 'ok', detail, facts, timings: { totalMs: 0 } });
+  switch (reply.status) {
+    case 0: {
+      if (!isHealth) return ok(`gRPC answered ${path}: ${said(reply)}`);
+      const serving = decodeHealthResponse(answer.body);
+      facts['servingStatus'] = serving;
+      if (serving === 'SERVING') return ok(`gRPC health: SERVING${o.service ? ` (${o.service})` : ''}`);
+      throw new ProbeError('not-serving', `gRPC health says ${serving}${o.service ? ` for ${o.service}` : ''}`, { code: `HEALTH_${serving}`, facts });
+    }
+    case 12:
+      return ok(`gRPC server answered (${isHealth ? 'it has no health service' : 'it does not know this method'}: ${said(reply)})`);
+    case 5:
+      throw new ProbeError('not-serving', `the health service does not know the service name "${o.service ?? ''}" (${said(reply)})`, { code: 'GRPC_5', facts });
+    case 7:
+    case 16:
+      throw new ProbeError('auth-rejected', `the gRPC server wants authentication (${said(reply)})`, { code: `GRPC_${reply.status}`, facts });
+    case 14:
+      throw new ProbeError('not-serving', `a gRPC proxy answered that it has no healthy upstream (${said(reply)})`, { code: 'GRPC_14', facts });
+    default:
+      throw new ProbeError('not-serving', `the gRPC server refused the call: ${said(reply)}`, { code: `GRPC_${reply.status}`, facts });
+  }
 }
 
 export const probeGrpc: Prober = async (check, ctx) => {
@@ -64,7 +160,10 @@ export const probeGrpc: Prober = async (check, ctx) => {
   }
   const host = check.target.host.includes(':') ? `[${check.target.host}]` : check.target.host;
   const authority = `${o.servername ?? host}:${check.target.port}`;
-  const session = h2connect(`${secure ? 'https' : 'http'}://${authority}`, { createConnection: () => socket });
+  // No server push: a peer could otherwise open streams of its own without end.
+  const session = h2connect(`${secure ? 'https' : 'http'}://${authority}`, {
+    createConnection: () => socket, settings: { enablePush: false },
+  });
   let settings = false;
   session.on('remoteSettings', () => {
     if (!settings) ctx.phase('handshake');
@@ -77,74 +176,44 @@ export const probeGrpc: Prober = async (check, ctx) => {
   });
   sessionError.catch(() => undefined);
 
-  const fingerprint = o.expectService;
-  const path = o.method ?? (fingerprint ? probeMethod(fingerprint) : '/grpc.health.v1.Health/Check');
-  const isHealth = path === '/grpc.health.v1.Health/Check';
-  facts['method'] = path;
-  let answer: Answer;
-  try {
-    answer = await Promise.race([call(session, path, authority, isHealth ? healthRequest(o.service ?? '') : Buffer.alloc(0), ctx), sessionError]);
-  } catch (e) {
-    if (ctx.signal.aborted) throw ctx.signal.reason;
+  const seen: Seen = { bytes: 0 };
+  const raced = (path: string, body: Buffer, extra: Record<string, string> = {}) =>
+    Promise.race([call(session, path, authority, body, extra, ctx, seen), sessionError]);
+  const failure = (e: unknown): unknown => {
+    if (e instanceof ProbeError) return e;
+    if (ctx.signal.aborted) return lateFailure(seen, ctx, facts) ?? ctx.signal.reason;
     const late = tlsFailure(e, { offeredCert: o.cert !== undefined, facts, afterHandshake: true });
-    if (late !== e) throw late;
+    if (late !== e) return late;
     const code = (e as NodeJS.ErrnoException).code;
     if (!settings) {
-      throw new ProbeError('wrong-protocol', secure
+      return new ProbeError('wrong-protocol', secure
         ? `the TLS server closed or broke the HTTP/2 connection before its SETTINGS (${code ?? (e as Error).message}): not a gRPC server`
         : `no HTTP/2 answer to the connection preface (${code ?? (e as Error).message}): not a gRPC server, or a TLS port (try grpcs://)`, { ...(code && { code }), facts, cause: e });
     }
-    throw new ProbeError('wrong-protocol', `the HTTP/2 server broke the call: ${(e as Error).message}`, { ...(code && { code }), facts, cause: e });
+    return new ProbeError('wrong-protocol', `the HTTP/2 server broke the call: ${(e as Error).message}`, { ...(code && { code }), facts, cause: e });
+  };
+
+  try {
+    if (o.expectService) {
+      // The first call's answer is checked with the row's facts: a non-gRPC answer is the row's result.
+      let first = true;
+      const caller = async (path: string, body: Buffer, extra: Record<string, string>) => {
+        const own = first ? facts : {};
+        first = false;
+        return grpcReply(await raced(path, body, extra), secure, own);
+      };
+      return { ...(await proveService(o.expectService, caller, facts)), facts, timings: { totalMs: 0 } };
+    }
+    const path = o.method ?? '/grpc.health.v1.Health/Check';
+    facts['method'] = path;
+    const body = path === '/grpc.health.v1.Health/Check' ? healthRequest(o.service ?? '') : Buffer.alloc(0);
+    const answer = await raced(path, body);
+    const reply = grpcReply(answer, secure, facts);
+    Object.assign(facts, { grpcStatus: reply.status, grpcMessage: reply.message });
+    return judgeUnary(reply, answer, path, o, facts);
+  } catch (e) {
+    throw failure(e);
   } finally {
     session.destroy();
-  }
-
-  const h = answer.headers;
-  const statusHeader = answer.trailers['grpc-status'] ?? h['grpc-status'];
-  const contentType = String(h['content-type'] ?? '');
-  facts['httpStatus'] = h[':status'];
-  if (h[':status'] === undefined) {
-    throw new ProbeError('wrong-protocol', secure ? 'the HTTP/2 stream ended without any response headers' : 'the stream ended without response headers: is this a TLS port? (try grpcs://)', { facts });
-  }
-  const httpStatus = Number(h[':status']);
-  if (statusHeader === undefined && [502, 503, 504].includes(httpStatus)) {
-    // A gRPC-aware proxy (nginx grpc_pass, Envoy, a cloud load balancer) whose backend is gone.
-    throw new ProbeError('not-serving', `an HTTP/2 proxy answered ${httpStatus} instead of the gRPC service: its backend is down or unreachable from the proxy`, { code: `HTTP_${httpStatus}`, facts });
-  }
-  if (statusHeader === undefined || !contentType.startsWith('application/grpc')) {
-    throw new ProbeError('wrong-protocol', `HTTP/2 but not gRPC: status ${h[':status']}${contentType ? ` ${contentType}` : ''} and no grpc-status (a web server or proxy page)`, { code: `HTTP_${h[':status']}`, facts });
-  }
-  const grpcStatus = Number(statusHeader);
-  const grpcMessage = decodeGrpcMessage(String(answer.trailers['grpc-message'] ?? h['grpc-message'] ?? ''));
-  Object.assign(facts, { grpcStatus, grpcMessage });
-  const said = `grpc-status ${grpcStatus} ${codeName(grpcStatus)}${grpcMessage ? ` "${grpcMessage}"` : ''}`;
-  const ok = (detail: string) => ({ state: 'open' as const, reason: 'ok' as const, detail, facts, timings: { totalMs: 0 } });
-
-  if (fingerprint) {
-    const v = judgeFingerprint(fingerprint, grpcStatus, grpcMessage);
-    facts['fingerprint'] = v.says;
-    if (v.proven) return ok(`gRPC answered: ${v.says}`);
-    if (grpcStatus === 14) throw new ProbeError('not-serving', `a gRPC proxy answered that it has no healthy upstream (${said})`, { code: 'GRPC_14', facts });
-    throw new ProbeError('wrong-identity', v.says, { code: `GRPC_${grpcStatus}`, facts });
-  }
-  switch (grpcStatus) {
-    case 0: {
-      if (!isHealth) return ok(`gRPC answered ${path}: ${said}`);
-      const serving = decodeHealthResponse(answer.body);
-      facts['servingStatus'] = serving;
-      if (serving === 'SERVING') return ok(`gRPC health: SERVING${o.service ? ` (${o.service})` : ''}`);
-      throw new ProbeError('not-serving', `gRPC health says ${serving}${o.service ? ` for ${o.service}` : ''}`, { code: `HEALTH_${serving}`, facts });
-    }
-    case 12:
-      return ok(`gRPC server answered (${isHealth ? 'it has no health service' : 'it does not know this method'}: ${said})`);
-    case 5:
-      throw new ProbeError('not-serving', `the health service does not know the service name "${o.service ?? ''}" (${said})`, { code: 'GRPC_5', facts });
-    case 7:
-    case 16:
-      throw new ProbeError('auth-rejected', `the gRPC server wants authentication (${said})`, { code: `GRPC_${grpcStatus}`, facts });
-    case 14:
-      throw new ProbeError('not-serving', `a gRPC proxy answered that it has no healthy upstream (${said})`, { code: 'GRPC_14', facts });
-    default:
-      throw new ProbeError('not-serving', `the gRPC server refused the call: ${said}`, { code: `GRPC_${grpcStatus}`, facts });
   }
 };

@@ -1,6 +1,6 @@
 // grpc:// and grpcs:// against real @grpc/grpc-js servers (health, no health, auth, TLS, mTLS),
-// nginx grpc_pass, and the wrong-protocol matrix. Python's grpcio (Flower, Fed-BioMed) cannot run
-// here, so its exact answers to an unknown method are played by a small node:http2 fake.
+// nginx grpc_pass, and the wrong-protocol matrix. Python grpcio (Flower, Fed-BioMed) and
+// expectService: grpc-identity.test.ts; peers that never end an answer: grpc-bounded.test.ts.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createH2Server, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -15,11 +15,11 @@ import { freePort, startNginx, type Nginx } from '../helpers/servers.js';
 
 let certs: TestCerts;
 let health: GrpcServer, bare: GrpcServer, tls: GrpcServer, mtls: GrpcServer;
-let http1: HttpServer, h2web: Http2Server, grpcio: Http2Server;
+let http1: HttpServer, h2web: Http2Server;
 let silent: FakeServer;
 let nginx: Nginx;
 let standIn: RunningStandIn;
-const port = { nginxTls: 0, nginxDown: 0, closed: 0, http1: 0, h2web: 0, grpcio: 0 };
+const port = { nginxTls: 0, nginxDown: 0, closed: 0, http1: 0, h2web: 0 };
 
 function listen(server: HttpServer | Http2Server, p: number) {
   return new Promise<void>((r) => server.listen(p, '127.0.0.1', () => r()));
@@ -39,15 +39,6 @@ beforeAll(async () => {
     s.end('not found');
   });
   await listen(h2web, port.h2web);
-  // grpcio's answers: Flower ≥ 1.23's Fleet interceptor, and "Method not found!" elsewhere.
-  grpcio = createH2Server();
-  grpcio.on('stream', (stream, headers) => {
-    stream.resume();
-    const path = String(headers[':path']);
-    const [code, msg] = path.startsWith('/flwr.proto.Fleet/') ? ['16', 'Missing authentication metadata'] : ['12', 'Method not found!'];
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': code, 'grpc-message': encodeURIComponent(msg) }, { endStream: true });
-  });
-  await listen(grpcio, port.grpcio);
   silent = await silentServer();
   nginx = await startNginx({
     http: [
@@ -61,7 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([health, bare, tls, mtls].map((s) => s?.stop()));
-  for (const s of [http1, h2web, grpcio]) s?.close();
+  for (const s of [http1, h2web]) s?.close();
   await silent?.close();
   await nginx?.stop();
   await standIn?.close();
@@ -129,25 +120,13 @@ describe('the wrong protocol on a gRPC row', () => {
   });
 });
 
-describe('framework fingerprints (no side effects: unregistered methods only)', () => {
-  it('Flower Fleet ≥ 1.23 answers UNAUTHENTICATED "Missing authentication metadata": proven', async () => {
-    const r = await probeUrl(`grpc://127.0.0.1:${port.grpcio}`, { expectService: 'flower-fleet' });
-    expect(r).toMatchObject({ outcome: 'pass', reason: 'ok', facts: { method: '/flwr.proto.Fleet/FedprobeProbe', grpcStatus: 16 } });
-    expect(r.detail).toMatch(/Flower Fleet API \(Flower ≥ 1\.23/);
-  });
-  it('Flower Control on Python grpcio ("Method not found!"): a grpcio server, said honestly', async () => {
-    const r = await probeUrl(`grpc://127.0.0.1:${port.grpcio}`, { expectService: 'flower-control' });
-    expect(r).toMatchObject({ outcome: 'pass', reason: 'ok', facts: { grpcStatus: 12, grpcMessage: 'Method not found!' } });
-    expect(r.detail).toMatch(/a Python grpcio server/);
-  });
-  it('Fed-BioMed researcher (grpcio): proven as a grpcio server, via researcher.ResearcherService', async () => {
-    const r = await probeUrl(`grpc://127.0.0.1:${port.grpcio}`, { expectService: 'fedbiomed-researcher' });
-    expect(r).toMatchObject({ outcome: 'pass', facts: { method: '/researcher.ResearcherService/FedprobeProbe', grpcStatus: 12 } });
-  });
+describe('expectService against a server that is not grpcio (real Python grpcio servers: grpc-identity.test.ts)', () => {
   it('a grpc-js server where Flower is expected: fail, wrong-identity', async () => {
     const r = await probeUrl(`grpc://127.0.0.1:${bare.port}`, { expectService: 'flower-serverappio' });
     expect(r).toMatchObject({ outcome: 'fail', state: 'open', reason: 'wrong-identity', code: 'GRPC_12' });
-    expect(r.detail).toMatch(/not how Flower ServerAppIo API \(Python grpcio\) answers/);
+    expect(r.detail).toBe('not Flower ServerAppIo API: /flwr.proto.ServerAppIo/GetRun → grpc-status 12 UNIMPLEMENTED '
+      + '"The server does not implement the method /flwr.proto.ServerAppIo/GetRun" (not grpcio\'s answer for a registered method); '
+      + 'none of the other framework APIs fedprobe knows answers here either');
   });
   it('the stand-in answers the health check', async () => {
     expect(await probeUrl(`grpc://127.0.0.1:${standIn.port}`)).toMatchObject({ outcome: 'pass', facts: { servingStatus: 'SERVING' } });
