@@ -1,5 +1,6 @@
 // MQTT CONNECT / CONNACK by hand (3.1.1 and 5.0): a probe needs only these two packets and must
 // say exactly what came back, which a client library hides behind retries and generic errors.
+import { ProbeError } from '../errors.js';
 import type { Reason } from '../types.js';
 
 export type MqttVersion = 4 | 5;
@@ -55,7 +56,8 @@ export function encodeConnect(o: ConnectOptions): Buffer {
   if (o.password !== undefined) flags |= 0x40;
   const keepalive = Buffer.alloc(2);
   keepalive.writeUInt16BE(o.keepalive);
-  const header = Buffer.concat([utf8Field('MQTT'), Buffer.from([o.version, flags]), keepalive, ...(o.version === 5 ? [Buffer.from([0])] : [])]);
+  const noProperties = o.version === 5 ? [Buffer.from([0])] : [];
+  const header = Buffer.concat([utf8Field('MQTT'), Buffer.from([o.version, flags]), keepalive, ...noProperties]);
   const payload = Buffer.concat([
     utf8Field(o.clientId),
     ...(o.username !== undefined ? [utf8Field(o.username)] : []),
@@ -76,58 +78,156 @@ export interface Connack {
   serverReference?: string;
 }
 
-// CONNACK property ids and how long their values are: a number of bytes, or a string/binary
-// (2-byte length first), or a user property (two strings). Needed to skip those we don't keep.
-const PROPERTY_SIZE: Record<number, number | 'str' | 'pair'> = {
-  0x11: 4, 0x12: 'str', 0x13: 2, 0x15: 'str', 0x16: 'str', 0x1a: 'str', 0x1c: 'str', 0x1f: 'str',
-  0x21: 2, 0x22: 2, 0x24: 1, 0x25: 1, 0x26: 'pair', 0x27: 4, 0x28: 1, 0x29: 1, 0x2a: 1,
+export const MALFORMED_CONNACK = 'MQTT_MALFORMED_CONNACK';
+
+const hexByte = (b: number) => `0x${b.toString(16).padStart(2, '0')}`;
+
+/** Bytes that start like a CONNACK (0x20) but break its rules: never a pass, always said why. */
+function malformed(message: string): ProbeError {
+  return new ProbeError('wrong-protocol', message, { code: MALFORMED_CONNACK });
+}
+
+/** Peer text kept for the report: at most this many characters (a reason string may be 64 KiB). */
+const MAX_TEXT = 200;
+
+// CONNACK property ids (MQTT 5.0 §3.2.2.3) and their value types. Anything else in a CONNACK is a
+// malformed packet (§2.2.2.2), so an unknown id ends the parse instead of being skipped.
+type PropertyType = 'bool' | 'u16' | 'u32' | 'str' | 'bin' | 'pair';
+const CONNACK_PROPERTIES: Record<number, { name: string; type: PropertyType }> = {
+  0x11: { name: 'session expiry interval', type: 'u32' },
+  0x12: { name: 'assigned client identifier', type: 'str' },
+  0x13: { name: 'server keep alive', type: 'u16' },
+  0x15: { name: 'authentication method', type: 'str' },
+  0x16: { name: 'authentication data', type: 'bin' },
+  0x1a: { name: 'response information', type: 'str' },
+  0x1c: { name: 'server reference', type: 'str' },
+  0x1f: { name: 'reason string', type: 'str' },
+  0x21: { name: 'receive maximum', type: 'u16' },
+  0x22: { name: 'topic alias maximum', type: 'u16' },
+  0x24: { name: 'maximum QoS', type: 'bool' },
+  0x25: { name: 'retain available', type: 'bool' },
+  0x26: { name: 'user property', type: 'pair' },
+  0x27: { name: 'maximum packet size', type: 'u32' },
+  0x28: { name: 'wildcard subscription available', type: 'bool' },
+  0x29: { name: 'subscription identifiers available', type: 'bool' },
+  0x2a: { name: 'shared subscription available', type: 'bool' },
 };
 
-/** Reason string (0x1F) and server reference (0x1C, for "use another server"); stops at anything unknown. */
-function readProperties(rest: Buffer, ack: Connack): void {
-  const plen = decodeLength(rest, 0);
-  if (!plen) return;
-  const end = Math.min(rest.length, plen[1] + plen[0]);
-  let p = plen[1];
-  const str = () => {
-    const n = rest.readUInt16BE(p);
-    const v = rest.subarray(p + 2, p + 2 + n).toString('utf8');
-    p += 2 + n;
-    return v;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads the property block that fills `props` exactly; throws (malformed) on any breach. */
+function readProperties(props: Buffer, ack: Connack): void {
+  let p = 0;
+  const need = (n: number, what: string) => {
+    if (p + n > props.length) throw malformed(`the ${what} property runs past the end of the CONNACK`);
   };
-  try {
-    while (p < end) {
-      const id = rest[p++]!;
-      const size = PROPERTY_SIZE[id];
-      if (size === undefined) return;
-      if (typeof size === 'number') p += size;
-      else if (size === 'pair') (str(), str());
-      else if (id === 0x1f) ack.reasonString = str();
-      else if (id === 0x1c) ack.serverReference = str();
-      else str();
+  const str = (what: string): string => {
+    need(2, what);
+    const n = props.readUInt16BE(p);
+    need(2 + n, what);
+    const raw = props.subarray(p + 2, p + 2 + n);
+    p += 2 + n;
+    try {
+      const text = utf8.decode(raw);
+      return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+    } catch {
+      throw malformed(`the ${what} property is not valid UTF-8`);
     }
-  } catch {
-    // Truncated properties: the reason code, already read, is what the probe needs.
+  };
+  const seen = new Set<number>();
+  while (p < props.length) {
+    const id = props[p++]!;
+    const prop = CONNACK_PROPERTIES[id];
+    if (!prop) {
+      throw malformed(`the CONNACK carries property id ${hexByte(id)}, which MQTT 5 does not define for a CONNACK`);
+    }
+    // Only the user property may repeat (§3.2.2.3).
+    if (id !== 0x26 && seen.has(id)) throw malformed(`the CONNACK repeats the ${prop.name} property`);
+    seen.add(id);
+    switch (prop.type) {
+      case 'bool': {
+        need(1, prop.name);
+        const v = props[p++]!;
+        if (v > 1) throw malformed(`the ${prop.name} property is ${v}, not 0 or 1`);
+        break;
+      }
+      case 'u16': {
+        need(2, prop.name);
+        if (id === 0x21 && props.readUInt16BE(p) === 0) throw malformed('the receive maximum property is 0');
+        p += 2;
+        break;
+      }
+      case 'u32': {
+        need(4, prop.name);
+        if (id === 0x27 && props.readUInt32BE(p) === 0) throw malformed('the maximum packet size property is 0');
+        p += 4;
+        break;
+      }
+      case 'bin': {
+        need(2, prop.name);
+        const n = props.readUInt16BE(p);
+        need(2 + n, prop.name);
+        p += 2 + n;
+        break;
+      }
+      case 'pair':
+        str(prop.name);
+        str(prop.name);
+        break;
+      case 'str': {
+        const v = str(prop.name);
+        if (id === 0x1f) ack.reasonString = v;
+        else if (id === 0x1c) ack.serverReference = v;
+      }
+    }
   }
 }
 
 /**
- * Parses a CONNACK from the start of `buf`. Returns undefined while incomplete; throws an Error
- * whose message describes the bytes when they are not a CONNACK.
+ * Parses a CONNACK from the start of `buf`. Returns undefined while incomplete. Throws a plain
+ * Error whose message describes the bytes when they are not a CONNACK at all, and a ProbeError
+ * coded MALFORMED_CONNACK when they start as one but break its rules (length, flags, properties).
  */
 export function decodeConnack(buf: Buffer, version: MqttVersion): Connack | undefined {
   if (buf.length === 0) return undefined;
-  if (buf[0] !== 0x20) throw new Error(`the first byte is 0x${buf[0]!.toString(16).padStart(2, '0')}, not a CONNACK (0x20)`);
-  const len = decodeLength(buf, 1);
+  if (buf[0] !== 0x20) throw new Error(`the first byte is ${hexByte(buf[0]!)}, not a CONNACK (0x20)`);
+  let len: [number, number] | undefined;
+  try {
+    len = decodeLength(buf, 1);
+  } catch {
+    throw malformed('the CONNACK\'s remaining length is not a valid MQTT length (more than 4 bytes)');
+  }
   if (!len) return undefined;
   const [remaining, used] = len;
-  if (remaining < 2 || remaining > 65_535) throw new Error(`a CONNACK of ${remaining} bytes is malformed`);
+  // 3.1.1: exactly 2 bytes (§3.2). 5.0: 2 + a property length + properties, at most what a probe
+  // reads (64 KiB); 2 alone is the 3.1.1-form refusal a broker may send a v5 client (§3.1.2.2).
+  if (version === 4 ? remaining !== 2 : remaining < 2 || remaining > 65_535) {
+    const v4 = version === 4;
+    throw malformed(`${v4 ? 'an MQTT 3.1.1' : 'a'} CONNACK of ${remaining} bytes is malformed${v4 ? ' (it has exactly 2)' : ''}`);
+  }
   const start = 1 + used;
   if (buf.length < start + remaining) return undefined;
   const flags = buf[start]!;
-  if (flags & 0xfe) throw new Error('the CONNACK has reserved flag bits set');
+  if (flags & 0xfe) throw malformed('the CONNACK has reserved flag bits set');
   const ack: Connack = { sessionPresent: (flags & 1) === 1, code: buf[start + 1]! };
-  if (version === 5 && remaining > 2) readProperties(buf.subarray(start + 2, start + remaining), ack);
+  if (version === 5) {
+    if (remaining === 2) {
+      if (ack.code === 0) throw malformed('an MQTT 5 CONNACK that accepts the connection has no property length');
+      return ack;
+    }
+    const body = buf.subarray(start + 2, start + remaining);
+    let plen: [number, number] | undefined;
+    try {
+      plen = decodeLength(body, 0);
+    } catch {
+      throw malformed('the CONNACK\'s property length is not a valid MQTT length');
+    }
+    if (!plen || plen[1] + plen[0] !== body.length) {
+      const size = plen ? `${plen[0]} bytes` : 'a truncated length';
+      throw malformed(`the CONNACK's properties (${size}) do not fill its remaining ${body.length} bytes`);
+    }
+    readProperties(body.subarray(plen[1]), ack);
+  }
   return ack;
 }
 
@@ -173,7 +273,8 @@ const V5: Record<number, CodeMeaning> = {
 export function connackMeaning(code: number, version: MqttVersion): CodeMeaning {
   if (version === 5 && code === 1) {
     // The spec lets a broker that does not speak 5 answer in 3.1.1 form: `20 02 00 01`.
-    return { reason: 'not-serving', text: 'unacceptable protocol version: the broker does not speak MQTT 5, probe with version 3.1.1' };
+    const text = 'unacceptable protocol version: the broker does not speak MQTT 5, probe with version 3.1.1';
+    return { reason: 'not-serving', text };
   }
   return (version === 5 ? V5 : V4)[code] ?? { reason: 'not-serving', text: `unknown return code ${code}` };
 }

@@ -1,7 +1,8 @@
 // mqtt://, mqtts://, mqtt+ws://, mqtt+wss:// — CONNECT, read the CONNACK, DISCONNECT. A CONNACK
-// proves an MQTT broker; its code says whether this client would be let in.
+// proves an MQTT broker; its code says whether this client would be let in. A broker that closes
+// an MQTT 5 CONNECT without a word (RabbitMQ 3.10 speaks 3.1.1 only) gets one 3.1.1 CONNECT on a
+// new connection, and the report says what each attempt saw.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { z } from 'zod';
@@ -9,47 +10,52 @@ import { ProbeError } from '../errors.js';
 import { dialTcp } from '../probe/socket.js';
 import { startTls, tlsClientOptionShape, tlsFailure, type TlsFacts } from '../probe/tls.js';
 import type { Check, ProbeContext, Prober } from '../types.js';
-import { DISCONNECT, connackMeaning, decodeConnack, describeForeignBytes, encodeConnect, type MqttVersion } from './mqtt-packets.js';
+import {
+  DISCONNECT, MALFORMED_CONNACK, connackMeaning, decodeConnack, decodeLength, describeForeignBytes, encodeConnect,
+  type Connack, type MqttVersion,
+} from './mqtt-packets.js';
 import { parseWith } from './tls.js';
 
+// No passwordFile / passwordEnv: a profile must never pick a local file or an environment
+// variable to send to its target. The password reaches this prober only as the value of a
+// `secret: true` variable that the operator supplied (FEDPROBE_VAR_<NAME>, --set <name>_file=PATH,
+// a site file); the profile loader refuses any other source for it.
 export const mqttOptions = z.strictObject({
   ...tlsClientOptionShape,
   version: z.union([z.literal('3.1.1'), z.literal('5'), z.literal(4), z.literal(5), z.literal('5.0')]).optional()
     .describe('MQTT protocol version: 3.1.1 (default) or 5'),
   username: z.string().optional().describe('user name for the CONNECT'),
-  password: z.string().optional().describe('password; use a secret variable ("${mqtt_password}"), passwordFile or passwordEnv, never plain text in a profile'),
-  passwordFile: z.string().optional().describe('file holding the password'),
-  passwordEnv: z.string().optional().describe('environment variable holding the password'),
+  password: z.string().optional().describe(
+    'password: a reference to a secret variable ("${mqtt_password}") whose value the operator gives, never plain text',
+  ),
   clientId: z.string().max(23).optional().describe('client identifier (default: fedprobe-<random>)'),
-  path: z.string().startsWith('/').optional().describe('WebSocket path for mqtt+ws(s):// (default /mqtt; mosquitto ignores it, other brokers need it)'),
+  path: z.string().startsWith('/').optional()
+    .describe('WebSocket path for mqtt+ws(s):// (default /mqtt; mosquitto ignores it, RabbitMQ needs /ws)'),
 });
 
 type MqttOpts = z.output<typeof mqttOptions>;
 
-function password(o: MqttOpts): string | undefined {
-  if (o.password !== undefined) return o.password;
-  if (o.passwordFile !== undefined) {
-    try {
-      return readFileSync(o.passwordFile, 'utf8').replace(/\r?\n$/, '');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new ProbeError('error', `with.passwordFile "${o.passwordFile}" cannot be read (${code ?? 'error'})`, { ...(code && { code }) });
-    }
-  }
-  if (o.passwordEnv !== undefined) {
-    const v = process.env[o.passwordEnv];
-    if (v === undefined) throw new ProbeError('error', `with.passwordEnv: the environment variable ${o.passwordEnv} is not set`);
-    return v;
-  }
-  return undefined;
+const VERSION_TEXT: Record<MqttVersion, string> = { 4: '3.1.1', 5: '5.0' };
+
+/** The most a probe reads before deciding: a CONNACK is 4 bytes plus v5 properties. Also the
+ * WebSocket message limit (`ws` would otherwise take in 100 MiB frames). */
+const MAX_READ = 64 * 1024;
+
+/** How a peer went away before a byte of answer: a close, a reset, or a WebSocket close frame. */
+interface Closed {
+  kind: 'closed';
+  reset: boolean;
+  error?: Error;
+  ws?: { code: number; reason: string };
 }
 
 /** A byte pipe over TCP, TLS or WebSocket frames, so the MQTT exchange is written once. */
 interface Pipe {
   write(b: Buffer): void;
   onData(cb: (b: Buffer) => void): void;
-  onEnd(cb: (err?: Error) => void): void;
-  /** Sends a last packet (DISCONNECT), then closes once it is out, so the broker logs a clean goodbye. */
+  /** Once: an error, or the close (with the WebSocket close code and reason when there is one). */
+  onEnd(cb: (end: { error: Error } | Closed) => void): void;
+  /** Sends a last packet (DISCONNECT), then closes once it is out: the broker logs a clean goodbye. */
   end(last: Buffer): void;
   close(): void;
 }
@@ -59,8 +65,8 @@ function socketPipe(s: Socket): Pipe {
     write: (b) => s.write(b),
     onData: (cb) => s.on('data', cb),
     onEnd: (cb) => {
-      s.on('error', cb);
-      s.on('close', () => cb());
+      s.on('error', (error) => cb({ error }));
+      s.on('close', () => cb({ kind: 'closed', reset: false }));
     },
     end: (last) => {
       s.end(last, () => s.destroy());
@@ -75,153 +81,339 @@ function upgradeFailure(e: Error, path: string): unknown {
   if (code?.startsWith('ERR_SSL_')) return e; // TLS (a late alert): the caller's tlsFailure() says which
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     // "socket hang up": closed before any HTTP answer, as a plain MQTT port does with our GET.
-    return new ProbeError('wrong-protocol', `the port closed the connection on our WebSocket upgrade request (GET ${path}) without an HTTP answer: not a WebSocket endpoint (a plain MQTT port? then use mqtt://)`, { code, cause: e });
+    const message = `the port closed the connection on our WebSocket upgrade request (GET ${path}) without an HTTP `
+      + 'answer: not a WebSocket endpoint (a plain MQTT port? then use mqtt://)';
+    return new ProbeError('wrong-protocol', message, { code, cause: e });
   }
   if (code?.startsWith('HPE_')) {
-    return new ProbeError('wrong-protocol', `the answer to our WebSocket upgrade request is not HTTP (${code})`, { code, cause: e });
+    const message = `the answer to our WebSocket upgrade request is not HTTP (${code})`;
+    return new ProbeError('wrong-protocol', message, { code, cause: e });
   }
   if (code === undefined || code.startsWith('WS_ERR_')) {
     // ws's own protocol complaints: bad Sec-WebSocket-Accept, a subprotocol we did not ask for …
-    return new ProbeError('wrong-protocol', `the WebSocket upgrade failed: ${e.message}`, { ...(code && { code }), cause: e });
+    const message = `the WebSocket upgrade failed: ${e.message}`;
+    return new ProbeError('wrong-protocol', message, { ...(code && { code }), cause: e });
   }
   return e;
 }
 
-async function openWebSocket(check: Check, ctx: ProbeContext, o: MqttOpts, socket: Socket, secure: boolean): Promise<Pipe> {
+/** An error from `ws` after the upgrade: a frame the WebSocket protocol forbids, or one too big. */
+function frameFailure(e: Error): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+    const message = `the WebSocket server sent a message of more than ${MAX_READ / 1024} KiB `
+      + '(a CONNACK is a few bytes): not an MQTT answer';
+    return new ProbeError('wrong-protocol', message, { code, cause: e });
+  }
+  if (code?.startsWith('WS_ERR_')) {
+    const message = `the WebSocket server broke the WebSocket protocol: ${e.message}`;
+    return new ProbeError('wrong-protocol', message, { code, cause: e });
+  }
+  return e;
+}
+
+async function openWebSocket(
+  check: Check, ctx: ProbeContext, pathOpt: string | undefined, socket: Socket, secure: boolean,
+): Promise<Pipe> {
   const host = check.target.host.includes(':') ? `[${check.target.host}]` : check.target.host;
-  const path = o.path ?? (check.target.path && check.target.path !== '/' ? check.target.path : '/mqtt');
+  const path = pathOpt ?? (check.target.path && check.target.path !== '/' ? check.target.path : '/mqtt');
   // Brokers require the `mqtt` subprotocol: without it mosquitto leaves the upgrade hanging.
   const ws = new WebSocket(`${secure ? 'wss' : 'ws'}://${host}:${check.target.port}${path}`, ['mqtt'], {
     createConnection: () => socket,
     perMessageDeflate: false,
+    maxPayload: MAX_READ,
   });
   ws.binaryType = 'nodebuffer';
   await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
+    const onAbort = () => {
+      ws.terminate();
+      reject(ctx.signal.reason);
+    };
+    ws.once('open', () => {
+      ctx.signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
     ws.once('unexpected-response', (_req, res) => {
-      reject(new ProbeError('wrong-protocol', `the WebSocket upgrade on ${path} was answered with HTTP ${res.statusCode} ${res.statusMessage ?? ''}: not an MQTT WebSocket endpoint (check with.path)`, { code: `HTTP_${res.statusCode}` }));
+      const status = `HTTP ${res.statusCode} ${peerText(res.statusMessage ?? '')}`;
+      const message = `the WebSocket upgrade on ${path} was answered with ${status}: `
+        + 'not an MQTT WebSocket endpoint (check with.path)';
+      reject(new ProbeError('wrong-protocol', message, { code: `HTTP_${res.statusCode}` }));
       ws.terminate();
     });
     ws.once('error', (e) => reject(upgradeFailure(e, path)));
-    ctx.signal.addEventListener('abort', () => {
-      ws.terminate();
-      reject(ctx.signal.reason);
-    }, { once: true });
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
   });
-  if (ws.protocol !== 'mqtt') throw new ProbeError('wrong-protocol', `the WebSocket server did not accept the mqtt subprotocol (got "${ws.protocol}")`);
+  if (ws.protocol !== 'mqtt') {
+    const message = `the WebSocket server did not accept the mqtt subprotocol (got "${peerText(ws.protocol)}")`;
+    throw new ProbeError('wrong-protocol', message);
+  }
   return {
     write: (b) => ws.send(b),
     onData: (cb) => ws.on('message', (d: Buffer) => cb(d)),
     onEnd: (cb) => {
-      ws.on('error', cb);
-      ws.on('close', () => cb());
+      ws.on('error', (e) => cb({ error: frameFailure(e) }));
+      // 1006: the connection ended without a close frame (ws's name for it).
+      ws.on('close', (code: number, reason: Buffer) =>
+        cb({ kind: 'closed', reset: code === 1006, ws: { code, reason: reason.toString('utf8') } }));
     },
     end: (last) => ws.send(last, () => ws.terminate()),
     close: () => ws.terminate(),
   };
 }
 
+/** Whether a WebSocket close reason names an auth refusal ("unauthenticated", "not authorized"). */
+function closeNamesAuth(reason: string): boolean {
+  return /auth|credential|password|login|denied|forbidden|banned/i.test(reason);
+}
+
 /** What came back, for the report: hex, and the printable part as text ("HTTP/1.1 400 Bad…"). */
 function firstBytes(buf: Buffer): Record<string, string> {
   const head = buf.subarray(0, 32);
-  return head.length ? { firstBytes: head.toString('hex'), firstText: head.toString('latin1').replace(/[^\x20-\x7e]/g, '.') } : {};
+  if (!head.length) return {};
+  return { firstBytes: head.toString('hex'), firstText: head.toString('latin1').replace(/[^\x20-\x7e]/g, '.') };
 }
 
-/** A ProbeError with the probe's own facts (version, transport) added; its own kept, or nested `under` a key. */
+/** Peer text (a v5 reason string, a WebSocket close reason) without control characters. */
+function peerText(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '.');
+}
+
+/** A ProbeError with the probe's facts (version, transport) added; its own kept, or nested `under` a key. */
 function withFacts(e: unknown, facts: Record<string, unknown>, under?: string): unknown {
   if (!(e instanceof ProbeError)) return e;
   const merged = under ? { ...facts, [under]: e.facts } : { ...facts, ...e.facts };
-  return new ProbeError(e.reason, e.message, { ...(e.code !== undefined && { code: e.code }), cause: e.cause, facts: merged, ...(e.state && { state: e.state }) });
+  return new ProbeError(e.reason, e.message, {
+    ...(e.code !== undefined && { code: e.code }), cause: e.cause, facts: merged, ...(e.state && { state: e.state }),
+  });
 }
 
-/** Sends CONNECT and resolves with the CONNACK, or rejects with what came instead. */
-function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeContext) {
-  return new Promise<ReturnType<typeof decodeConnack> & object>((resolve, reject) => {
+type Answer = { kind: 'connack'; ack: Connack } | Closed;
+
+/**
+ * Sends CONNECT and resolves with the CONNACK, or with how the peer closed before sending a byte
+ * (the caller decides what a silent close means); rejects with what came instead. Reads at most
+ * MAX_READ bytes: a CONNACK is 4 bytes plus v5 properties, so more is not an MQTT answer.
+ */
+function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeContext): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
     let buf = Buffer.alloc(0);
     let done = false;
     const finish = (f: () => void) => {
-      if (!done) {
-        done = true;
-        f();
-      }
+      if (done) return;
+      done = true;
+      ctx.signal.removeEventListener('abort', onAbort);
+      f();
     };
+    const onAbort = () => finish(() => {
+      const r: unknown = ctx.signal.reason;
+      // On the row's deadline (not a shutdown), say what had come so far.
+      if (buf.length && r instanceof Error && r.name === 'TimeoutError') {
+        // Only the start of a CONNACK can be waiting here: anything else was refused at once.
+        let len: [number, number] | undefined;
+        try {
+          len = decodeLength(buf, 1);
+        } catch { /* the decoder refuses a bad length before we get here */ }
+        const of = len ? ` of the ${1 + len[1] + len[0]} it announced` : '';
+        const message = `connected, then ${buf.length} bytes${of} of a CONNACK that did not complete within `
+          + `${ctx.timeoutMs} ms (first bytes ${buf.subarray(0, 8).toString('hex')})`;
+        reject(new ProbeError('no-response', message, { facts: firstBytes(buf) }));
+      } else reject(r);
+    });
+    const fail = (message: string, code?: string) =>
+      finish(() => reject(new ProbeError('wrong-protocol', message, { ...(code && { code }), facts: firstBytes(buf) })),
+      );
     pipe.onData((chunk) => {
+      if (done) return; // after the CONNACK or a failure: nothing more is kept
       buf = Buffer.concat([buf, chunk]);
       try {
         const ack = decodeConnack(buf, version);
-        if (ack) finish(() => resolve(ack));
-      } catch {
-        finish(() => reject(new ProbeError('wrong-protocol', `the port does not speak MQTT: ${describeForeignBytes(buf)}`, { facts: firstBytes(buf) })));
+        if (ack) return finish(() => resolve({ kind: 'connack', ack }));
+      } catch (e) {
+        if (e instanceof ProbeError && e.code === MALFORMED_CONNACK) {
+          return fail(`a malformed CONNACK came back: ${e.message}`, MALFORMED_CONNACK);
+        }
+        return fail(`the port does not speak MQTT: ${describeForeignBytes(buf)}`);
+      }
+      // The decoder ends any CONNACK within 64 KiB + 5 bytes; this bounds whatever it lets wait.
+      if (buf.length > MAX_READ) {
+        const what = describeForeignBytes(buf);
+        fail(`more than ${MAX_READ / 1024} KiB came back without a whole CONNACK: ${what}`, 'MQTT_ANSWER_TOO_LONG');
       }
     });
-    pipe.onEnd((err) => finish(() => reject(err ?? new ProbeError('wrong-protocol', buf.length
-      ? `the connection closed in the middle of an answer: ${describeForeignBytes(buf)}`
-      : 'the port accepted the connection but closed it without an MQTT answer (not an MQTT broker, or one that refuses this client)', { facts: firstBytes(buf) }))));
-    ctx.signal.addEventListener('abort', () => finish(() => reject(ctx.signal.reason)), { once: true });
+    pipe.onEnd((end) => finish(() => {
+      if ('error' in end) {
+        const code = (end.error as NodeJS.ErrnoException).code;
+        // A reset before any byte is a silent refusal, like a close; after bytes it is an error.
+        if (!buf.length && (code === 'ECONNRESET' || code === 'EPIPE')) {
+          resolve({ kind: 'closed', reset: true, error: end.error });
+        } else reject(end.error);
+      } else if (buf.length) {
+        const message = `the connection closed in the middle of an answer: ${describeForeignBytes(buf)}`;
+        reject(new ProbeError('wrong-protocol', message, { facts: firstBytes(buf) }));
+      } else resolve(end);
+    }));
+    if (ctx.signal.aborted) return onAbort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
     pipe.write(connect);
   });
 }
 
-export const probeMqtt: Prober = async (check, ctx) => {
-  const o = parseWith(mqttOptions, check);
-  const version: MqttVersion = o.version === 5 || o.version === '5' || o.version === '5.0' ? 5 : 4;
+interface Attempt {
+  answer: Answer;
+  tls?: TlsFacts;
+}
+
+/** One connection: TCP, TLS and WebSocket as the scheme asks, one CONNECT, the answer. */
+async function attempt(
+  check: Check, ctx: ProbeContext, o: MqttOpts, version: MqttVersion, facts: Record<string, unknown>,
+): Promise<Attempt> {
   const scheme = check.target.scheme;
   const secure = scheme === 'mqtts' || scheme === 'mqtt+wss';
-  const pass = password(o);
-  const facts: Record<string, unknown> = { protocolVersion: version === 5 ? '5.0' : '3.1.1', transport: scheme, credentialsGiven: Boolean(o.username) || Boolean(pass) };
-
   const raw = await dialTcp(check.target.port, ctx);
+  // Until the stream is ours to use, an error on it must not be an uncaught 'error' event.
+  raw.on('error', () => undefined);
   let pipe: Pipe | undefined;
-  let ended = false;
+  let graceful = false;
   try {
     let socket: Socket = raw;
-    let tlsFacts: TlsFacts | undefined;
+    let tls: TlsFacts | undefined;
     if (secure) {
-      const t = await startTls(raw, check, ctx, { ...o, ...(scheme === 'mqtt+wss' && { alpn: ['http/1.1'] }) }).catch((e: unknown) => {
+      const alpn = scheme === 'mqtt+wss' ? { alpn: ['http/1.1'] } : {};
+      const t = await startTls(raw, check, ctx, { ...o, ...alpn }).catch((e: unknown) => {
         // Certificate facts go under facts.tls, where a successful probe puts them.
         throw withFacts(e, facts, 'tls');
       });
       socket = t.socket;
-      tlsFacts = t.facts;
+      tls = t.facts;
       facts['tls'] = t.facts;
     }
     // A TLS 1.3 server's client-certificate alert arrives after the handshake, during the upgrade
     // or the MQTT exchange: on secure transports both pass through tlsFailure().
-    const late = (e: unknown): unknown => (secure && !(e instanceof ProbeError) ? tlsFailure(e, { offeredCert: o.cert !== undefined, facts, afterHandshake: true }) : e);
+    const late = (e: unknown): unknown => (secure && !(e instanceof ProbeError)
+      ? tlsFailure(e, { offeredCert: o.cert !== undefined, facts, afterHandshake: true })
+      : e);
     pipe = scheme.includes('+ws')
-      ? await openWebSocket(check, ctx, o, socket, secure).catch((e: unknown) => {
+      ? await openWebSocket(check, ctx, o.path, socket, secure).catch((e: unknown) => {
         throw withFacts(late(e), facts);
       })
       : socketPipe(socket);
-    const connect = encodeConnect({ version, clientId: o.clientId ?? `fedprobe-${randomBytes(6).toString('hex')}`, keepalive: 30, username: o.username, password: pass });
-    const ack = await exchange(pipe, connect, version, ctx).catch((e: unknown) => {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (!secure && (code === 'ECONNRESET' || code === 'EPIPE')) {
-        // Our CONNECT answered by a reset, nothing read: what a TLS port does with plain bytes
-        // (mosquitto's 8883 does exactly this), so MQTT is not what listens here in clear text.
-        throw new ProbeError('wrong-protocol', 'the port reset the connection on our MQTT CONNECT without an answer (a TLS port? then use mqtts://)', { code, cause: e, facts });
-      }
+    const clientId = o.clientId ?? `fedprobe-${randomBytes(6).toString('hex')}`;
+    const connect = encodeConnect({ version, clientId, keepalive: 30, username: o.username, password: o.password });
+    const answer = await exchange(pipe, connect, version, ctx).catch((e: unknown) => {
       throw withFacts(late(e), facts);
     });
-    ctx.phase('handshake');
-    const meaning = connackMeaning(ack.code, version);
-    Object.assign(facts, { returnCode: ack.code, sessionPresent: ack.sessionPresent, ...(ack.reasonString && { reasonString: ack.reasonString }), ...(ack.serverReference && { serverReference: ack.serverReference }) });
-    const codeText = `CONNACK ${version === 5 ? `0x${ack.code.toString(16).padStart(2, '0')}` : ack.code} (${meaning.text}${ack.reasonString ? `: ${ack.reasonString}` : ''})${ack.serverReference ? `, server reference ${ack.serverReference}` : ''}`;
-    if (meaning.reason === 'ok') {
+    if (answer.kind === 'connack' && connackMeaning(answer.ack.code, version).reason === 'ok') {
       pipe.end(DISCONNECT);
-      ended = true;
+      graceful = true;
       setTimeout(() => raw.destroy(), 1000).unref(); // in case the peer never acknowledges the close
-      const via = tlsFacts ? ` over ${tlsFacts.protocol ?? 'TLS'}` : '';
-      return { state: 'open', reason: 'ok', detail: `MQTT ${facts['protocolVersion']} broker accepted the connection${via}: ${codeText}`, facts, timings: { totalMs: 0 } };
     }
-    const why = meaning.reason === 'auth-rejected'
-      ? `the MQTT broker refused ${facts['credentialsGiven'] ? 'these credentials' : 'an anonymous client'}: ${codeText}`
-      : `the MQTT broker answered but refused the connection: ${codeText}`;
-    throw new ProbeError(meaning.reason, why, { code: `CONNACK_${ack.code}`, facts });
+    return { answer, ...(tls && { tls }) };
   } finally {
-    if (!ended) {
+    if (!graceful) {
       pipe?.close();
       raw.destroy();
     }
   }
+}
+
+/** How an attempt ended without a byte: "closed the connection", "closed the WebSocket (code 1011)". */
+function silence(c: Closed): string {
+  if (c.ws) return `closed the WebSocket (code ${c.ws.code}${c.ws.reason ? ` "${peerText(c.ws.reason)}"` : ''})`;
+  return c.reset ? 'reset the connection' : 'closed the connection';
+}
+
+/**
+ * Both attempts (or the only one) ended without a CONNACK. What the evidence supports:
+ * - plain TCP reset: what a TLS port does with clear text (mosquitto's 8883 does exactly this);
+ * - plain TCP close: nothing proves MQTT, nothing proves another service — no-response, said so;
+ * - WebSocket: the server upgraded and accepted the `mqtt` subprotocol, which only an MQTT-over-
+ *   WebSocket endpoint does, then closed before a CONNACK. That is an MQTT broker refusing this
+ *   client, not "another service". RabbitMQ's Web MQTT closes 1002 "unauthenticated" for a
+ *   missing or wrong password instead of sending CONNACK 4/5, so the refusal is `auth-rejected`
+ *   when the close reason speaks of authentication, or when no credentials were sent (the usual
+ *   cause of such a close, and the detail says it is inferred); with credentials sent and no such
+ *   words there is no evidence of an auth refusal: `reset` for a close without a close frame
+ *   (1006), else `no-response`.
+ */
+function refusedWithoutConnack(
+  c: Closed, secure: boolean, credentialsGiven: boolean, tried: string, facts: Record<string, unknown>,
+): unknown {
+  if (c.ws) {
+    facts['webSocketClose'] = { code: c.ws.code, reason: peerText(c.ws.reason) };
+    const seen = `the WebSocket server accepted the mqtt subprotocol, then ${silence(c)} without a CONNACK${tried}`;
+    const code = `WS_CLOSE_${c.ws.code}`;
+    if (closeNamesAuth(c.ws.reason)) {
+      const who = credentialsGiven ? 'these credentials' : 'an anonymous client';
+      return new ProbeError('auth-rejected', `the MQTT broker refused ${who}: ${seen}`, { code, facts });
+    }
+    if (!credentialsGiven) {
+      const message = `an MQTT broker refusing an anonymous client, most likely: ${seen} `
+        + '(give with.username and a secret password)';
+      return new ProbeError('auth-rejected', message, { code, facts });
+    }
+    const message = `${seen}, although credentials were sent: the MQTT broker refused this client without saying why`;
+    return new ProbeError(c.ws.code === 1006 ? 'reset' : 'no-response', message, { code, facts });
+  }
+  if (c.reset) {
+    if (!secure) {
+      const code = (c.error as NodeJS.ErrnoException | undefined)?.code ?? 'ECONNRESET';
+      const message = `the port reset the connection on our MQTT CONNECT without an answer${tried} `
+        + '(a TLS port? then use mqtts://)';
+      return new ProbeError('wrong-protocol', message, { code, cause: c.error, facts });
+    }
+    return withFacts(tlsFailure(c.error, { offeredCert: false, facts, afterHandshake: true }), facts);
+  }
+  const message = 'the port accepted the connection, then closed it without a byte in answer to our MQTT '
+    + `CONNECT${tried}: no CONNACK, so MQTT is not proven (a broker refusing this client without a word, or another `
+    + 'service dropping what it cannot parse)';
+  return new ProbeError('no-response', message, { code: 'MQTT_CLOSED_WITHOUT_ANSWER', facts });
+}
+
+export const probeMqtt: Prober = async (check, ctx) => {
+  const o = parseWith(mqttOptions, check);
+  const asked: MqttVersion = o.version === 5 || o.version === '5' || o.version === '5.0' ? 5 : 4;
+  const scheme = check.target.scheme;
+  const secure = scheme === 'mqtts' || scheme === 'mqtt+wss';
+  const credentialsGiven = Boolean(o.username) || o.password !== undefined;
+  const facts: Record<string, unknown> = { protocolVersion: VERSION_TEXT[asked], transport: scheme, credentialsGiven };
+
+  let version = asked;
+  let result = await attempt(check, ctx, o, version, facts);
+  // The v5 attempt's silence, told beside the 3.1.1 answer ("" when there was no retry).
+  let retryNote = '';
+  let tried = '';
+  if (result.answer.kind === 'closed' && asked === 5) {
+    const first = silence(result.answer);
+    facts['mqtt5Attempt'] = first + (result.answer.ws ? '' : ' without an answer');
+    version = 4;
+    facts['protocolVersion'] = VERSION_TEXT[4];
+    result = await attempt(check, ctx, o, version, facts);
+    retryNote = `; it ${first} on our MQTT 5.0 CONNECT without an answer, `
+      + 'so it most likely speaks MQTT 3.1.1 only (with.version: 3.1.1)';
+    tried = ` (MQTT 3.1.1; our MQTT 5.0 CONNECT before it: ${first})`;
+  }
+  const answer = result.answer;
+  if (answer.kind === 'closed') throw refusedWithoutConnack(answer, secure, credentialsGiven, tried, facts);
+
+  ctx.phase('handshake');
+  const ack = answer.ack;
+  const meaning = connackMeaning(ack.code, version);
+  const reasonString = ack.reasonString === undefined ? undefined : peerText(ack.reasonString);
+  const serverReference = ack.serverReference === undefined ? undefined : peerText(ack.serverReference);
+  Object.assign(facts, {
+    returnCode: ack.code, sessionPresent: ack.sessionPresent,
+    ...(reasonString && { reasonString }), ...(serverReference && { serverReference }),
+  });
+  const shownCode = version === 5 ? `0x${ack.code.toString(16).padStart(2, '0')}` : String(ack.code);
+  const codeText = `CONNACK ${shownCode} (${meaning.text}${reasonString ? `: ${reasonString}` : ''})`
+    + (serverReference ? `, server reference ${serverReference}` : '');
+  if (meaning.reason === 'ok') {
+    const via = result.tls ? ` over ${result.tls.protocol ?? 'TLS'}` : '';
+    const detail = `MQTT ${VERSION_TEXT[version]} broker accepted the connection${via}: ${codeText}${retryNote}`;
+    return { state: 'open', reason: 'ok', detail, facts, timings: { totalMs: 0 } };
+  }
+  const why = meaning.reason === 'auth-rejected'
+    ? `the MQTT broker refused ${credentialsGiven ? 'these credentials' : 'an anonymous client'}: ${codeText}`
+    : `the MQTT broker answered but refused the connection: ${codeText}`;
+  throw new ProbeError(meaning.reason, why + retryNote, { code: `CONNACK_${ack.code}`, facts });
 };

@@ -6,15 +6,17 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connackMeaning, decodeConnack, encodeConnect } from '../../src/probers/mqtt-packets.js';
+import { MALFORMED_CONNACK, connackMeaning, decodeConnack, encodeConnect } from '../../src/probers/mqtt-packets.js';
 import { mqttOptions } from '../../src/probers/mqtt.js';
 import type { RunningStandIn } from '../../src/respond/kinds.js';
 import { startMqttStandIn } from '../../src/respond/mqtt.js';
 import { makeCerts, type TestCerts } from '../helpers/certs.js';
 import { silentServer, sshBannerServer, type FakeServer } from '../helpers/fake-servers.js';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { runCli } from '../helpers/cli.js';
 import { probeUrl } from '../helpers/probe.js';
 import { freePort } from '../helpers/servers.js';
 
@@ -78,6 +80,18 @@ afterAll(async () => {
 });
 
 const broker1 = (p: number) => `mqtt://127.0.0.1:${p}`;
+const FIXTURES = fileURLToPath(new URL('../fixtures/mqtt/', import.meta.url));
+
+/** The fixture profile's rows mqtt and mqtt5 against the password listener, through the CLI, with
+ * the secret given the operator's way (env or --set …_file); results by row id. */
+async function checkSecret(env: NodeJS.ProcessEnv, args: string[]) {
+  const profile = join(FIXTURES, 'secret-password.yaml');
+  const only = ['--only', 'mqtt,mqtt5', '--format', 'json'];
+  const r = await runCli(['check', profile, '--set', `broker_port=${port.auth}`, ...only, ...args], env);
+  const rows = (JSON.parse(r.stdout) as { results: { id: string }[] }).results;
+  const results = Object.fromEntries(rows.map((x) => [x.id, x]));
+  return { ...r, results };
+}
 
 describe('mqtt:// against mosquitto', () => {
   it('anonymous broker: pass, open, ok, CONNACK 0 in MQTT 3.1.1; DISCONNECT sent, so mosquitto logs a clean goodbye', async () => {
@@ -124,24 +138,42 @@ describe('mqtt:// against mosquitto', () => {
       .toMatchObject({ outcome: 'fail', state: 'open', reason: 'auth-rejected', code: 'CONNACK_135' });
   });
 
-  it('right password as a secret variable, from an environment variable, from a file: pass each time', async () => {
-    const secret = await probeUrl(broker1(port.auth), { username: USER, password: PASSWORD }, { secrets: { mqtt_password: PASSWORD } });
-    expect(secret).toMatchObject({ outcome: 'pass', state: 'open', reason: 'ok', facts: { credentialsGiven: true } });
-    process.env['FEDPROBE_TEST_MQTT_PW'] = PASSWORD;
-    const env = await probeUrl(broker1(port.auth), { username: USER, passwordEnv: 'FEDPROBE_TEST_MQTT_PW' });
-    delete process.env['FEDPROBE_TEST_MQTT_PW'];
-    expect(env).toMatchObject({ outcome: 'pass', state: 'open', reason: 'ok' });
+  it('right password from a secret variable (FEDPROBE_VAR_, --set <name>_file): pass, 3.1.1 and 5', async () => {
+    const fromEnv = await checkSecret({ FEDPROBE_VAR_MQTT_PASSWORD: PASSWORD }, []);
     const file = join(certs.dir, 'mqtt-password');
     writeFileSync(file, `${PASSWORD}\n`); // the trailing newline an editor leaves is not part of it
-    const fromFile = await probeUrl(broker1(port.auth), { username: USER, passwordFile: file, version: 5 });
-    expect(fromFile).toMatchObject({ outcome: 'pass', state: 'open', reason: 'ok', facts: { protocolVersion: '5.0' } });
-    for (const r of [secret, env, fromFile]) expect(JSON.stringify(r)).not.toContain(PASSWORD);
+    const fromFile = await checkSecret({}, ['--set', `mqtt_password_file=${file}`]);
+    for (const run of [fromEnv, fromFile]) {
+      expect(run.code).toBe(0);
+      expect(run.results.mqtt).toMatchObject({
+        outcome: 'pass', state: 'open', reason: 'ok', facts: { protocolVersion: '3.1.1', credentialsGiven: true },
+      });
+      expect(run.results.mqtt5).toMatchObject({
+        outcome: 'pass', state: 'open', reason: 'ok', facts: { protocolVersion: '5.0' },
+      });
+      expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    }
   });
 
-  it('passwordEnv naming an unset variable: fail, error, before any traffic', async () => {
-    const r = await probeUrl(broker1(port.auth), { username: USER, passwordEnv: 'FEDPROBE_TEST_NO_SUCH_VAR' });
-    expect(r).toMatchObject({ outcome: 'fail', reason: 'error' });
-    expect(r.detail).toContain('the environment variable FEDPROBE_TEST_NO_SUCH_VAR is not set');
+  it('wrong password from a secret variable: fail (credentials given), auth-rejected, CONNACK 5 / 0x87', async () => {
+    const run = await checkSecret({ FEDPROBE_VAR_MQTT_PASSWORD: 'wrong-pw-456' }, []);
+    expect(run.code).toBe(1);
+    const rejected = { outcome: 'fail', state: 'open', reason: 'auth-rejected' };
+    expect(run.results.mqtt).toMatchObject({
+      ...rejected, code: 'CONNACK_5', detail: 'the MQTT broker refused these credentials: CONNACK 5 (not authorized)',
+    });
+    expect(run.results.mqtt5).toMatchObject({ ...rejected, code: 'CONNACK_135' });
+    expect(run.stdout + run.stderr).not.toContain('wrong-pw-456');
+  });
+
+  it('no passwordFile / passwordEnv: a profile naming a local file or environment variable does not load', async () => {
+    for (const key of ['passwordFile', 'passwordEnv']) {
+      expect(mqttOptions.safeParse({ username: USER, [key]: '/etc/shadow' }).success, key).toBe(false);
+    }
+    const r = await runCli(['validate', join(FIXTURES, 'password-file.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('passwordFile');
+    expect(r.stdout).not.toContain('/etc/shadow');
   });
 
   it('client id rejected: fail, open, not-serving, CONNACK 2 (MQTT proven, not let in); MQTT 5: 0x80', async () => {
@@ -237,10 +269,25 @@ describe('mqtt:// against the wrong service', () => {
     expect(r.detail).toBe('the port does not speak MQTT: an SSH server answered (SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3)');
   });
 
-  it('a port that reads our CONNECT and hangs up: fail, open, wrong-protocol', async () => {
+  // No byte: neither MQTT nor another service is proven, so not wrong-protocol ("another service").
+  it('a port that reads our CONNECT and hangs up: fail, open, no-response', async () => {
     const r = await probeUrl(broker1(hangUpPort));
-    expect(r).toMatchObject({ outcome: 'fail', state: 'open', reason: 'wrong-protocol' });
-    expect(r.detail).toMatch(/^the port accepted the connection but closed it without an MQTT answer/);
+    expect(r).toMatchObject({
+      outcome: 'fail', state: 'open', reason: 'no-response', code: 'MQTT_CLOSED_WITHOUT_ANSWER',
+    });
+    expect(r.detail).toBe('the port accepted the connection, then closed it without a byte in answer to our MQTT '
+      + 'CONNECT: no CONNACK, so MQTT is not proven (a broker refusing this client without a word, or another service '
+      + 'dropping what it cannot parse)');
+  });
+
+  it('the same port with MQTT 5: one 3.1.1 retry on a new connection, both silences told', async () => {
+    const r = await probeUrl(broker1(hangUpPort), { version: 5 });
+    expect(r).toMatchObject({
+      outcome: 'fail', state: 'open', reason: 'no-response', code: 'MQTT_CLOSED_WITHOUT_ANSWER',
+      facts: { protocolVersion: '3.1.1', mqtt5Attempt: 'closed the connection without an answer' },
+    });
+    expect(r.detail).toContain('in answer to our MQTT CONNECT (MQTT 3.1.1; our MQTT 5.0 CONNECT before it: '
+      + 'closed the connection): no CONNACK');
   });
 
   it('a silent port: fail, open, no-response (no CONNACK before the deadline)', async () => {
@@ -304,6 +351,46 @@ describe('MQTT packets', () => {
     expect(() => decodeConnack(Buffer.from([0x20, 0x02, 0x04, 0x00]), 4)).toThrow(/reserved flag bits/);
   });
 
+  it('malformed CONNACKs throw (code MQTT_MALFORMED_CONNACK) with what is wrong: length, flags, properties', () => {
+    const cases: [string, 4 | 5, RegExp][] = [
+      ['2003000000', 4, /an MQTT 3\.1\.1 CONNACK of 3 bytes is malformed \(it has exactly 2\)/],
+      ['20ffffffff01', 5, /remaining length is not a valid MQTT length/],
+      ['20020000', 5, /accepts the connection has no property length/],
+      ['2003000005', 5, /properties \(5 bytes\) do not fill its remaining 1 bytes/],
+      ['200500000321 00'.replace(' ', ''), 5, /properties \(3 bytes\) do not fill its remaining 3 bytes/],
+      ['2005000002ff00', 5, /property id 0xff, which MQTT 5 does not define for a CONNACK/],
+      ['20060000031f0005', 5, /the reason string property runs past the end of the CONNACK/],
+      ['2007000004240024 00'.replace(' ', ''), 5, /repeats the maximum QoS property/],
+      ['200500000225 07'.replace(' ', ''), 5, /the retain available property is 7, not 0 or 1/],
+      ['20080000051f0002c328', 5, /the reason string property is not valid UTF-8/],
+      ['200600000321 0000'.replace(' ', ''), 5, /the receive maximum property is 0/],
+      ['2003010000', 4, /CONNACK of 3 bytes/],
+      ['20020200', 4, /reserved flag bits/],
+    ];
+    for (const [hex, version, message] of cases) {
+      let thrown: unknown;
+      try {
+        decodeConnack(Buffer.from(hex, 'hex'), version);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown, hex).toMatchObject({
+        code: MALFORMED_CONNACK, reason: 'wrong-protocol', message: expect.stringMatching(message),
+      });
+    }
+    // Legal: a repeated user property; a 3.1.1-form refusal to a v5 CONNECT (20 02 00 01).
+    const connack = (reasonCode: number, properties: object) =>
+      mqttPacket.generate({ cmd: 'connack', sessionPresent: false, reasonCode, properties } as never, {
+        protocolVersion: 5,
+      });
+    const users = connack(0, { userProperties: { a: ['b', 'c'] } });
+    expect(decodeConnack(users, 5)).toEqual({ sessionPresent: false, code: 0 });
+    expect(decodeConnack(Buffer.from('20020001', 'hex'), 5)).toEqual({ sessionPresent: false, code: 1 });
+    // A 600-character reason string is kept to 200 characters and an ellipsis.
+    const long = connack(0x87, { reasonString: 'x'.repeat(600) });
+    expect(decodeConnack(long, 5)?.reasonString).toBe(`${'x'.repeat(200)}…`);
+  });
+
   it('every return code has a reason and a sentence', () => {
     const expected: [number, 4 | 5, string, string][] = [
       [0, 4, 'ok', 'connection accepted'], [1, 4, 'not-serving', 'unacceptable protocol version'], [2, 4, 'not-serving', 'client identifier rejected'],
@@ -325,6 +412,10 @@ describe('MQTT packets', () => {
     for (const version of ['3', 3, '6', 6, '3.1']) expect(mqttOptions.safeParse({ version }).success, String(version)).toBe(false);
     expect(mqttOptions.safeParse({ pasword: 'x' }).success).toBe(false);
     expect(mqttOptions.safeParse({ path: 'mqtt' }).success).toBe(false);
-    expect(mqttOptions.safeParse({ username: 'u', passwordFile: '/run/secrets/mqtt', path: '/ws', clientId: 'site-a', ca: '/etc/ca.pem', servername: 'mqtt.example.org' }).success).toBe(true);
+    const all = {
+      username: 'u', password: 'from-a-secret', path: '/ws', clientId: 'site-a', ca: '/etc/ca.pem',
+      servername: 'mqtt.example.org',
+    };
+    expect(mqttOptions.safeParse(all).success).toBe(true);
   });
 });
