@@ -12,13 +12,21 @@ import type { Check, ProbeContext, Reason } from '../types.js';
 /** The reason for a certificate that verifies but expires within `minDaysValid` (judged warn). */
 export const EXPIRING_REASON = 'expiring' satisfies Reason;
 
+/**
+ * A PEM file path. Empty means "none", so that a profile can write `cert: "${site_cert}"` with an
+ * empty default and a site without that file still loads and probes (without a client certificate).
+ */
+function pemFile(description: string) {
+  return z.string().transform((s) => (s === '' ? undefined : s)).optional().describe(`${description}; empty: none`);
+}
+
 /** Spread into a prober's options: `z.strictObject({ ...tlsClientOptionShape, ... })`. */
 export const tlsClientOptionShape = {
   servername: z.string().min(1).optional()
     .describe("TLS server name (SNI) and the name the certificate must match; default: the URL's host (an IP address is never sent as SNI)"),
-  ca: z.string().min(1).optional().describe('PEM file with the CA certificate(s) to trust, instead of the system CA store'),
-  cert: z.string().min(1).optional().describe('PEM file with a client certificate, for servers that require mutual TLS'),
-  key: z.string().min(1).optional().describe("PEM file with the client certificate's private key (default: the cert file itself)"),
+  ca: pemFile('PEM file with the CA certificate(s) to trust, instead of the system CA store'),
+  cert: pemFile('PEM file with a client certificate, for servers that require mutual TLS'),
+  key: pemFile("PEM file with the client certificate's private key (default: the cert file itself)"),
   insecure: z.boolean().optional().describe('do not fail on certificate problems; they are still reported in the facts'),
   minDaysValid: z.coerce.number().int().min(0).optional().describe('warn when the server certificate expires in fewer than this many days'),
 };
@@ -47,6 +55,13 @@ export interface TlsFacts {
   verifyError?: string;
   /** The SNI sent; absent when the target is an IP address and no servername was given. */
   servername?: string;
+  /**
+   * The server asked for a client certificate (a CertificateRequest in the handshake), in TLS 1.2
+   * and 1.3 alike; 'unknown' only where this Node cannot say (see certRequested()).
+   */
+  clientCertRequested: boolean | 'unknown';
+  /** We had a client certificate to give (with.cert). */
+  clientCertOffered: boolean;
 }
 
 /** How long to wait after a TLS 1.3 handshake for a late alert (the client-certificate demand). */
@@ -153,17 +168,36 @@ function handshakeError(err: unknown, offeredCert: boolean, alpn: string[] | und
     // that filters TLS by name.
     return plaintext(code, 'it closed the connection on our TLS ClientHello; or a firewall inspecting TLS cut it', err, facts);
   }
+  // A refused client certificate is an auth rejection; when we offered one, the row's credentials
+  // were given and judge() makes it a failure rather than a warning.
+  const refused = (message: string) => new ProbeError('auth-rejected', message, {
+    ...opts(), facts: { ...facts, ...(offeredCert && { credentialsGiven: true }) },
+  });
+  const giveOne = 'give one with with.cert and with.key';
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') {
-    return new ProbeError('auth-rejected', 'the server requires a client certificate (TLS alert 116 certificate_required); give one with with.cert and with.key', opts());
+    return refused(`the server requires a client certificate (TLS alert 116 certificate_required); ${giveOne}`);
   }
   if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE') {
+    // Alert 40 means "no agreement" in general; whether the server had asked for a certificate
+    // tells a client-certificate refusal apart from no cipher or signature algorithm in common.
+    const asked = facts['clientCertRequested'];
+    if (asked === true) {
+      return offeredCert
+        ? refused('the server asked for a client certificate and refused ours (TLS alert 40 handshake_failure)')
+        : refused('the server asked for a client certificate and ended the handshake without one '
+          + `(TLS alert 40 handshake_failure); ${giveOne}`);
+    }
+    if (asked === false) {
+      return new ProbeError('tls-error', 'the server refused the handshake (TLS alert 40 handshake_failure) '
+        + 'without asking for a client certificate: no cipher, group or signature algorithm in common', opts());
+    }
     return offeredCert
       ? new ProbeError('tls-error', 'the server refused the handshake (TLS alert 40 handshake_failure): our client certificate was not accepted, or no shared cipher', opts())
       : new ProbeError('auth-rejected', 'the server refused the handshake (TLS alert 40 handshake_failure): it requires a client certificate, or no shared cipher', opts());
   }
   if (code && code in CLIENT_CERT_ALERTS) {
     return offeredCert
-      ? new ProbeError('tls-error', `the server rejected our client certificate (TLS alert ${CLIENT_CERT_ALERTS[code]})`, opts())
+      ? refused(`the server rejected our client certificate (TLS alert ${CLIENT_CERT_ALERTS[code]})`)
       : new ProbeError('tls-error', `the server ended the handshake with TLS alert ${CLIENT_CERT_ALERTS[code]}`, opts());
   }
   if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') {
@@ -255,8 +289,11 @@ export async function startTls(socket: Socket, check: Check, ctx: ProbeContext, 
     };
     const onError = (err: Error) => {
       cleanup();
+      // Before destroy(): what the server sent before its alert (a CertificateRequest?) says why.
+      const asked = certRequested(tlsSocket);
       tlsSocket.destroy();
-      reject(handshakeError(err, offeredCert, opts.alpn, baseFacts, false));
+      const facts = { ...baseFacts, clientCertRequested: asked, clientCertOffered: offeredCert };
+      reject(handshakeError(err, offeredCert, opts.alpn, facts, false));
     };
     const onClose = () => onError(Object.assign(new Error('the connection closed during the TLS handshake'), { code: 'ECONNRESET' }));
     if (ctx.signal.aborted) return onAbort();
@@ -275,6 +312,8 @@ export async function startTls(socket: Socket, check: Check, ctx: ProbeContext, 
     ...certFacts(peer),
     authorized: false,
     ...(sni !== undefined && { servername: sni }),
+    clientCertRequested: certRequested(tlsSocket),
+    clientCertOffered: offeredCert,
   };
   // Node leaves the name check to checkServerIdentity, which we disabled: the chain first, then the name.
   const chainError = tlsSocket.authorizationError as unknown;
@@ -304,13 +343,42 @@ export async function startTls(socket: Socket, check: Check, ctx: ProbeContext, 
       // nginx checks client certificates after the handshake and just closes (stream) or answers
       // HTTP 400 (http); a TLS-terminating proxy whose backend is down closes too.
       tlsSocket.destroy();
-      const why = offeredCert ? 'it may have rejected our client certificate' : 'it may require a client certificate (give with.cert and with.key)';
-      throw new ProbeError('reset', `the server closed the connection right after the TLS handshake: ${why}, or a TLS proxy could not reach its backend`, {
-        code: 'EOF_AFTER_HANDSHAKE', facts: { ...baseFacts, ...facts }, state: 'open',
-      });
+      const all = { ...baseFacts, ...facts };
+      const eof = { code: 'EOF_AFTER_HANDSHAKE', state: 'open' as const };
+      const closedWhy = (why: string) => `the server closed the connection right after the TLS handshake: ${why}`;
+      if (facts.clientCertRequested === true) {
+        const why = offeredCert
+          ? 'it asked for a client certificate and most likely refused ours'
+          : 'it asked for a client certificate and none was offered (give with.cert and with.key)';
+        throw new ProbeError('auth-rejected', closedWhy(why), {
+          ...eof, facts: { ...all, ...(offeredCert && { credentialsGiven: true }) },
+        });
+      }
+      const proxy = 'a TLS proxy could not reach its backend';
+      const why = facts.clientCertRequested === false
+        ? `it did not ask for a client certificate, so most likely ${proxy}`
+        : offeredCert ? `it may have rejected our client certificate, or ${proxy}`
+          : `it may require a client certificate (give with.cert and with.key), or ${proxy}`;
+      throw new ProbeError('reset', closedWhy(why), { ...eof, facts: all });
     }
   }
   return { socket: tlsSocket, facts };
+}
+
+/**
+ * Did the server send a CertificateRequest? OpenSSL fills a client's list of shared signature
+ * algorithms in one place only: while it processes the server's CertificateRequest
+ * (ssl/statem/statem_clnt.c, tls_process_cert_req → tls1_process_sigalgs), for TLS 1.2 and 1.3
+ * alike, and Node hands that list out as getSharedSigalgs(). So the list is non-empty exactly when
+ * the server asked, even in TLS 1.3, where the request travels encrypted. (A request whose
+ * algorithms share none with ours would read as false; OpenSSL then cannot sign with any key.)
+ */
+function certRequested(socket: TLSSocket): boolean | 'unknown' {
+  try {
+    return socket.getSharedSigalgs().length > 0;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /**

@@ -55,17 +55,33 @@ function statusReason(status: number): Reason {
   return 'wrong-protocol';
 }
 
-/** nginx answers some TLS problems with its own 400 pages rather than on the TLS layer. */
+/**
+ * nginx answers TLS problems it finds after the handshake in HTTP: its internal statuses 495 (the
+ * client certificate does not verify), 496 (none was sent) and 497 (plain HTTP to an HTTPS port)
+ * go out as 400 with its own page, or as themselves when an error_page handles them.
+ */
 function nginxPage(status: number, body: string): { reason: Reason; detail: string } | undefined {
-  if (status !== 400) return undefined;
-  if (body.includes('The plain HTTP request was sent to HTTPS port')) {
-    return { reason: 'wrong-protocol', detail: 'the port speaks HTTPS, not plain HTTP (HTTP 400 "The plain HTTP request was sent to HTTPS port"): use https://' };
+  const page = (text: string) => status === 400 && body.includes(text);
+  const said = (text: string) => `HTTP ${status}${status === 400 ? ` "${text}"` : ''}`;
+  if (status === 497 || page('The plain HTTP request was sent to HTTPS port')) {
+    const why = said('The plain HTTP request was sent to HTTPS port');
+    return { reason: 'wrong-protocol', detail: `the port speaks HTTPS, not plain HTTP (${why}): use https://` };
   }
-  if (body.includes('No required SSL certificate was sent')) {
-    return { reason: 'auth-rejected', detail: 'the server requires a client certificate (HTTP 400 "No required SSL certificate was sent"); give one with with.cert and with.key' };
+  if (status === 496 || page('No required SSL certificate was sent')) {
+    const why = said('No required SSL certificate was sent');
+    return {
+      reason: 'auth-rejected',
+      detail: `the server requires a client certificate (${why}; the TLS handshake completed without one, `
+        + 'the refusal came in HTTP); give one with with.cert and with.key',
+    };
   }
-  if (body.includes('The SSL certificate error')) {
-    return { reason: 'tls-error', detail: 'the server rejected our client certificate (HTTP 400 "The SSL certificate error")' };
+  if (status === 495 || page('The SSL certificate error')) {
+    const why = said('The SSL certificate error');
+    return {
+      reason: 'auth-rejected',
+      detail: `the server rejected our client certificate (${why}): `
+        + 'it does not verify against the CA the server trusts for clients, or it has expired',
+    };
   }
   return undefined;
 }
@@ -87,7 +103,13 @@ export const probeHttp: Prober = async (check, ctx) => {
       ({ socket, facts: tls } = await startTls(raw, check, ctx, { ...opts, alpn: ['http/1.1'] }));
     } catch (e) {
       // Same verdict as tls://, with the certificate facts where https:// keeps them.
-      if (e instanceof ProbeError) throw new ProbeError(e.reason, e.message, { ...(e.code !== undefined && { code: e.code }), cause: e.cause, facts: { tls: e.facts }, ...(e.state && { state: e.state }) });
+      if (e instanceof ProbeError) {
+        const { credentialsGiven, ...tlsFacts } = e.facts;
+        throw new ProbeError(e.reason, e.message, {
+          ...(e.code !== undefined && { code: e.code }), cause: e.cause, ...(e.state && { state: e.state }),
+          facts: { tls: tlsFacts, ...(credentialsGiven === true && { credentialsGiven }) },
+        });
+      }
       throw e;
     }
   }
@@ -154,6 +176,8 @@ export const probeHttp: Prober = async (check, ctx) => {
       ...(server !== undefined && { server }),
       ...(res.headers['location'] !== undefined && { location: res.headers['location'] }),
       ...(tls && { tls }),
+      // A client certificate is this row's credential: refused, it is a failure, not a warning.
+      ...(tls?.clientCertOffered && { credentialsGiven: true }),
     };
     const line = `HTTP/${res.httpVersion} ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${server ? ` from ${server}` : ''}`;
     const timings = { totalMs: 0 };
@@ -165,13 +189,25 @@ export const probeHttp: Prober = async (check, ctx) => {
     if (page) fail(page.reason, page.detail);
     const specs = opts.expectStatus === undefined ? undefined : Array.isArray(opts.expectStatus) ? opts.expectStatus : [opts.expectStatus];
     const ok = specs ? specs.some((s) => statusMatches(status, s)) : status < 500;
+    if (status === 400 && (!specs || !ok) && tls?.clientCertRequested === true) {
+      // nginx's error_page for 495/496 replaces its own page (the words above) and still says 400;
+      // our GET is too plain to be a bad request for any other reason.
+      const asked = `${line} for ${method} ${path} from a server that asked for a client certificate`;
+      fail('auth-rejected', tls.clientCertOffered
+        ? `${asked}: most likely it refused ours (nginx answers that with 400)`
+        : `${asked} and got none: most likely the missing certificate (nginx answers it with 400); `
+          + 'give one with with.cert and with.key');
+    }
     if (!ok) {
       const wanted = specs ? specs.join(' or ') : 'a status below 500';
       fail(statusReason(status), `${line} for ${method} ${path}, expected ${wanted}`);
     }
     if (bodyRe && !bodyRe.test(body)) fail('wrong-protocol', `${line}, but the body does not match /${opts.bodyMatch}/`);
 
-    const over = tls ? ` over ${tlsSummary(tls)}` : '';
+    // Asked for a certificate, got none, and answered anyway: ssl_verify_client optional.
+    const unasked = tls?.clientCertRequested === true && !tls.clientCertOffered
+      ? ' (the server asked for a client certificate; none was offered)' : '';
+    const over = tls ? ` over ${tlsSummary(tls)}${unasked}` : '';
     const soon = tls && expiryWarning(tls, opts.minDaysValid);
     if (soon) return { state: 'open', reason: 'expiring', detail: `${line}, but ${soon}`, facts, timings };
     const tolerated = tls?.verifyError ? ` — but ${describeVerifyError(tls.verifyError, tls, name, opts.ca !== undefined)} (ignored: with.insecure)` : '';

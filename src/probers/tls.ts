@@ -35,6 +35,18 @@ export function tlsSummary(f: TlsFacts): string {
   return `${f.protocol ?? 'TLS'}, ${who}${until}${f.alpn ? `, ALPN ${f.alpn}` : ''}`;
 }
 
+/** What a passing handshake says, and does not say, about client certificates. */
+function clientCertNote(f: TlsFacts): string {
+  if (f.clientCertRequested === 'unknown') {
+    return '; whether the server asked for a client certificate is unknown, '
+      + 'so this pass does not prove that an mTLS service accepts this client';
+  }
+  if (!f.clientCertRequested) return '; no client certificate asked for';
+  // Offered: a server that checks it after the handshake (nginx http) has not judged it yet.
+  return '; the server asked for a client certificate and completed the handshake with ours '
+    + '(it may still refuse it at the application layer)';
+}
+
 export const probeTls: Prober = async (check, ctx) => {
   const opts = parseWith(tlsOptions, check);
   const alpn = alpnList(opts.alpn);
@@ -49,11 +61,23 @@ export const probeTls: Prober = async (check, ctx) => {
   const timings = { totalMs: 0 };
   const tolerated = facts.verifyError ? ` — but ${describeVerifyError(facts.verifyError, facts, name, opts.ca !== undefined)} (ignored: with.insecure)` : '';
   const soon = expiryWarning(facts, opts.minDaysValid);
+  if (facts.clientCertRequested === true && !facts.clientCertOffered) {
+    // nginx (http) asks, completes the handshake without a certificate, and refuses only in HTTP
+    // (400 "No required SSL certificate was sent"): a handshake alone is no pass for such a server.
+    return {
+      state: 'open', reason: 'auth-rejected', code: 'CLIENT_CERT_REQUESTED', facts: { ...facts }, timings,
+      detail: `TLS handshake completed (${tlsSummary(facts)}); `
+        + 'the server asked for a client certificate and none was offered: '
+        + `it may refuse this client at the application layer (give with.cert and with.key)${soon ? `; ${soon}` : ''}`
+        + tolerated,
+    };
+  }
   if (soon) {
     return { state: 'open', reason: 'expiring', detail: `TLS works, but ${soon}`, facts: { ...facts }, timings, ...(facts.verifyError !== undefined && { code: facts.verifyError }) };
   }
   return {
-    state: 'open', reason: 'ok', detail: `TLS handshake OK: ${tlsSummary(facts)}${tolerated}`, facts: { ...facts }, timings,
+    state: 'open', reason: 'ok', facts: { ...facts }, timings,
+    detail: `TLS handshake OK: ${tlsSummary(facts)}${clientCertNote(facts)}${tolerated}`,
     ...(facts.verifyError !== undefined && { code: facts.verifyError }),
   };
 };

@@ -148,14 +148,17 @@ describe('https://', () => {
   it('nginx mTLS, no client certificate: HTTP 400 "No required SSL certificate was sent" → warn auth-rejected', async () => {
     const r = await probeUrl(`https://localhost:${web.ports.mtls}/`, { ca: certs.caCert });
     expect(verdict(r)).toEqual({ outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'HTTP_400' });
-    expect(r.detail).toContain('the server requires a client certificate (HTTP 400 "No required SSL certificate was sent")');
+    expect(r.detail).toContain('the server requires a client certificate (HTTP 400 "No required SSL certificate was sent"; the TLS handshake completed without one');
+    expect(r.facts).toMatchObject({ tls: { clientCertRequested: true, clientCertOffered: false } });
   });
 
-  it('nginx mTLS with the client certificate: pass; with an untrusted one: tls-error', async () => {
+  it('nginx mTLS with the client certificate: pass; with an untrusted one: fail auth-rejected (credentials were given)', async () => {
     const ok = await probeUrl(`https://localhost:${web.ports.mtls}/`, { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey });
     expect(verdict(ok)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: undefined });
     const bad = await probeUrl(`https://localhost:${web.ports.mtls}/`, { ca: certs.caCert, cert: certs.selfSignedCert, key: certs.selfSignedKey });
-    expect(verdict(bad)).toEqual({ outcome: 'fail', state: 'open', reason: 'tls-error', code: 'HTTP_400' });
+    expect(verdict(bad)).toEqual({ outcome: 'fail', state: 'open', reason: 'auth-rejected', code: 'HTTP_400' });
+    expect(bad.detail).toContain('the server rejected our client certificate (HTTP 400 "The SSL certificate error")');
+    expect(bad.facts['credentialsGiven']).toBe(true);
   });
 
   it('an http2 port still answers HTTP/1.1 over ALPN http/1.1', async () => {

@@ -105,7 +105,7 @@ describe('tls:// certificate verdicts (nginx)', () => {
     const r = await probeUrl(`tls://localhost:${web.ports.expired}`, { ca: certs.caCert, insecure: true });
     expect(verdict(r)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: 'CERT_HAS_EXPIRED' });
     expect(r.facts).toMatchObject({ authorized: false, verifyError: 'CERT_HAS_EXPIRED' });
-    expect(r.detail).toMatch(/expired 2020-02-01 — but the server certificate expired on 2020-02-01 .* \(ignored: with\.insecure\)$/);
+    expect(r.detail).toMatch(/expired 2020-02-01; no client certificate asked for — but the server certificate expired on 2020-02-01 .* \(ignored: with\.insecure\)$/);
   });
 
   it('minDaysValid above the days left: TLS works but the row says the certificate is expiring', async () => {
@@ -158,16 +158,19 @@ describe('tls:// client certificates (mTLS)', () => {
     expect(verdict(r)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: undefined });
   });
 
-  it('TLS 1.3 with a client certificate the server does not trust: tls-error unknown_ca', async () => {
+  it('TLS 1.3 with a client certificate the server does not trust: fail auth-rejected on alert unknown_ca', async () => {
     const r = await probeUrl(`tls://localhost:${port.mqtts}`, { ca: certs.caCert, cert: certs.selfSignedCert, key: certs.selfSignedKey });
-    expect(verdict(r)).toEqual({ outcome: 'fail', state: 'open', reason: 'tls-error', code: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA' });
+    expect(verdict(r)).toEqual({ outcome: 'fail', state: 'open', reason: 'auth-rejected', code: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA' });
+    expect(r.facts).toMatchObject({ credentialsGiven: true, clientCertRequested: true, clientCertOffered: true });
     expect(r.detail).toContain('the server rejected our client certificate (TLS alert unknown_ca)');
   });
 
   it('TLS 1.2 server requiring one (openssl s_server), none given: warn auth-rejected on alert 40', async () => {
     const r = await probeUrl(`tls://localhost:${port.tls12}`, { ca: certs.caCert });
     expect(verdict(r)).toEqual({ outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' });
-    expect(r.detail).toContain('it requires a client certificate, or no shared cipher');
+    // It asked first (a CertificateRequest), so alert 40 is about the certificate, not the ciphers.
+    expect(r.detail).toContain('the server asked for a client certificate and ended the handshake without one (TLS alert 40 handshake_failure)');
+    expect(r.facts).toMatchObject({ clientCertRequested: true, clientCertOffered: false });
   });
 
   it('TLS 1.2 with the client certificate: pass', async () => {
@@ -182,18 +185,22 @@ describe('tls:// client certificates (mTLS)', () => {
     expect(r.detail).toContain('holds no usable private key: give it with with.key');
   });
 
-  it('nginx stream (checks the certificate after the handshake, then closes): reset, saying why it may be', async () => {
+  it('nginx stream (asks, checks the certificate after the handshake, then closes): warn auth-rejected', async () => {
     const r = await probeUrl(`tls://localhost:${port.stream}`, { ca: certs.caCert });
-    expect(verdict(r)).toEqual({ outcome: 'fail', state: 'open', reason: 'reset', code: 'EOF_AFTER_HANDSHAKE' });
-    expect(r.detail).toContain('closed the connection right after the TLS handshake: it may require a client certificate');
+    expect(verdict(r)).toEqual({ outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'EOF_AFTER_HANDSHAKE' });
+    expect(r.detail).toContain('closed the connection right after the TLS handshake: it asked for a client certificate and none was offered');
+    const bad = await probeUrl(`tls://localhost:${port.stream}`, { ca: certs.caCert, cert: certs.selfSignedCert, key: certs.selfSignedKey });
+    expect(verdict(bad)).toEqual({ outcome: 'fail', state: 'open', reason: 'auth-rejected', code: 'EOF_AFTER_HANDSHAKE' });
+    expect(bad.detail).toContain('it asked for a client certificate and most likely refused ours');
     const ok = await probeUrl(`tls://localhost:${port.stream}`, { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey });
     expect(verdict(ok)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: undefined });
   });
 
-  it('nginx http (answers the missing certificate with an HTTP 400 page, not on the TLS layer): TLS alone passes', async () => {
-    // Nothing on the TLS layer says a certificate is needed; https:// sees the 400 page (http.test.ts).
+  it('nginx http (answers the missing certificate with an HTTP 400 page, not on the TLS layer): warn, from the request it made', async () => {
+    // No alert, no close: only the server's CertificateRequest says a certificate is wanted; https:// sees the 400 page.
     const r = await probeUrl(`tls://localhost:${web.ports.mtls}`, { ca: certs.caCert });
-    expect(verdict(r)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: undefined });
+    expect(verdict(r)).toEqual({ outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'CLIENT_CERT_REQUESTED' });
+    expect(r.detail).toContain('the server asked for a client certificate and none was offered: it may refuse this client at the application layer');
   });
 });
 
@@ -281,11 +288,16 @@ describe('startTls() for the probers built on it', () => {
 
 describe('tlsFailure() for alerts that arrive during a prober\'s own exchange', () => {
   const err = (code: string) => Object.assign(new Error(code), { code });
-  it('maps certificate_required to auth-rejected, a refused client certificate to tls-error, and leaves others alone', () => {
+  it('maps certificate_required and a refused client certificate to auth-rejected, and leaves others alone', () => {
     const late = tlsFailure(err('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'), { offeredCert: false, afterHandshake: true });
     expect(late).toBeInstanceOf(ProbeError);
     expect((late as ProbeError).reason).toBe('auth-rejected');
-    expect((tlsFailure(err('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'), { offeredCert: true, afterHandshake: true }) as ProbeError).reason).toBe('tls-error');
+    expect((late as ProbeError).facts['credentialsGiven']).toBeUndefined();
+    const refused = tlsFailure(err('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'), { offeredCert: true, afterHandshake: true, facts: { tls: {} } }) as ProbeError;
+    expect(refused.reason).toBe('auth-rejected');
+    // The prober's own facts, with the flag that makes judge() fail the row rather than warn.
+    expect(refused.facts).toEqual({ tls: {}, credentialsGiven: true });
+    expect((tlsFailure(err('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'), { offeredCert: false, afterHandshake: true }) as ProbeError).reason).toBe('tls-error');
     expect((tlsFailure(err('ECONNRESET'), { offeredCert: false, afterHandshake: true }) as ProbeError).reason).toBe('reset');
     const other = err('EHOSTUNREACH');
     expect(tlsFailure(other, { offeredCert: false, afterHandshake: true })).toBe(other);
