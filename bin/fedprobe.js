@@ -28,7 +28,12 @@ const code = await main(process.argv.slice(2), {
   },
 });
 process.exitCode = code;
-// The work is done and written (stdout and stderr are synchronous for files and pipes on Linux).
-// Something may still hold the event loop, such as a getaddrinfo() that outlived its row's
-// deadline and cannot be cancelled: do not let it delay a cron job's exit.
-setTimeout(() => process.exit(code), 200).unref();
+// The report is written; exit as soon as stdout and stderr have flushed it (a pipe may still hold
+// it in Node's buffer), instead of waiting for whatever else holds the event loop, such as a
+// getaddrinfo() that outlived its row's deadline and cannot be cancelled. Known limit: on exit,
+// Node joins its resolver threads, so a lookup stuck in glibc still delays the end of the process
+// until glibc gives up (resolv.conf timeout x attempts).
+const flushed = (stream) => new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', resolve)));
+const stuck = new Promise((resolve) => setTimeout(resolve, 2000).unref()); // a reader that never reads
+await Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), stuck]);
+process.exit(code);

@@ -1,6 +1,10 @@
-// The daemon's HTTP endpoints: /metrics (Prometheus), /healthz (alive), /readyz (the last run of
-// every profile passed its mandatory rows), /results (the last run as `check --format json`
-// prints it) and / (the status page). Nothing here takes a target or a profile from a request.
+// The daemon's HTTP endpoints: /metrics (Prometheus), /healthz, /readyz, /results (the last run as
+// `check --format json` prints it) and / (the status page). Nothing here takes a target or a
+// profile from a request.
+//   /healthz: the process and its scheduler loop are alive: 503 when a profile's schedule has
+//             stalled (a run far past its bound, or no run finishing), which only a restart cures.
+//   /readyz:  the results are fresh and say the site works: 503 on a stalled schedule too, before
+//             any run has finished, when the latest run failed, or when a mandatory row failed.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { renderHtml } from '../report/html.js';
@@ -11,7 +15,9 @@ export interface DaemonView {
   registry: Registry;
   /** Last finished run per profile, in the order the profiles were given. */
   runs(): RunReport[];
-  /** Why the daemon is not ready, or an empty list when it is. */
+  /** Profiles whose schedule has stalled ("<profile>: schedule stalled: …"), or an empty list. */
+  stalled(): string[];
+  /** Why the daemon is not ready apart from a stall, or an empty list when it is. */
   notReady(): string[];
   refreshSeconds: number;
 }
@@ -21,15 +27,21 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
+const TEXT = 'text/plain; charset=utf-8';
+const list = (items: string[]) => items.map((w) => `- ${w}\n`).join('');
+
 async function handle(view: DaemonView, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'only GET\n');
   const path = (req.url ?? '/').split('?')[0];
   switch (path) {
-    case '/healthz':
-      return send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
+    case '/healthz': {
+      const stuck = view.stalled();
+      if (stuck.length) return send(res, 503, TEXT, `not healthy:\n${list(stuck)}`);
+      return send(res, 200, TEXT, 'ok\n');
+    }
     case '/readyz': {
-      const why = view.notReady();
-      return why.length ? send(res, 503, 'text/plain; charset=utf-8', `not ready:\n${why.map((w) => `- ${w}`).join('\n')}\n`) : send(res, 200, 'text/plain; charset=utf-8', 'ready\n');
+      const why = [...view.stalled(), ...view.notReady()];
+      return why.length ? send(res, 503, TEXT, `not ready:\n${list(why)}`) : send(res, 200, TEXT, 'ready\n');
     }
     case '/metrics':
       return send(res, 200, view.registry.contentType, await view.registry.metrics());

@@ -1,7 +1,9 @@
-// The runner owns everything around a prober: DNS (every A/AAAA address), the deadline
-// (AbortSignal.timeout joined with the shutdown signal), phase timing, retries, concurrency,
-// the per-check logger, and result order. Probers only speak their protocol.
+// The runner owns everything around a prober: DNS (every A/AAAA address), the deadline (a timer
+// held strongly, joined with the shutdown signal, and enforced even against a prober that ignores
+// it), phase timing, retries, concurrency, the per-check logger, and result order. Probers only
+// speak their protocol.
 import { lookup } from 'node:dns/promises';
+import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
@@ -12,6 +14,7 @@ import { probers } from '../probers/registry.js';
 import type { AddressResult, Check, CheckResult, Family, Observation, ProbeContext, Timings } from '../types.js';
 import { classify } from './classify.js';
 import { selectProxy, type ProxySettings, type ProxySpec } from './proxy.js';
+import { afterAbort, holdDeadline, socketError } from './socket.js';
 import { OUTCOME_RANK, judge } from './judge.js';
 
 export interface RunOptions {
@@ -26,6 +29,12 @@ export interface RunOptions {
 }
 
 export const DEFAULT_CONCURRENCY = 16;
+
+/**
+ * How long after its deadline a prober may take to wind down (destroy its sockets, finish a
+ * reply already arriving) before the runner stops waiting and reports the deadline itself.
+ */
+export const DEADLINE_GRACE_MS = 250;
 
 interface Resolved {
   addresses: { address: string; family: Family | 0 }[];
@@ -44,18 +53,20 @@ async function resolveHost(check: Check, family: Family | undefined, proxy: Prox
   try {
     // getaddrinfo() cannot be cancelled and may wait 5 s per attempt per resolver: bound it by the
     // row's deadline and the shutdown signal (the lookup itself finishes in the background).
-    const deadline = AbortSignal.timeout(check.timeoutMs);
-    const stop = signal ? AbortSignal.any([deadline, signal]) : deadline;
-    const found = await Promise.race([
-      lookup(host, { all: true, family: family ?? 0, verbatim: true }),
-      new Promise<never>((_, reject) => {
-        const fail = () => reject(stop.reason instanceof Error && stop.reason.name === 'TimeoutError'
-          ? Object.assign(new Error(`no DNS answer for ${host} within ${check.timeoutMs} ms`), { code: 'EAI_AGAIN' })
-          : stop.reason);
-        if (stop.aborted) fail();
-        else stop.addEventListener('abort', fail, { once: true });
-      }),
-    ]);
+    const deadline = holdDeadline(check.timeoutMs, signal, `no DNS answer for ${host} within ${check.timeoutMs} ms`);
+    const lookedUp = lookup(host, { all: true, family: family ?? 0, verbatim: true });
+    lookedUp.catch(() => undefined); // it may settle after the race is lost
+    const late = afterAbort(deadline.signal, 0);
+    let found: Awaited<typeof lookedUp>;
+    try {
+      found = await Promise.race([lookedUp, late.promise]);
+    } catch (e) {
+      const timedOut = e instanceof Error && e.name === 'TimeoutError';
+      throw timedOut ? Object.assign(new Error(e.message), { code: 'EAI_AGAIN' }) : e;
+    } finally {
+      late.cancel();
+      deadline.dispose();
+    }
     const dnsMs = round(performance.now() - start);
     if (found.length === 0) return { addresses: [], dnsMs, error: Object.assign(new Error(`${host} has no address`), { code: 'ENODATA' }) };
     // /etc/hosts may list an address twice (localhost on two lines): probe each address once.
@@ -64,6 +75,11 @@ async function resolveHost(check: Check, family: Family | undefined, proxy: Prox
   } catch (error) {
     return { addresses: [], dnsMs: round(performance.now() - start), error };
   }
+}
+
+/** The attempt's own deadline passed (not shutdown, not a prober's error). */
+function isDeadline(e: unknown, signal: AbortSignal): boolean {
+  return signal.aborted && e === signal.reason && e instanceof Error && e.name === 'TimeoutError';
 }
 
 function round(ms: number): number {
@@ -79,8 +95,8 @@ async function probeAddress(check: Check, address: string, family: Family | 0, p
     const start = performance.now();
     const timings: Timings = { totalMs: 0 };
     let connected = false;
-    const deadline = AbortSignal.timeout(check.timeoutMs);
-    const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
+    const deadline = holdDeadline(check.timeoutMs, opts.signal);
+    const signal = deadline.signal;
     const ctx: ProbeContext = {
       address, family, signal, timeoutMs: check.timeoutMs, log, ...(proxy && { proxy }),
       phase(name) {
@@ -91,13 +107,29 @@ async function probeAddress(check: Check, address: string, family: Family | 0, p
         } else timings[`${name}Ms`] = ms;
       },
     };
+    // The prober is raced against its own deadline plus a grace: one that ignores its signal is
+    // abandoned (its dialled sockets are destroyed by the abort, see dialTcp) and the row still
+    // ends on time, with what was seen so far (no connection, or a connection and no answer).
+    const overrun = afterAbort(signal, DEADLINE_GRACE_MS);
     let obs: Observation;
     try {
-      obs = await probers[check.target.scheme](check, ctx);
-    } catch (error) {
+      const probing = probers[check.target.scheme](check, ctx);
+      probing.catch(() => undefined);
+      obs = await Promise.race([probing, overrun.promise.catch((e: unknown) => {
+        const what = 'prober did not stop at its deadline (or shutdown): abandoned';
+        log.warn({ scheme: check.target.scheme, timeoutMs: check.timeoutMs }, what);
+        throw e;
+      })]);
+    } catch (thrown) {
+      // A deadline that passed after a dialled socket had already failed: the failure is the news.
+      const early = isDeadline(thrown, signal) ? socketError(signal) : undefined;
+      const error = early ?? thrown;
       const facts = error instanceof ProbeError ? error.facts : {};
       obs = { ...classify(error, { connected, protocol: check.target.protocol, timeoutMs: check.timeoutMs }), facts, timings };
       log.debug({ err: error }, 'probe error');
+    } finally {
+      overrun.cancel();
+      deadline.dispose();
     }
     const totalMs = round(performance.now() - start);
     // Credentials from secret variables, or ones the prober says it sent (a user name in with:).
@@ -160,13 +192,25 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<CheckRes
 /** Runs every check with bounded concurrency; results keep the profile's row order. */
 export async function runChecks(checks: Check[], opts: RunOptions): Promise<CheckResult[]> {
   const limit = pLimit(Math.max(1, opts.concurrency));
-  return Promise.all(
-    checks.map((check, i) =>
-      limit(async () => {
-        const r = await runCheck(check, opts);
-        opts.onResult?.(r, i);
-        return r;
-      }),
-    ),
-  );
+  // Every row in flight listens for shutdown: give them one run-scoped signal of our own, whose
+  // listener count may exceed Node's warning threshold, instead of piling onto the caller's.
+  const run = new AbortController();
+  setMaxListeners(0, run.signal);
+  const onStop = () => run.abort(opts.signal!.reason);
+  if (opts.signal?.aborted) onStop();
+  else opts.signal?.addEventListener('abort', onStop, { once: true });
+  const rowOpts: RunOptions = { ...opts, ...(opts.signal && { signal: run.signal }) };
+  try {
+    return await Promise.all(
+      checks.map((check, i) =>
+        limit(async () => {
+          const r = await runCheck(check, rowOpts);
+          opts.onResult?.(r, i);
+          return r;
+        }),
+      ),
+    );
+  } finally {
+    opts.signal?.removeEventListener('abort', onStop);
+  }
 }

@@ -3,6 +3,7 @@
 // Read from /proc/net/*; no traffic is sent.
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { ProbeError } from '../errors.js';
 import type { Prober } from '../types.js';
 
 const TCP_LISTEN = '0A';
@@ -34,11 +35,27 @@ export interface ListeningSocket {
   family: 4 | 6;
 }
 
+/**
+ * Reads a socket table. A table that cannot be read is an error, never "nothing listens": that
+ * would pass every `expect: blocked` row on a machine whose /proc is hidden (a hardened container).
+ * Only a missing IPv6 table is normal (a kernel without IPv6): then no socket is IPv6.
+ */
+async function readTable(file: string, family: 4 | 6): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (family === 6 && code === 'ENOENT') return '';
+    const why = `cannot read ${file} (${code ?? (e as Error).message}): the listening sockets of this machine are unknown`;
+    throw new ProbeError('error', why, { ...(code && { code }), cause: e, state: 'unknown' });
+  }
+}
+
 export async function listeningSockets(protocol: 'tcp' | 'udp', procRoot = '/proc'): Promise<ListeningSocket[]> {
   const out: ListeningSocket[] = [];
   for (const family of [4, 6] as const) {
     const file = `${procRoot}/net/${protocol}${family === 6 ? '6' : ''}`;
-    const text = await readFile(file, 'utf8').catch(() => '');
+    const text = await readTable(file, family);
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols.length < 4) continue;

@@ -1,6 +1,7 @@
 // fedprobe daemon <profile..>: the sidecar / service mode.
 import type { Argv } from 'yargs';
 import { runDaemon } from '../../daemon/daemon.js';
+import { MAX_INTERVAL_MS } from '../../daemon/schedule.js';
 import { parseListen } from '../../daemon/server.js';
 import { UsageError } from '../../errors.js';
 import { toCheckOptions, withProfileFlags, type ProfileFlags } from '../check-options.js';
@@ -24,6 +25,10 @@ export const daemonCommand = (io: Io, done: (code: number) => void) => ({
     if (!(argv.jitter >= 0 && argv.jitter <= 0.5)) throw new UsageError('--jitter: expected a number from 0 to 0.5');
     const intervalMs = parseDuration(argv.interval, '--interval');
     if (intervalMs < 1000) throw new UsageError('--interval: at least 1s');
+    // Beyond Node's 32-bit timers a sleep fires at once: 600h would probe every millisecond.
+    if (intervalMs > MAX_INTERVAL_MS) {
+      throw new UsageError(`--interval: at most ${MAX_INTERVAL_MS / 3_600_000}h (for less frequent checks, run \`fedprobe check\` from cron)`);
+    }
     const { site: _site, signal: _signal, log, ...check } = await toCheckOptions({ ...argv, site: undefined }, io);
     try {
       await runDaemon({

@@ -5,7 +5,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { loadProfile } from '../../profile/load.js';
 import { parsePortColumn } from '../../profile/target.js';
-import { aborted } from '../../probe/socket.js';
+import { aborted, holdDeadline } from '../../probe/socket.js';
 import { STAND_INS, standInContext, standInScheme, type RunningStandIn } from '../../respond/kinds.js';
 import { columns, portLabel } from '../../report/text.js';
 import { write, type Io } from '../io.js';
@@ -25,7 +25,8 @@ export const respondCommand = (io: Io, done: (code: number) => void) => ({
     const only = argv.only?.flatMap((s) => s.split(','));
     const rows = profile.rows.filter((r) => r.dir === 'in' && (!only || only.includes(r.id)));
     if (rows.length === 0) throw new UsageError(`${profile.id} has no inbound (dir: in) rows${only ? ' among --only' : ''}: nothing to respond on`);
-    const stop = argv.duration ? AbortSignal.any([io.signal, AbortSignal.timeout(parseDuration(argv.duration, '--duration'))]) : io.signal;
+    // parseDuration() caps durations well below the 32-bit limit of the timer used below.
+    const duration = argv.duration ? parseDuration(argv.duration, '--duration') : undefined;
     const ctx = standInContext();
     const table: string[][] = [['id', 'port', 'service', 'stand-in']];
     const running: RunningStandIn[] = [];
@@ -49,7 +50,13 @@ export const respondCommand = (io: Io, done: (code: number) => void) => ({
     write(io.stdout, `fedprobe respond: stand-ins for ${profile.framework} ${profile.component} (${profile.scenario})`);
     write(io.stdout, columns(table).join('\n'));
     if (running.length) write(io.stdout, `Peers can now run \`fedprobe check\` against this machine. Stop with Ctrl-C${argv.duration ? ` (or after ${argv.duration})` : ''}.`);
-    if (running.length) await aborted(stop).catch(() => undefined);
+    if (running.length) {
+      // A timer held strongly: AbortSignal.timeout() inside AbortSignal.any() can be collected on
+      // Node 20, and the stand-ins would then answer forever.
+      const deadline = duration !== undefined ? holdDeadline(duration, io.signal) : undefined;
+      await aborted(deadline?.signal ?? io.signal).catch(() => undefined);
+      deadline?.dispose();
+    }
     await Promise.all(running.map((s) => s.close()));
     done(running.length ? 0 : 1);
   },
