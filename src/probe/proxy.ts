@@ -4,6 +4,7 @@
 import { request } from 'node:http';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { ProbeError, UsageError } from '../errors.js';
+import { terminalText } from '../report/escape.js';
 import type { ProbeScheme } from '../types.js';
 
 export interface ProxySpec {
@@ -23,20 +24,44 @@ export interface ProxySettings {
 
 const NON_TCP: ReadonlySet<ProbeScheme> = new Set<ProbeScheme>(['udp', 'wireguard', 'discv4', 'listen']);
 
+/**
+ * A proxy URL as it may be shown: userinfo cut, also from text that is no URL at all (everything
+ * between `//` and the last `@`, or before the last `@` when there is no `//`), then controls made
+ * visible and the length capped, since it goes into a one-line message.
+ */
+export function redactProxyUrl(text: string): string {
+  const at = text.lastIndexOf('@');
+  let shown = text;
+  if (at >= 0) {
+    const slashes = text.indexOf('//');
+    shown = slashes >= 0 && slashes < at ? `${text.slice(0, slashes + 2)}***@${text.slice(at + 1)}` : `***@${text.slice(at + 1)}`;
+  }
+  return terminalText(shown, 200);
+}
+
+/** Percent-decoding that keeps a stray `%` (a password such as `50%off`) instead of throwing. */
+function decodePart(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 export function parseProxyUrl(text: string, where: string): ProxySpec {
   let url: URL;
   try {
     url = new URL(text.includes('://') ? text : `http://${text}`);
   } catch {
-    throw new UsageError(`${where}: "${text}" is not a proxy URL such as http://proxy.example.org:3128`);
+    throw new UsageError(`${where}: "${redactProxyUrl(text)}" is not a proxy URL such as http://proxy.example.org:3128`);
   }
-  if (url.protocol !== 'http:') throw new UsageError(`${where}: only http:// proxies (HTTP CONNECT) are supported, not ${url.protocol}//`);
+  if (url.protocol !== 'http:') throw new UsageError(`${where}: only http:// proxies (HTTP CONNECT) are supported, not ${terminalText(url.protocol, 40)}//`);
   const port = Number(url.port || 80);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const spec: ProxySpec = { host, port, label: `http://${url.hostname}:${port}` };
   if (url.username) {
-    const user = decodeURIComponent(url.username);
-    const pass = decodeURIComponent(url.password);
+    const user = decodePart(url.username);
+    const pass = decodePart(url.password);
     spec.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
   }
   return spec;

@@ -2,6 +2,7 @@
 // as firewall openings to request, in the framework matrix's own columns, and apart from them
 // the failures no firewall change will fix (a service not running, a certificate...).
 import type { CheckResult, Reason, RunReport } from '../types.js';
+import { csvField, markdownText as md } from './escape.js';
 import { portLabel } from './text.js';
 
 /** Reasons that point at the path (firewall, router, proxy), not at the service. */
@@ -33,12 +34,8 @@ function cells(r: CheckResult): string[] {
   return [r.dir, r.source, r.destination, targetHost(r), addresses(r), portLabel(r.port), r.service, r.status, `${r.state} (${r.reason})`, r.comment ?? ''];
 }
 
-function mdCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 function mdTable(rows: string[][]): string[] {
-  return [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`, ...rows.map((c) => `| ${c.map(mdCell).join(' | ')} |`)];
+  return [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`, ...rows.map((c) => `| ${c.map((x) => md(x)).join(' | ')} |`)];
 }
 
 export function renderFirewall(run: RunReport): string {
@@ -46,10 +43,10 @@ export function renderFirewall(run: RunReport): string {
   const open = run.results.filter(needsOpening);
   const other = run.results.filter((r) => r.outcome !== 'pass' && r.outcome !== 'skip' && !needsOpening(r));
   const lines = [
-    `# Network openings for ${p.framework} ${p.component} (${p.scenario})`,
+    `# Network openings for ${md(p.framework)} ${md(p.component)} (${md(p.scenario)})`,
     '',
-    `Checked by fedprobe ${run.tool.version} on ${run.startedAt} from this machine (the source of every "out" row).`,
-    ...(p.reference ? [`Matrix: ${p.reference}.`] : []),
+    `Checked by fedprobe ${md(run.tool.version)} on ${md(run.startedAt)} from this machine (the source of every "out" row).`,
+    ...(p.reference ? [`Matrix: ${md(p.reference)}.`] : []),
     '',
   ];
   if (open.length === 0) lines.push('No firewall opening is needed: every row that failed, if any, failed for another reason (below).', '');
@@ -60,21 +57,15 @@ export function renderFirewall(run: RunReport): string {
   if (other.length) {
     lines.push(`## Not a firewall problem (${other.length})`, '', 'The path works or cannot be judged from here; the fix is on the service side.', '');
     lines.push(...mdTable(other.map(cells)), '');
-    for (const r of other) lines.push(`- **${r.id}**: ${r.detail}${r.hint ? ` ${r.hint}` : ''}`);
+    for (const r of other) lines.push(`- **${md(r.id)}**: ${md(r.detail)}${r.hint ? ` ${md(r.hint)}` : ''}`);
     lines.push('');
   }
   return lines.join('\n');
-}
-
-function csvCell(s: string): string {
-  // Quote always; a leading =,+,-,@ would be run as a formula by spreadsheet programs.
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-  return `"${safe.replace(/"/g, '""')}"`;
 }
 
 /** --format csv: every row with its outcome and whether it needs a firewall opening. */
 export function renderCsv(run: RunReport): string {
   const header = ['id', ...HEADER.slice(0, 8), 'outcome', 'state', 'reason', 'needs opening', 'detail', 'hint', 'comment'];
   const rows = run.results.map((r) => [r.id, ...cells(r).slice(0, 8), r.outcome, r.state, r.reason, needsOpening(r) ? 'yes' : 'no', r.detail, r.hint, r.comment ?? '']);
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return [header, ...rows].map((row) => row.map((x) => csvField(x)).join(',')).join('\r\n') + '\r\n';
 }

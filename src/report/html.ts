@@ -2,13 +2,13 @@
 // component in the middle, one arrow per row to its destination coloured by outcome, and the
 // matrix table with reason and hint below.
 import type { CheckResult, Outcome, RunReport } from '../types.js';
+import { htmlText } from './escape.js';
 import { portLabel } from './text.js';
 
 const COLOUR: Record<Outcome, string> = { pass: '#1a7f37', fail: '#cf222e', warn: '#bf8700', inconclusive: '#8250df', skip: '#6e7781' };
 
-function esc(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+// Every text, from the profile or from the peer, goes through htmlText (escape.ts).
+const esc = (s: string): string => htmlText(s);
 
 /** Where the line from (fx,fy) to the centre (tx,ty) of a box of half-size hw×hh meets its border. */
 function edge(fx: number, fy: number, tx: number, ty: number, hw: number, hh: number): [number, number] {
@@ -54,7 +54,7 @@ function diagram(run: RunReport): string {
 
 function tableRow(r: CheckResult): string {
   const c = COLOUR[r.outcome];
-  return `<tr data-row="${esc(r.id)}" data-outcome="${r.outcome}"><td>${esc(r.id)}</td><td>${r.dir}</td><td>${esc(r.source)}</td><td>${esc(r.destination)}</td><td>${esc(portLabel(r.port))}</td><td>${esc(r.service)}</td><td>${r.type}</td><td>${r.status}</td>` +
+  return `<tr data-row="${esc(r.id)}" data-outcome="${r.outcome}"><td>${esc(r.id)}</td><td>${esc(r.dir)}</td><td>${esc(r.source)}</td><td>${esc(r.destination)}</td><td>${esc(portLabel(r.port))}</td><td>${esc(r.service)}</td><td>${esc(r.type)}</td><td>${esc(r.status)}</td>` +
     `<td class="outcome" style="color:#fff;background:${c}">${r.outcome.toUpperCase()}</td><td>${esc(r.state)}</td><td>${esc(r.reason)}</td><td>${Math.round(r.timings.totalMs)} ms</td>` +
     `<td>${esc(r.detail)}${r.hint ? `<div class="hint">${esc(r.hint)}</div>` : ''}</td></tr>`;
 }

@@ -2,6 +2,7 @@
 // collector) and the daemon's /metrics, so both expose the same names. Base units, `_seconds`.
 import { Gauge, Registry } from 'prom-client';
 import { OUTCOMES, type CheckResult, type RunReport } from '../types.js';
+import { promLabel } from './escape.js';
 
 export const ROW_LABELS = ['profile', 'row', 'dir', 'destination', 'port', 'service', 'status'] as const;
 const PHASES = [['dns', 'dnsMs'], ['connect', 'connectMs'], ['tls', 'tlsMs'], ['handshake', 'handshakeMs'], ['first_byte', 'firstByteMs']] as const;
@@ -42,12 +43,15 @@ export function createRunGauges(registry = new Registry()): RunGauges {
 }
 
 function rowLabels(profile: string, r: CheckResult): Record<(typeof ROW_LABELS)[number], string> {
-  return { profile, row: r.id, dir: r.dir, destination: r.destination, port: r.port, service: r.service, status: r.status };
+  // Profile text (`profile` already is): prom-client escapes it for the exposition format, promLabel
+  // keeps it printable.
+  const l = promLabel;
+  return { profile, row: l(r.id), dir: r.dir, destination: l(r.destination), port: l(r.port), service: l(r.service), status: r.status };
 }
 
 /** Replaces every series of `run.profile.id` with the values of this run. */
 export function recordRun(g: RunGauges, run: RunReport, finishedAt = Date.now()): void {
-  const profile = run.profile.id;
+  const profile = promLabel(run.profile.id);
   // Rows removed from a reloaded profile, or a reason that changed, must not linger as stale series.
   for (const [gauge, labels] of g.written.get(profile) ?? []) gauge.remove(labels);
   const written: [Gauge<string>, Record<string, string>][] = [];
@@ -60,7 +64,7 @@ export function recordRun(g: RunGauges, run: RunReport, finishedAt = Date.now())
     const labels = rowLabels(profile, r);
     set(g.success, labels, r.outcome === 'pass' || r.outcome === 'warn' ? 1 : 0);
     for (const o of OUTCOMES) set(g.outcome, { ...labels, outcome: o }, r.outcome === o ? 1 : 0);
-    set(g.info, { ...labels, state: r.state, reason: r.reason }, 1);
+    set(g.info, { ...labels, state: promLabel(r.state), reason: promLabel(r.reason) }, 1);
     set(g.duration, labels, r.timings.totalMs / 1000);
     for (const [phase, key] of PHASES) {
       const v = r.timings[key];
