@@ -19,6 +19,18 @@ export class ProfileError extends Error {
   }
 }
 
+/** Text from the user or a file, quoted for a one-line message: JSON escapes (no raw control
+ * characters reach the terminal) and at most `max` characters. */
+export function quote(text: string, max = 80): string {
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+}
+
+/** One line safe for a terminal: control characters (C0, DEL, C1) and bidi overrides become
+ * visible escapes (`\u001b`), whatever a file name, key or YAML error carried. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A failure a prober understood itself (wrong protocol, no CONNACK ...), with its reason. */
 export class ProbeError extends Error {
   override name = 'ProbeError';

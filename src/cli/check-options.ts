@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import type { CheckOptions } from '../check.js';
 import { UsageError } from '../errors.js';
 import { createLogger, LOG_LEVELS } from '../log.js';
+import { proxyProblem } from '../profile/credentials.js';
 import { loadSiteFile } from '../profile/load.js';
 import { DEFAULT_TIMEOUT_MS } from '../profile/expand.js';
 import { DEFAULT_CONCURRENCY } from '../probe/run.js';
@@ -14,7 +15,7 @@ import { parseAssignments, parseDuration, parseList } from './parse.js';
 export function withRunFlags<T>(y: Argv<T>) {
   return y
     .option('format', { alias: 'f', choices: FORMAT_NAMES, default: 'table' as const, describe: 'output format on stdout' })
-    .option('timeout', { type: 'string', default: `${DEFAULT_TIMEOUT_MS}ms`, describe: 'deadline per row and address (3s, 500ms); a row\'s own timeout wins' })
+    .option('timeout', { type: 'string', default: `${DEFAULT_TIMEOUT_MS / 1000}s`, describe: 'deadline per row and address: seconds (5), or 500ms, 5s, 1m; a row\'s own timeout wins' })
     .option('retries', { type: 'number', default: 0, describe: 'extra attempts for a row that did not pass' })
     .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'rows checked at once' })
     .option('family', { choices: [4, 6] as const, describe: 'use only IPv4 or only IPv6 addresses' })
@@ -56,6 +57,8 @@ export async function toCheckOptions(flags: RunFlags & Partial<ProfileFlags>, io
   if (!Number.isInteger(flags.retries) || flags.retries < 0 || flags.retries > 10) throw new UsageError('--retries: expected a whole number from 0 to 10');
   if (!Number.isInteger(flags.concurrency) || flags.concurrency < 1 || flags.concurrency > 1024) throw new UsageError('--concurrency: expected a whole number from 1 to 1024');
   const only = parseList(flags.only);
+  const badProxy = flags.proxy !== undefined ? proxyProblem(flags.proxy) : undefined;
+  if (badProxy) throw new UsageError(`--proxy: ${badProxy}`);
   return {
     timeoutMs: parseDuration(flags.timeout, '--timeout'),
     retries: flags.retries,

@@ -1,37 +1,68 @@
 // main(argv, io) → exit code. Parses with yargs, runs one command, turns every known error into
 // one line on stderr with exit code 2. Only bin/ touches the process.
-import yargs from 'yargs';
-import { ProfileError, UsageError } from '../errors.js';
+import yargs, { type Argv } from 'yargs';
+import { ProfileError, UsageError, printable, quote } from '../errors.js';
+import { redactUserinfo } from '../profile/credentials.js';
+import { didYouMean } from '../profile/suggest.js';
 import { EXIT_USAGE } from '../report/exit.js';
 import { version } from '../version.js';
 import { checkCommand } from './commands/check.js';
 import { profilesCommand, schemaCommand, showCommand, validateCommand } from './commands/catalog.js';
 import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
+import { discoverCommand } from './commands/discover.js';
 import { probeCommand } from './commands/probe.js';
 import { respondCommand } from './commands/respond.js';
 import { write, type Io } from './io.js';
 
-const COMMANDS = ['check', 'probe', 'profiles', 'show', 'validate', 'schema', 'respond', 'demo', 'daemon'];
+const COMMANDS = ['check', 'probe', 'discover', 'profiles', 'show', 'validate', 'schema', 'respond', 'demo', 'daemon'];
 
 /** yargs messages can span lines; the contract is one line on stderr. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return printable(text.replace(/\s*\n\s*/g, ' ').trim());
+}
+
+/** The options yargs knows in the current command's context (a public method its types omit). */
+function optionsOf(cli: Argv): { array: string[]; key: Record<string, unknown> } {
+  return (cli as unknown as { getOptions(): { array: string[]; key: Record<string, unknown> } }).getOptions();
+}
+
+/** yargs gives a repeated flag as an array; for a single-value flag that is a mistake, not a choice
+ * (`--proxy X --proxy direct` must not become a proxy at "X,direct"). */
+function refuseRepeated(args: Record<string, unknown>, arrays: readonly string[]): void {
+  for (const [key, value] of Object.entries(args)) {
+    if (key === '_' || key === '$0' || !Array.isArray(value) || arrays.includes(key) || key.length === 1) continue;
+    const shown = value.slice(0, 3).map((v) => quote(redactUserinfo(String(v)), 40)).join(', ');
+    throw new UsageError(`--${key} is given ${value.length} times (${shown}${value.length > 3 ? ', …' : ''}); give it once`);
+  }
+}
+
+/** "Unknown arguments: timout" + the closest known flags. */
+function unknownFlagHint(message: string, known: readonly string[]): string {
+  const m = /^Unknown arguments?: (.*)$/s.exec(message);
+  if (!m) return message;
+  const hints = m[1]!.split(', ').map((flag) => {
+    const near = didYouMean(flag.replace(/^-+/, ''), known.filter((k) => k.length > 1), (k) => `--${k}`);
+    return near ? `${flag}: ${near}` : '';
+  }).filter(Boolean);
+  return hints.length ? `${message} (${hints.join('; ')})` : message;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !COMMANDS.includes(first)) {
-    write(io.stderr, `fedprobe: unknown command "${first}" (commands: ${COMMANDS.join(', ')}; see fedprobe --help)`);
+    const hint = didYouMean(first, COMMANDS);
+    write(io.stderr, `fedprobe: unknown command ${printable(quote(first, 40))} (${hint ? `${hint} ` : ''}commands: ${COMMANDS.join(', ')}; see fedprobe --help)`);
     return EXIT_USAGE;
   }
   let code: number | undefined;
   const done = (c: number) => (code = c);
-  const cli = yargs(argv)
+  const cli: Argv = yargs(argv)
     .scriptName('fedprobe')
     .usage('fedprobe <command> [options]\n\nChecks the network paths of a federated-learning site, row by row of the framework\'s network matrix.')
     .command(checkCommand(io, done))
     .command(probeCommand(io, done))
+    .command(discoverCommand(io, done))
     .command(profilesCommand(io, done))
     .command(showCommand(io, done))
     .command(validateCommand(io, done))
@@ -45,8 +76,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .help()
     .wrap(Math.min(110, io.stdout.isTTY ? (process.stdout.columns ?? 100) : 100))
     .exitProcess(false)
+    .middleware((args) => refuseRepeated(args, optionsOf(cli).array))
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      if (err) throw err;
+      throw new UsageError(unknownFlagHint(msg, Object.keys(optionsOf(cli).key)));
     });
   let helpText = '';
   try {
@@ -60,6 +93,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (e instanceof Error && e.name === 'YError') {
       write(io.stderr, `fedprobe: ${oneLine(e.message)} (see fedprobe --help)`);
+      return EXIT_USAGE;
+    }
+    // Probes report their own DNS failures as results; one that reaches here is a name the operator
+    // gave to this machine (daemon --listen nosuchhost.invalid:9469): bad input, not a crash.
+    const sys = e as NodeJS.ErrnoException & { hostname?: unknown };
+    if (sys.syscall === 'getaddrinfo' && typeof sys.hostname === 'string') {
+      write(io.stderr, `fedprobe: cannot resolve ${quote(sys.hostname)} (${sys.code ?? 'error'}): give an IP address or a name this machine resolves`);
       return EXIT_USAGE;
     }
     write(io.stderr, `fedprobe: unexpected error: ${oneLine(e instanceof Error ? e.message : String(e))}`);

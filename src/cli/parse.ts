@@ -1,26 +1,28 @@
 // Parsers for flag values: durations, key=value pairs, id lists.
 import { UsageError } from '../errors.js';
+import { durationMs } from '../profile/duration.js';
 
-/** `3s`, `500ms`, `1m`, `1.5s` or plain milliseconds. */
+/** `5` (seconds), `500ms`, `5s`, `1m`, `2h`: from 50ms to 24h, else a one-line usage error. */
 export function parseDuration(text: string | number, flag: string): number {
-  if (typeof text === 'number') {
-    if (Number.isFinite(text) && text > 0) return text;
-    throw new UsageError(`${flag}: expected a positive duration such as 3s or 500ms, got ${text}`);
+  if (typeof text !== 'string' && typeof text !== 'number') throw new UsageError(`${flag} is given more than once; give it once`);
+  try {
+    return durationMs(text);
+  } catch (e) {
+    throw new UsageError(`${flag}: ${(e as Error).message}`);
   }
-  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`${flag}: expected a duration such as 3s, 500ms or 1m, got "${text}"`);
-  const n = Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[(m[2] ?? 'ms') as 'ms'];
-  if (n <= 0) throw new UsageError(`${flag}: the duration must be positive`);
-  return n;
 }
 
+/** `name=value` pairs; a name given twice is an error, as a repeated single-value flag is. */
 export function parseAssignments(items: readonly (string | number)[] | undefined, flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: `--set constructor=x` or `__proto__=x` are names like any other.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const raw of items ?? []) {
     const item = String(raw);
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`${flag}: expected name=value, got "${item}"`);
-    out[item.slice(0, eq)] = item.slice(eq + 1);
+    if (eq <= 0) throw new UsageError(`${flag}: expected name=value, got ${JSON.stringify(item)}`);
+    const name = item.slice(0, eq);
+    if (Object.hasOwn(out, name)) throw new UsageError(`${flag}: ${name} is given twice; give it once`);
+    out[name] = item.slice(eq + 1);
   }
   return out;
 }

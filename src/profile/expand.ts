@@ -1,8 +1,11 @@
-// expand(): a loaded profile plus variables and filters becomes the list of checks to run.
-import { UsageError } from '../errors.js';
+// expand(): a loaded profile plus variables and filters becomes the list of checks to run. Each
+// row goes through the same resolution as at load (row.ts: resolveRow), now with the operator's
+// values; the value-free rules (checkRowForm) were applied once, when the file was loaded.
+import { ProfileError, UsageError } from '../errors.js';
 import type { Check, Profile, RowType } from '../types.js';
-import { parseTarget } from './target.js';
-import { resolveVars, substitute, type VarSources } from './vars.js';
+import { RowProblem, resolveRow } from './row.js';
+import { didYouMean } from './suggest.js';
+import { givenNames, missingVariable, own, resolveVars, type VarSources } from './vars.js';
 
 export interface ExpandOptions extends VarSources {
   only?: string[];
@@ -14,42 +17,46 @@ export interface ExpandOptions extends VarSources {
 
 export const DEFAULT_TIMEOUT_MS = 3000;
 
-function substituteDeep(value: unknown, subst: (s: string) => string): unknown {
-  if (typeof value === 'string') return subst(value);
-  if (Array.isArray(value)) return value.map((v) => substituteDeep(v, subst));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteDeep(v, subst)]));
-  return value;
-}
-
 export function expand(profile: Profile, opts: ExpandOptions): Check[] {
   if (opts.only) {
-    const known = new Set(profile.rows.map((r) => r.id));
-    const unknown = opts.only.filter((id) => !known.has(id));
-    if (unknown.length) throw new UsageError(`--only: no row "${unknown.join('", "')}" in ${profile.id} (rows: ${[...known].join(', ')})`);
+    const known = profile.rows.map((r) => r.id);
+    const unknown = opts.only.filter((id) => !known.includes(id));
+    if (unknown.length) {
+      const hint = didYouMean(unknown[0]!, known);
+      throw new UsageError(`--only: no row "${unknown.join('", "')}" in ${profile.id} (${hint ? `${hint} ` : ''}rows: ${known.join(', ')})`);
+    }
   }
   const { values, secrets } = resolveVars(profile.vars, opts);
+  const given = givenNames(opts);
   const rows = profile.rows.filter(
     (r) => (!opts.only || opts.only.includes(r.id)) && (!opts.type || r.type === opts.type) && (!opts.mandatoryOnly || r.status === 'mandatory'),
   );
   return rows.map((row) => {
     const where = `${profile.id} row ${row.id}`;
-    const url = substitute(row.probe, values, profile.vars, where);
-    let target;
+    let resolved;
     try {
-      target = parseTarget(url, row.port);
+      resolved = resolveRow(row, profile.vars, (name) => {
+        const v = own(values, name) ?? own(secrets, name);
+        if (v === undefined) throw missingVariable(name, profile.vars, where, given);
+        return v;
+      });
     } catch (e) {
-      throw new UsageError(`${where}: ${(e as Error).message}`);
+      if (!(e instanceof RowProblem)) throw e;
+      // A value the operator gave: a usage error. A row that never loaded cleanly: the profile's.
+      if (e.variable !== undefined) throw new UsageError(`${where}: ${e.message}`);
+      throw new ProfileError(profile.file, `rows[${profile.rows.indexOf(row)}].${e.path}`, e.message);
     }
-    // Option strings may refer to secrets (passwords, keys); those are substituted from `secrets`.
-    const withOpts = substituteDeep(row.with ?? {}, (s) => substitute(s, { ...values, ...secrets }, {}, where)) as Record<string, unknown>;
+    // Only the secrets this row uses: "credentials were given" is decided per row.
+    const rowSecrets: Record<string, string> = {};
+    for (const name of resolved.secretNames) if (own(secrets, name) !== undefined) rowSecrets[name] = secrets[name]!;
     return {
-      row: { ...row, probe: url },
-      target,
+      row: { ...row, probe: resolved.url },
+      target: resolved.target,
       timeoutMs: row.timeout ?? opts.timeoutMs,
       retries: opts.retries,
       expect: row.expect ?? 'reachable',
-      with: withOpts,
-      secrets,
+      with: resolved.with,
+      secrets: rowSecrets,
     };
   });
 }

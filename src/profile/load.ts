@@ -1,31 +1,45 @@
 // Loads a profile strictly: YAML or JSON, unknown keys rejected, every error naming the file,
 // the path in it (rows[3].probe) and what was expected. No network, no code from the file.
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ProfileError, UsageError } from '../errors.js';
-import { proberOptions } from '../probers/options.js';
-import type { Profile, Row } from '../types.js';
+import type { Profile, Row, VarDef } from '../types.js';
+import { readDocument } from './document.js';
 import { PROFILES_DIR } from './paths.js';
-import { profileSchema, siteSchema } from './schema.js';
-import { parseTarget } from './target.js';
-import { placeholderUrl, varRefs } from './vars.js';
+import { RowProblem, checkRowForm, resolveRow } from './row.js';
+import { profileSchema, rowSchema, siteSchema, varDefSchema } from './schema.js';
+import { didYouMean } from './suggest.js';
+import { own } from './vars.js';
+
+export { readDocument } from './document.js';
 
 /** `rows[3].probe` from zod's ['rows', 3, 'probe']. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  for (const p of path) {
+    // A key from the file is shown as it reads; an odd one (spaces, escapes) in quotes.
+    const key = String(p);
+    if (typeof p === 'number') out += `[${p}]`;
+    else if (!/^[A-Za-z0-9_$-]+$/.test(key)) out += `[${JSON.stringify(key.slice(0, 60))}]`;
+    else out += out ? `.${key}` : key;
+  }
   return out;
 }
+
+/** Every key the profile format knows, for "did you mean" on an unknown one. */
+const KNOWN_KEYS = [
+  ...Object.keys(profileSchema.shape), ...Object.keys(rowSchema.shape), ...Object.keys(varDefSchema.shape), ...Object.keys(siteSchema.shape),
+];
 
 function firstIssue(file: string, error: z.ZodError): ProfileError {
   // A typo'd key also shows up as the real key "missing"; the typo is the more useful report.
   const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0]!;
   const path = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
-    return new ProfileError(file, path, `unknown key ${keys}`);
+    const keys = issue.keys.map((k) => JSON.stringify(k.slice(0, 60))).join(', ');
+    const hint = issue.keys.length === 1 ? didYouMean(issue.keys[0]!, KNOWN_KEYS) : '';
+    return new ProfileError(file, path, `unknown key ${keys}${hint ? ` (${hint})` : ''}`);
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     return new ProfileError(file, path, `missing; expected ${issue.expected}`);
@@ -33,35 +47,19 @@ function firstIssue(file: string, error: z.ZodError): ProfileError {
   return new ProfileError(file, path, issue.message);
 }
 
-/** Reads YAML (a JSON document is YAML too) and reports syntax errors with their line. */
-export async function readDocument(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ProfileError(file, '', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`);
-  }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const err = doc.errors[0];
-  if (err) {
-    const line = err.linePos?.[0].line;
-    const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new ProfileError(file, line ? `line ${line}` : '', `not valid YAML: ${message}`);
-  }
-  return doc.toJS();
-}
-
 /** Resolves `fedbiomed/node` to a shipped file, or takes a path to a file as it is. */
 export async function resolveProfile(ref: string): Promise<{ id: string; file: string }> {
   const looksLikePath = /\.(ya?ml|json)$/i.test(ref) || ref.startsWith('.') || ref.startsWith('/');
   if (looksLikePath) return { id: ref, file: resolve(ref) };
-  for (const ext of ['.yaml', '.yml', '.json']) {
-    const file = join(PROFILES_DIR, ref + ext);
-    if (await stat(file).then((s) => s.isFile(), () => false)) return { id: ref, file };
+  const ids = await listProfileIds();
+  if (ids.includes(ref)) {
+    for (const ext of ['.yaml', '.yml', '.json']) {
+      const file = join(PROFILES_DIR, ref + ext);
+      if (await stat(file).then((s) => s.isFile(), () => false)) return { id: ref, file };
+    }
   }
-  const known = (await listProfileIds()).join(', ');
-  throw new UsageError(`unknown profile "${ref}": give a shipped id (${known}) or a path to a .yaml file`);
+  const hint = didYouMean(ref, ids);
+  throw new UsageError(`unknown profile ${JSON.stringify(ref.slice(0, 80))}: ${hint ? `${hint} ` : ''}give a shipped id (${ids.join(', ')}) or a path to a .yaml file`);
 }
 
 export async function listProfileIds(): Promise<string[]> {
@@ -78,29 +76,30 @@ export async function listProfileIds(): Promise<string[]> {
   return ids.sort();
 }
 
-/** Validates what zod cannot see: unique ids, declared variables, probe URLs, prober options. */
-function checkRows(file: string, vars: Record<string, { default?: string | undefined }>, rows: Row[]): void {
+/** A value that stands in for a variable without a default, of the right kind for its place. */
+function placeholder(def: VarDef | undefined, part: string): string | undefined {
+  return def?.default ?? (part === 'host' ? 'placeholder.invalid' : part === 'port' ? '1' : undefined);
+}
+
+/** Validates what zod cannot see, by the same path expand() takes: unique ids, declared
+ * variables, probe URLs, credentials, prober options. */
+function checkRows(file: string, vars: Record<string, VarDef>, rows: Row[]): void {
   const seen = new Map<string, number>();
   rows.forEach((row, i) => {
     const at = `rows[${i}]`;
     const first = seen.get(row.id);
     if (first !== undefined) throw new ProfileError(file, `${at}.id`, `duplicate row id "${row.id}" (first used at rows[${first}])`);
     seen.set(row.id, i);
-    for (const name of varRefs(row.probe)) {
-      if (!(name in vars)) throw new ProfileError(file, `${at}.probe`, `undefined variable \${${name}}; declare it under vars:`);
-    }
-    // Placeholder values let the URL's shape be checked before the real values are known.
-    const sample = placeholderUrl(row.probe, vars);
-    let target;
     try {
-      target = parseTarget(sample, row.port);
+      checkRowForm(row, vars);
+      resolveRow(row, vars, (name, part) => placeholder(own(vars, name), part));
     } catch (e) {
-      throw new ProfileError(file, `${at}.probe`, (e as Error).message);
-    }
-    const options = proberOptions[target.scheme].safeParse(row.with ?? {});
-    if (!options.success) {
-      const e = firstIssue(file, options.error);
-      throw new ProfileError(file, `${at}.with${e.path ? '.' + e.path : ''}`, e.problem);
+      if (!(e instanceof RowProblem)) throw e;
+      // A default that is not a valid value is the variable's fault, not the row's.
+      if (e.variable !== undefined && own(vars, e.variable)?.default !== undefined) {
+        throw new ProfileError(file, `vars.${e.variable}.default`, `${e.message} (used by ${at}.probe)`);
+      }
+      throw new ProfileError(file, `${at}.${e.path}`, e.message);
     }
   });
 }
@@ -113,14 +112,20 @@ export async function loadProfileFile(file: string, id = basename(file)): Promis
   const parsed = profileSchema.safeParse(raw);
   if (!parsed.success) throw firstIssue(file, parsed.error);
   const p = parsed.data;
-  const vars = p.vars ?? {};
+  const vars = (p.vars ?? {}) as Record<string, VarDef>;
   const rows = p.rows as Row[];
+  for (const [name, def] of Object.entries(vars)) {
+    // A profile never chooses a credential: the operator gives every secret.
+    if (def.secret && def.default !== undefined) {
+      throw new ProfileError(file, `vars.${name}.default`, `a secret has no default in a profile: the operator gives it (FEDPROBE_VAR_${name.toUpperCase()} or --set ${name}_file=PATH)`);
+    }
+  }
   checkRows(file, vars, rows);
   return {
     id, file, schema: p.schema, framework: p.framework, component: p.component, scenario: p.scenario,
     ...(p.reference !== undefined && { reference: p.reference }),
     ...(p.description !== undefined && { description: p.description }),
-    vars: vars as Profile['vars'], rows,
+    vars, rows,
   };
 }
 

@@ -2,6 +2,7 @@
 // the JSON Schema made from it (profiles/schema.json is that output, checked in).
 import { z } from 'zod';
 import { PROBE_SCHEMES } from '../types.js';
+import { MAX_ROW_TIMEOUT_MS, durationMs } from './duration.js';
 
 const ID = /^[a-z0-9][a-z0-9_.-]*$/;
 const VAR_NAME = /^[a-z_][a-z0-9_]*$/;
@@ -36,7 +37,19 @@ export const rowSchema = z
     comment: z.string().optional(),
     probe: z.string().min(1).describe(`URL whose scheme picks the prober: ${PROBE_SCHEMES.join(', ')}`),
     expect: z.enum(['reachable', 'blocked']).optional().describe('blocked: the row passes only when nothing answers'),
-    timeout: z.number().int().positive().max(600_000).optional().describe('deadline for this row in milliseconds'),
+    timeout: z
+      // The bounds and the form are checked by durationMs; the meta only guides editors.
+      .union([z.number().meta({ minimum: 0.05, maximum: 600 }), z.string().meta({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$', examples: ['500ms', '5s', '1m'] })])
+      .transform((v, ctx) => {
+        try {
+          return durationMs(v, MAX_ROW_TIMEOUT_MS);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional()
+      .describe('deadline for this row: a number of seconds, or 500ms, 5s, 1m (50ms to 10m); default --timeout'),
     with: z.record(z.string(), z.unknown()).optional().describe('options of the row\'s prober'),
   })
   .describe('one row of the network communication matrix');
@@ -63,5 +76,5 @@ export const siteSchema = z
   .describe('a site file: variable values for one site');
 
 export function profileJsonSchema(): unknown {
-  return { $id: 'https://fedprobe.invalid/schema/profile-v1.json', ...z.toJSONSchema(profileSchema, { target: 'draft-2020-12' }) };
+  return { $id: 'https://fedprobe.invalid/schema/profile-v1.json', ...z.toJSONSchema(profileSchema, { target: 'draft-2020-12', io: 'input' }) };
 }

@@ -1,23 +1,65 @@
-// fedprobe check <profile>: every row of a profile, the result on stdout.
+// fedprobe check <profile>: every row of a profile, the result on stdout. With --from, the
+// framework's own configuration fills in the variables (and picks the profile when none is
+// given); with --push, the run also goes to a Prometheus Pushgateway.
 import type { Argv } from 'yargs';
 import { checkProfile } from '../../check.js';
+import { UsageError } from '../../errors.js';
+import { describeFound, foundAssignments } from '../../frameworks/found.js';
+import { varsFromConfig } from '../../frameworks/read.js';
 import { loadProfile } from '../../profile/load.js';
-import type { FormatName } from '../../report/formats.js';
+import { checkSetNames } from '../../profile/vars.js';
+import { EXIT_FAILED } from '../../report/exit.js';
+import { render, type FormatName } from '../../report/formats.js';
 import { toCheckOptions, withProfileFlags, type ProfileFlags } from '../check-options.js';
-import type { Io } from '../io.js';
+import { write, type Io } from '../io.js';
 import { progressLine } from '../progress.js';
 import { printReport } from '../output.js';
+import { parsePushTarget, pushMetrics } from '../push.js';
+
+interface CheckFlags extends ProfileFlags {
+  profile?: string | undefined;
+  from?: string | undefined;
+  push?: string | undefined;
+  'push-job': string;
+  'push-instance'?: string | undefined;
+  format: FormatName;
+  color?: boolean | undefined;
+  output?: string | undefined;
+}
 
 export const checkCommand = (io: Io, done: (code: number) => void) => ({
-  command: 'check <profile>',
+  command: 'check [profile]',
   describe: 'check every row of a profile from this machine',
-  builder: (y: Argv) => withProfileFlags(y.positional('profile', { type: 'string', demandOption: true, describe: 'shipped profile id (fedbiomed/node) or a .yaml file' })),
-  handler: async (argv: ProfileFlags & { profile: string; format: FormatName; color?: boolean | undefined; output?: string | undefined }) => {
+  builder: (y: Argv) =>
+    withProfileFlags(y.positional('profile', { type: 'string', describe: 'shipped profile id (fedbiomed/node) or a .yaml file' }))
+      .option('from', { type: 'string', describe: "read variables from the framework's own configuration (PATH or PATH#NAME)" })
+      .option('push', { type: 'string', describe: 'also push the run to this Prometheus Pushgateway (http://host:9091)' })
+      .option('push-job', { type: 'string', default: 'fedprobe', describe: 'job label of the pushed group' })
+      .option('push-instance', { type: 'string', describe: 'instance label of the pushed group (default: this host name)' }),
+  handler: async (argv: CheckFlags) => {
+    const push = argv.push !== undefined ? parsePushTarget(argv.push, argv['push-job'], argv['push-instance']) : undefined;
+    const found = argv.from !== undefined ? await varsFromConfig(argv.from, { env: io.env }) : undefined;
+    const ref = argv.profile ?? found?.profile;
+    if (!ref) throw new UsageError('check: give a profile (fedprobe profiles lists them), or --from PATH to read it from the framework\'s configuration');
+    for (const line of found ? describeFound(found) : []) write(io.stderr, `fedprobe: from ${argv.from}: ${line}`);
     const opts = await toCheckOptions(argv, io);
-    const profile = await loadProfile(argv.profile);
+    // What the configuration says is weaker than the operator's own --site, FEDPROBE_VAR_* and --set.
+    if (found) opts.site = { ...foundAssignments(found), ...opts.site };
+    const profile = await loadProfile(ref);
+    checkSetNames([profile], opts.set);
     const progress = progressLine(io, profile.rows.length);
     const run = await checkProfile(profile, { ...opts, ...(progress && { onResult: progress.row }) });
     progress?.end();
-    done(await printReport(run, argv.format, argv, io));
+    let code = await printReport(run, argv.format, argv, io);
+    if (push) {
+      try {
+        await pushMetrics(push, run.profile.id, await render(run, 'prometheus', { color: false }), opts.timeoutMs);
+      } catch (e) {
+        write(io.stderr, `fedprobe: ${(e as Error).message}`);
+        // The report stands, but a cron job must see that its metrics did not arrive.
+        code = Math.max(code, EXIT_FAILED);
+      }
+    }
+    done(code);
   },
 });

@@ -7,8 +7,9 @@ import type { Argv } from 'yargs';
 import { checkProfile } from '../../check.js';
 import { UsageError } from '../../errors.js';
 import { loadProfile } from '../../profile/load.js';
-import { isProbeScheme, parsePortColumn } from '../../profile/target.js';
-import { placeholderUrl } from '../../profile/vars.js';
+import { isProbeScheme, parsePortColumn, unknownSchemeMessage } from '../../profile/target.js';
+import { splitProbe } from '../../profile/probe-url.js';
+import { didYouMean } from '../../profile/suggest.js';
 import { STAND_INS, standInContext, type RunningStandIn } from '../../respond/kinds.js';
 import type { FormatName } from '../../report/formats.js';
 import type { Profile, ProbeScheme, Row } from '../../types.js';
@@ -40,7 +41,7 @@ export async function demoProfile(profile: Profile, broken: Set<string>): Promis
     const rows: Row[] = [];
     for (const r of profile.rows) {
       const scheme = r.probe.split('://')[0]!.toLowerCase();
-      if (!isProbeScheme(scheme)) throw new UsageError(`${profile.id}: row ${r.id}: unknown scheme ${scheme}`);
+      if (!isProbeScheme(scheme)) throw new UsageError(`${profile.id}: row ${r.id}: ${unknownSchemeMessage(scheme)}`);
       const { protocol } = parsePortColumn(r.port);
       const standIn = scheme === 'listen' ? STAND_INS[protocol] : STAND_INS[scheme];
       const started = await standIn.start('127.0.0.1', 0, ctx);
@@ -52,8 +53,8 @@ export async function demoProfile(profile: Profile, broken: Set<string>): Promis
       if (scheme === 'listen') probe = `listen://${protocol}/${port}`;
       else {
         // Keep the row's path and options; only the host and port move to the stand-in.
-        const url = new URL(placeholderUrl(r.probe, profile.vars));
-        probe = `${scheme}://127.0.0.1:${port}${url.pathname === '/' && !r.probe.match(/:\/\/[^/]*\//) ? '' : url.pathname}${url.search}`;
+        const rest = splitProbe(r.probe).rest;
+        probe = `${scheme}://127.0.0.1:${port}${rest.includes('${') ? '/' : rest}`;
         if (TLS_SCHEMES.has(scheme)) {
           const ca = join(dir, 'stand-in-ca.pem');
           await writeFile(ca, ctx.cert().cert);
@@ -85,7 +86,12 @@ export const demoCommand = (io: Io, done: (code: number) => void) => ({
     const opts = await toCheckOptions({ ...argv, proxy: 'direct' }, io);
     const profile = await loadProfile(argv.profile);
     const broken = new Set((argv.break ?? []).flatMap((s) => s.split(',')));
-    for (const id of broken) if (!profile.rows.some((r) => r.id === id)) throw new UsageError(`--break: no row "${id}" in ${profile.id} (rows: ${profile.rows.map((r) => r.id).join(', ')})`);
+    const ids = profile.rows.map((r) => r.id);
+    for (const id of broken) {
+      if (ids.includes(id)) continue;
+      const hint = didYouMean(id, ids);
+      throw new UsageError(`--break: no row ${JSON.stringify(id.slice(0, 60))} in ${profile.id} (${hint ? `${hint} ` : ''}rows: ${ids.join(', ')})`);
+    }
     const demo = await demoProfile(profile, broken);
     try {
       if (argv.format === 'table') {

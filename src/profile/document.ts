@@ -1,0 +1,85 @@
+// Reads a YAML (or JSON) file into plain data, refusing what would exhaust the machine before it
+// is a profile at all: files above 4 MiB, alias bombs, nesting past 32 levels. Duplicate keys are
+// found in one pass (yaml's own `uniqueKeys` compares every pair: 100k keys took minutes).
+import { readFile, stat } from 'node:fs/promises';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { ProfileError } from '../errors.js';
+
+export const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
+const MAX_DEPTH = 32;
+
+function lineOf(text: string, offset: number | undefined): number | undefined {
+  if (offset === undefined) return undefined;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** `line 12`, computed only for an error (counting lines for every key would be quadratic). */
+function where(text: string, offset: number | undefined): string {
+  const line = lineOf(text, offset);
+  return line ? `line ${line}` : '';
+}
+
+/** The first duplicate or non-text key, or a nesting too deep, walking the tree without recursion. */
+function checkTree(root: unknown, text: string, file: string): void {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (isMap(node) || isSeq(node)) {
+      if (depth > MAX_DEPTH) throw new ProfileError(file, where(text, (node as Node).range?.[0]), `nested deeper than ${MAX_DEPTH} levels`);
+      if (isSeq(node)) {
+        for (const item of node.items) stack.push([item, depth + 1]);
+        continue;
+      }
+      const keys = new Set<string>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        const at = () => where(text, isScalar(key) || isAlias(key) ? key.range?.[0] : (node as Node).range?.[0]);
+        if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number' && typeof key.value !== 'boolean')) {
+          throw new ProfileError(file, at(), 'a key must be plain text');
+        }
+        const name = String(key.value);
+        if (keys.has(name)) throw new ProfileError(file, at(), `duplicate key ${JSON.stringify(name.slice(0, 60))}`);
+        keys.add(name);
+        stack.push([pair.value, depth + 1]);
+      }
+    }
+  }
+}
+
+/** Reads YAML (a JSON document is YAML too) and reports syntax errors with their line. */
+export async function readDocument(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    const st = await stat(file);
+    // A FIFO or a device (/dev/zero) would block or never end: only regular files are read.
+    if (!st.isFile()) throw new ProfileError(file, '', 'not a regular file');
+    if (st.size > MAX_DOCUMENT_BYTES) {
+      throw new ProfileError(file, '', `${(st.size / 1048576).toFixed(1)} MiB is larger than the 4 MiB a profile or site file may have`);
+    }
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if (e instanceof ProfileError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ProfileError(file, '', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`);
+  }
+  if (text.length > MAX_DOCUMENT_BYTES) throw new ProfileError(file, '', 'larger than the 4 MiB a profile or site file may have');
+  // prettyErrors builds a context snippet with regular expressions that ran out of memory on a
+  // 10k-deep flow sequence; the line is computed here instead.
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+  const err = doc.errors[0];
+  if (err) {
+    const line = lineOf(text, err.pos[0]);
+    const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').slice(0, 200);
+    throw new ProfileError(file, line ? `line ${line}` : '', `not valid YAML: ${message}`);
+  }
+  checkTree(doc.contents, text, file);
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml throws a ReferenceError for an alias bomb ("billion laughs").
+    const why = /alias/i.test((e as Error).message) ? 'too many aliases (an alias bomb?)' : (e as Error).message.split('\n')[0]!.slice(0, 200);
+    throw new ProfileError(file, '', `not valid YAML: ${why}`);
+  }
+}

@@ -1,0 +1,142 @@
+// The one validation path for a row, shared by load (with each variable's default, or a
+// placeholder of the right kind) and expand (with the operator's values): what `validate` and a
+// daemon reload accept, `check` accepts too, and a value is checked for the part it fills.
+import { isIP } from 'node:net';
+import { quote } from '../errors.js';
+import { proberOptions } from '../probers/options.js';
+import type { ProbeTarget, Row, VarDef } from '../types.js';
+import { credentialProblem, proxyProblem } from './credentials.js';
+import { hostProblem, portProblem } from './host.js';
+import { joinProbe, splitProbe } from './probe-url.js';
+import { didYouMean } from './suggest.js';
+import { parseTarget } from './target.js';
+import { own, refSyntaxProblem, substitute, varRefs } from './vars.js';
+
+/** A problem in a row; `path` is under the row (`probe`, `with.proxy`); `variable` when a value caused it. */
+export class RowProblem extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+    readonly variable?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Which part of the probe a variable fills decides what its value may be. */
+export type Part = 'host' | 'port' | 'path' | 'with';
+
+/** A value for a variable, or undefined to leave `${name}` as written (load time, no default). */
+export type Lookup = (name: string, part: Part) => string | undefined;
+
+function strings(value: unknown, path: string, out: [string, string][] = [], depth = 0): [string, string][] {
+  if (depth > 32) throw new RowProblem(path, 'nested deeper than 32 levels');
+  if (typeof value === 'string') out.push([path, value]);
+  else if (Array.isArray(value)) value.forEach((v, i) => strings(v, `${path}[${i}]`, out, depth + 1));
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) strings(v, `${path}.${k}`, out, depth + 1);
+  return out;
+}
+
+function substituteDeep(value: unknown, subst: (s: string) => string): unknown {
+  if (typeof value === 'string') return subst(value);
+  if (Array.isArray(value)) return value.map((v) => substituteDeep(v, subst));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteDeep(v, subst)]));
+  return value;
+}
+
+/** Everything about a row that does not depend on values: reference syntax, declared names, the
+ * URL's form, no credentials or secrets in the URL, credentials only from secret variables. */
+export function checkRowForm(row: Row, defs: Record<string, VarDef>): void {
+  for (const [path, text] of [['probe', row.probe] as [string, string], ...strings(row.with ?? {}, 'with')]) {
+    const bad = refSyntaxProblem(text);
+    if (bad) throw new RowProblem(path, bad);
+    for (const name of varRefs(text)) {
+      if (own(defs, name) === undefined) {
+        const hint = didYouMean(name, Object.keys(defs));
+        throw new RowProblem(path, `undefined variable \${${name}}; declare it under vars:${hint ? ` (${hint})` : ''}`);
+      }
+    }
+  }
+  try {
+    splitProbe(row.probe);
+  } catch (e) {
+    throw new RowProblem('probe', (e as Error).message);
+  }
+  const secret = varRefs(row.probe).find((n) => own(defs, n)?.secret);
+  if (secret) throw new RowProblem('probe', `the secret \${${secret}} cannot be part of the probe URL (it would be printed and sent as an address); use it under with:`);
+  const cred = credentialProblem(row.with ?? {}, defs);
+  if (cred) throw new RowProblem(cred.path, cred.message);
+}
+
+function valueProblem(what: 'host' | 'port', template: string, value: string, why: string): RowProblem {
+  const names = varRefs(template);
+  const kind = what === 'host' ? 'a host name or IP address' : 'a port number';
+  if (names.length === 1 && template === `\${${names[0]}}`) {
+    return new RowProblem('probe', `variable ${names[0]}=${quote(value)} is not ${kind}: it ${why}`, names[0]);
+  }
+  const from = names.length ? ` (made from ${names.map((n) => `\${${n}}`).join(', ')})` : '';
+  return new RowProblem('probe', `the ${what} ${quote(value)}${from} ${why}`, names[0]);
+}
+
+export interface ResolvedRow {
+  url: string;
+  target: ProbeTarget;
+  with: Record<string, unknown>;
+  /** The secret variables this row's options use, by name. */
+  secretNames: string[];
+}
+
+/** Puts values into a row whose form `checkRowForm` accepted, checking each for the part it fills. */
+export function resolveRow(row: Row, defs: Record<string, VarDef>, lookup: Lookup): ResolvedRow {
+  const t = splitProbe(row.probe);
+  const fill = (text: string, part: Part) => substitute(text, (name) => lookup(name, part) ?? `\${${name}}`);
+  let host = fill(t.host, 'host');
+  let bracketed = t.bracketed;
+  if (t.scheme !== 'listen') {
+    // An IPv6 literal given for a host variable goes in brackets, once, whoever wrote them.
+    const inner = /^\[(.*)\]$/.exec(host)?.[1];
+    if (inner !== undefined) [host, bracketed] = [inner, true];
+    else if (isIP(host) === 6) bracketed = true;
+    const bad = hostProblem(host) ?? (bracketed && isIP(host) !== 6 ? 'is in brackets but is not an IPv6 address' : undefined);
+    if (bad) throw valueProblem('host', t.host, host, bad);
+  }
+  let port: string | undefined;
+  if (t.port !== undefined) {
+    port = fill(t.port, 'port');
+    const bad = portProblem(port);
+    if (bad) throw valueProblem('port', t.port, port, bad);
+  }
+  const url = joinProbe({ scheme: t.scheme, host, bracketed, port, rest: fill(t.rest, 'path') });
+  let target: ProbeTarget;
+  try {
+    target = parseTarget(url, row.port);
+  } catch (e) {
+    throw new RowProblem('probe', (e as Error).message, t.scheme === 'listen' ? varRefs(t.rest)[0] : undefined);
+  }
+
+  const secretNames = new Set<string>();
+  const withOpts = substituteDeep(row.with ?? {}, (s) =>
+    substitute(s, (name) => {
+      if (own(defs, name)?.secret) secretNames.add(name);
+      return lookup(name, 'with') ?? `\${${name}}`;
+    }),
+  ) as Record<string, unknown>;
+  const options = proberOptions[target.scheme].safeParse(withOpts);
+  if (!options.success) {
+    const issue = options.error.issues.find((i) => i.code === 'unrecognized_keys') ?? options.error.issues[0]!;
+    const at = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const known = Object.keys(proberOptions[target.scheme].shape);
+      const key = issue.keys[0]!;
+      const hint = didYouMean(key, known);
+      throw new RowProblem(`with${at ? `.${at}` : ''}`, `unknown key "${key}" for ${target.scheme}://${hint ? ` (${hint})` : ` (options: ${known.join(', ')})`}`);
+    }
+    throw new RowProblem(`with${at ? `.${at}` : ''}`, issue.message);
+  }
+  const proxy = withOpts['proxy'];
+  if (typeof proxy === 'string' && !proxy.includes('${')) {
+    const bad = proxyProblem(proxy);
+    if (bad) throw new RowProblem('with.proxy', bad, varRefs(String(row.with?.['proxy'] ?? ''))[0]);
+  }
+  return { url, target, with: withOpts, secretNames: [...secretNames] };
+}
