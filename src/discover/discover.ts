@@ -1,0 +1,68 @@
+// `fedprobe discover`: which framework components run here, the profile that fits each, and the
+// exact `fedprobe check` command for it, from /proc alone (no traffic).
+import { foundAssignments } from '../frameworks/found.js';
+import { loadProfile } from '../profile/load.js';
+import { listeningSockets } from '../probers/listen.js';
+import { identify, type Component } from './identify.js';
+import { listProcesses } from './proc.js';
+
+export interface DiscoverOptions {
+  procRoot?: string;
+}
+
+export interface Plan extends Component {
+  /** --set values, from the component's own configuration. */
+  set: Record<string, string>;
+  /** Variables the profile needs that nothing here gave: the operator's --set. */
+  missing: string[];
+  /** `fedprobe check PROFILE --set k=v …`, ready to paste. */
+  command: string;
+}
+
+/** Single-quotes a shell word unless it is plainly safe. */
+export function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function checkCommand(profile: string, set: Record<string, string>): string {
+  return [
+    'fedprobe',
+    'check',
+    profile,
+    ...Object.entries(set).flatMap(([k, v]) => ['--set', shellWord(`${k}=${v}`)]),
+  ].join(' ');
+}
+
+export async function discover(opts: DiscoverOptions = {}): Promise<Plan[]> {
+  const procRoot = opts.procRoot ?? '/proc';
+  const [procs, tcp] = await Promise.all([listProcesses(procRoot), listeningSockets('tcp', procRoot)]);
+  const components = await identify(procs, tcp);
+  const plans: Plan[] = [];
+  for (const c of components) {
+    const set = c.found ? foundAssignments(c.found) : {};
+    const vars = (await loadProfile(c.profile)).vars;
+    const missing = Object.entries(vars)
+      .filter(
+        ([name, def]) => def.default === undefined && set[name] === undefined && set[`${name}_file`] === undefined,
+      )
+      .map(([name]) => name);
+    plans.push({ ...c, set, missing, command: checkCommand(c.profile, set) });
+  }
+  return plans;
+}
+
+/** What `discover` prints on stdout: per component its evidence, values, notes and command. */
+export function renderPlans(plans: readonly Plan[]): string {
+  if (!plans.length)
+    return 'no Fed-BioMed, Flower or HPE Swarm Learning component found here (no known process or listening port)\n';
+  const blocks = plans.map((p) => {
+    const lines = [`${p.profile}: ${p.evidence.join('; ')}`];
+    for (const [k, v] of Object.entries(p.found?.vars ?? {})) lines.push(`  ${k} = ${v.value}  (${v.source})`);
+    for (const n of p.found?.notes ?? []) lines.push(`  note: ${n}`);
+    if (p.problem) lines.push(`  cannot read its configuration: ${p.problem}`);
+    if (p.missing.length) lines.push(`  still needed: ${p.missing.map((m) => `--set ${m}=…`).join(' ')}`);
+    lines.push(`  ${p.command}`);
+    return lines.join('\n');
+  });
+  return blocks.join('\n\n') + '\n';
+}

@@ -1,0 +1,102 @@
+// Which framework components run here: first from process command lines (the configuration they
+// were started with is the truth), then from listening ports nothing else explained.
+import { isAbsolute, join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { commandsFromCmdline } from '../frameworks/commands.js';
+import { readFedbiomedIni } from '../frameworks/fedbiomed.js';
+import type { Found } from '../frameworks/found.js';
+import { foundFromCommand, PROGRAMS } from '../frameworks/read.js';
+import { readConfigText } from '../frameworks/text.js';
+import type { ListeningSocket } from '../probers/listen.js';
+import type { Proc } from './proc.js';
+
+export interface Component {
+  /** One per kind of component, so that a port already explained by a process is not counted twice. */
+  family: string;
+  profile: string;
+  evidence: string[];
+  found?: Found;
+  /** Why the configuration could not be read, when it could not: the command then lacks its values. */
+  problem?: string;
+}
+
+const FLOWER_FAMILY: Record<string, string> = {
+  'flower-supernode': 'flower-supernode',
+  'flower-superlink': 'flower-superlink',
+};
+
+/** `fedbiomed node [--path P] start` (fedbiomed/node/cli.py l.739-746: --path/-p, default fbm-node). */
+function fedbiomedRoot(p: Proc): { role: 'node' | 'researcher'; root: string } | undefined {
+  const i = p.argv.findIndex((a) => a.endsWith('/fedbiomed') || a === 'fedbiomed');
+  const role = p.argv[i + 1];
+  if (i < 0 || (role !== 'node' && role !== 'researcher')) return undefined;
+  const rest = p.argv.slice(i + 2);
+  let path = role === 'node' ? 'fbm-node' : 'fbm-researcher';
+  for (let j = 0; j < rest.length; j++) {
+    const a = rest[j]!;
+    if ((a === '--path' || a === '-p') && rest[j + 1]) path = rest[++j]!;
+    else if (a.startsWith('--path=')) path = a.slice(7);
+  }
+  return { role, root: isAbsolute(path) || !p.cwd ? path : join(p.cwd, path) };
+}
+
+async function fromProcess(p: Proc): Promise<Component | undefined> {
+  const evidence = `pid ${p.pid} ${p.comm || p.argv[0]}`;
+  const [cmd] = commandsFromCmdline(p.cmdline, p.pid, PROGRAMS);
+  if (cmd && FLOWER_FAMILY[cmd.program]) {
+    try {
+      const found = await foundFromCommand(cmd);
+      return { family: FLOWER_FAMILY[cmd.program]!, profile: found.profile, evidence: [evidence], found };
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      const profile = cmd.program === 'flower-supernode' ? 'flower/supernode' : 'flower/superlink';
+      return { family: FLOWER_FAMILY[cmd.program]!, profile, evidence: [evidence], problem: e.message };
+    }
+  }
+  const fbm = fedbiomedRoot(p);
+  if (fbm) {
+    // The path as the process sees it; a sidecar sees the same when it shares the volume.
+    const file = join(fbm.root, 'etc', 'config.ini');
+    const family = `fedbiomed-${fbm.role}`;
+    try {
+      const found = await readFedbiomedIni(file, await readConfigText(file));
+      return { family, profile: found.profile, evidence: [evidence], found };
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      return { family, profile: `fedbiomed/${fbm.role}-v5`, evidence: [evidence], problem: e.message };
+    }
+  }
+  return undefined;
+}
+
+/** Ports whose owner is known from the frameworks' matrices; all of them must listen. */
+const PORT_RULES: { family: string; profile: string; ports: number[] }[] = [
+  { family: 'flower-superlink', profile: 'flower/superlink', ports: [9092, 9093] },
+  { family: 'flower-supernode', profile: 'flower/supernode', ports: [9094] },
+  { family: 'fedbiomed-researcher', profile: 'fedbiomed/researcher-v5', ports: [50051] },
+  { family: 'fedbiomed-network', profile: 'fedbiomed/network', ports: [1883, 8844] },
+  { family: 'swarm-sn', profile: 'swarm/sn', ports: [30303, 30304] },
+  { family: 'swarm-sl', profile: 'swarm/sl', ports: [30305] },
+  { family: 'swarm-swci', profile: 'swarm/swci', ports: [30306] },
+  { family: 'swarm-license', profile: 'swarm/license', ports: [5814] },
+];
+
+export async function identify(procs: readonly Proc[], sockets: readonly ListeningSocket[]): Promise<Component[]> {
+  const out: Component[] = [];
+  for (const p of procs) {
+    const c = await fromProcess(p);
+    if (c && !out.some((o) => o.family === c.family && JSON.stringify(o.found?.vars) === JSON.stringify(c.found?.vars)))
+      out.push(c);
+  }
+  for (const rule of PORT_RULES) {
+    const bound = rule.ports.map((port) => sockets.filter((s) => s.port === port));
+    if (bound.some((b) => b.length === 0)) continue;
+    const evidence = rule.ports.map(
+      (port, i) => `listening tcp/${port} on ${[...new Set(bound[i]!.map((s) => s.address))].join(', ')}`,
+    );
+    const known = out.find((o) => o.family === rule.family);
+    if (known) known.evidence.push(...evidence);
+    else out.push({ family: rule.family, profile: rule.profile, evidence });
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+// What a framework's own configuration says, as profile variables that each name their source.
+// Readers collect *facts* (every value they understood); fitFacts() keeps those the chosen profile
+// declares and turns the rest into notes, so the mapping follows the profile files as they change.
+import { UsageError } from '../errors.js';
+import { loadProfile } from '../profile/load.js';
+
+export interface FoundVar {
+  value: string;
+  /** `config.ini:12`, `pid 1234 argv`, `env FBM_RESEARCHER_IP` */
+  source: string;
+  /** The value is a reference (a path or an environment variable name), never the secret itself. */
+  secret?: boolean;
+}
+
+export interface Found {
+  profile: string;
+  vars: Record<string, FoundVar>;
+  notes: string[];
+}
+
+export interface Fact extends FoundVar {
+  /** The framework's default; a fact equal to it needs no note when the profile has no variable for it. */
+  usual?: string;
+  /** What the value is, for the note written when the profile has no variable for it. */
+  what?: string;
+}
+
+export type Facts = Record<string, Fact>;
+
+export interface ReadOptions {
+  /** The environment the framework would see (Fed-BioMed lets FBM_* variables override its file). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Keeps the facts the profile declares as variables; the others become notes when they matter. */
+export async function fitFacts(profile: string, facts: Facts, notes: string[] = []): Promise<Found> {
+  const declared = (await loadProfile(profile)).vars;
+  const vars: Record<string, FoundVar> = {};
+  const extra: string[] = [];
+  for (const [name, fact] of Object.entries(facts)) {
+    const { value, source } = fact;
+    // A secret is given by reference: <name>_file is what resolveVars() reads (src/profile/vars.ts).
+    const varName = fact.secret && !name.endsWith('_file') ? `${name}_file` : name;
+    const base = varName.endsWith('_file') ? varName.slice(0, -5) : varName;
+    if (Object.hasOwn(declared, varName) || (fact.secret && declared[base]?.secret)) {
+      vars[varName] = { value, source, ...(fact.secret && { secret: true }) };
+    } else if (fact.usual === undefined || fact.usual !== value) {
+      extra.push(`${fact.what ?? name} ${value} (${source}): ${profile} has no variable for it`);
+    }
+  }
+  return { profile, vars, notes: [...notes, ...extra] };
+}
+
+/** `--set name=value` arguments, in a stable order, for the printed command and for check. */
+export function foundAssignments(found: Found): Record<string, string> {
+  return Object.fromEntries(Object.entries(found.vars).map(([k, v]) => [k, v.value]));
+}
+
+/** One line per variable, `name = value  (source)`: what `show` and the report print. */
+export function describeFound(found: Found): string[] {
+  const width = Math.max(0, ...Object.keys(found.vars).map((k) => k.length));
+  const lines = Object.entries(found.vars).map(([k, v]) => `${k.padEnd(width)} = ${v.value}  (${v.source})`);
+  return [`profile ${found.profile}`, ...lines, ...found.notes.map((n) => `note: ${n}`)];
+}
+
+/** `host:port`, `[v6]:port`, or a bare host; a port that is not a number is a usage error. */
+export function splitHostPort(text: string, where: string): { host: string; port?: string } {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (v6) return { host: v6[1]!, ...(v6[2] !== undefined && { port: v6[2] }) };
+  const i = text.lastIndexOf(':');
+  // More than one colon and no brackets: a bare IPv6 address, no port.
+  if (i < 0 || text.indexOf(':') !== i) return { host: text };
+  const port = text.slice(i + 1);
+  if (!/^\d{1,5}$/.test(port)) throw new UsageError(`${where}: "${text}" is not host:port`);
+  return { host: text.slice(0, i), port };
+}

@@ -1,0 +1,164 @@
+// Flower's own configuration — compose files and a pyproject.toml from the Flower repository, a
+// systemd unit, a start script, ~/.flwr/config.toml — → profile and variables with their sources.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { varsFromConfig } from '../../src/frameworks/read.js';
+
+const fx = (name: string) => fileURLToPath(new URL(`../fixtures/frameworks/flower/${name}`, import.meta.url));
+
+async function usageError(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UsageError);
+  expect((err as Error).message).not.toContain('\n');
+  return (err as Error).message;
+}
+
+describe('flower-supernode', () => {
+  it("reads the SuperNodes of Flower's distributed compose file, with compose's ${VAR:-default}", async () => {
+    const f = fx('compose-client.yml');
+    expect(await varsFromConfig(f)).toEqual({
+      profile: 'flower/supernode',
+      vars: { superlink_host: { value: '127.0.0.1', source: `${f}:6` } },
+      notes: [
+        `--superlink 127.0.0.1:9092 (${f}:6) uses the default of unset $SUPERLINK_IP`,
+        `SuperLink's CA (--root-certificates) certificates/superlink-ca.crt (${f}:14): flower/supernode has no ` +
+        `variable for it`,
+        `the same settings also in supernode-2`,
+      ],
+    });
+  });
+
+  it('takes SUPERLINK_IP from the environment, and one service with #name', async () => {
+    const f = fx('compose-client.yml');
+    const found = await varsFromConfig(`${f}#supernode-2`, { env: { SUPERLINK_IP: '203.0.113.9' } });
+    expect(found.profile).toBe('flower/supernode');
+    expect(found.vars).toEqual({ superlink_host: { value: '203.0.113.9', source: `${f}:23` } });
+    expect(found.notes).toEqual([
+      `SuperLink's CA (--root-certificates) certificates/superlink-ca.crt (${f}:31): flower/supernode has no ` +
+      `variable for it`,
+      `ClientAppIo API address 0.0.0.0:9095 (${f}:25): flower/supernode has no variable for it`,
+    ]);
+  });
+
+  it('reads a systemd unit: ExecStart= over continued lines, Environment=, the key by path only', async () => {
+    const f = fx('flower-supernode.service');
+    expect(await varsFromConfig(f)).toEqual({
+      profile: 'flower/supernode',
+      vars: { superlink_host: { value: 'superlink.example.org', source: `${f}:10` } },
+      notes: [
+        `SuperLink's CA (--root-certificates) /etc/flwr/superlink-ca.crt (${f}:11): flower/supernode has no ` +
+        `variable for it`,
+        `SuperNode authentication key (used by path only) /etc/flwr/supernode.key (${f}:14): flower/supernode ` +
+        `has no variable for it`,
+        `ClientAppIo API address 127.0.0.1:9094 (${f}:12): flower/supernode has no variable for it`,
+      ],
+    });
+  });
+
+  it('a ${VAR} that is set nowhere is one line, not a guess', async () => {
+    const f = fx('compose-unset.yml');
+    expect(await usageError(varsFromConfig(f))).toBe(
+      `${f}:4: --superlink \${SUPERLINK_IP}:9092 uses $SUPERLINK_IP, which is not set here: set it in the ` +
+      `environment or give the value with --set`,
+    );
+  });
+});
+
+describe('flower-superlink', () => {
+  it("reads Flower's distributed server compose file: TLS with the three --ssl-* files, key by path", async () => {
+    const f = fx('compose-server.yml');
+    expect(await varsFromConfig(f)).toEqual({
+      profile: 'flower/superlink',
+      vars: {},
+      notes: [
+        `server certificate certificates/server.pem (${f}:8): flower/superlink has no variable for it`,
+        `CA certificate certificates/ca.crt (${f}:7): flower/superlink has no variable for it`,
+        `server private key (used by path only) certificates/server.key (${f}:9): flower/superlink has no ` +
+        `variable for it`,
+      ],
+    });
+  });
+
+  it('reads a start script: NAME=value lines, "$NAME", exec', async () => {
+    const f = fx('flower-superlink-insecure.sh');
+    expect(await varsFromConfig(f)).toEqual({
+      profile: 'flower/superlink',
+      vars: {},
+      notes: [
+        `--insecure (${f}:4): the Fleet and Control APIs are plaintext; SuperNodes and the flwr CLI must use ` +
+        `flower/supernode-insecure and flower/cli-insecure`,
+        `Fleet API address 0.0.0.0:19092 (${f}:4): flower/superlink has no variable for it`,
+        `Control API address 127.0.0.1:9093 (${f}:4): flower/superlink has no variable for it`,
+      ],
+    });
+  });
+});
+
+describe('flwr CLI connections', () => {
+  it('pyproject.toml written by `flwr new` (v1.20 template), remote federation with TLS', async () => {
+    const f = fx('project-tls/pyproject.toml');
+    expect(await varsFromConfig(`${f}#remote-federation`)).toEqual({
+      profile: 'flower/cli',
+      vars: { superlink_host: { value: 'superlink.example.org', source: `${f}:51` } },
+      notes: [
+        `connection "remote-federation" (${f})`,
+        `SuperLink's CA (root-certificates) ${fx('project-tls/certificates/ca.crt')} (${f}:53): flower/cli has ` +
+        `no variable for it`,
+      ],
+    });
+  });
+
+  it('insecure = true → flower/cli-insecure', async () => {
+    const f = fx('project-insecure/pyproject.toml');
+    expect(await varsFromConfig(`${f}#remote-federation`)).toEqual({
+      profile: 'flower/cli-insecure',
+      vars: { superlink_host: { value: 'superlink.example.org', source: `${f}:51` } },
+      notes: [`connection "remote-federation" (${f})`],
+    });
+  });
+
+  it("a project whose default federation is a simulation (Flower's own example) is one line", async () => {
+    const f = fx('pyproject-simulation.toml');
+    expect(await usageError(varsFromConfig(f))).toBe(
+      `${f}: connection "local-simulation" has no address (a simulation: options only): nothing on the network ` +
+      `to check`,
+    );
+  });
+
+  it('~/.flwr/config.toml: the default connection, or one named with #name', async () => {
+    const f = fx('config.toml');
+    expect(await varsFromConfig(f)).toEqual({
+      profile: 'flower/cli',
+      vars: { superlink_host: { value: 'superlink.example.org', source: `${f}:11` } },
+      notes: [
+        `connection "my-site" (${f})`,
+        `SuperLink's CA (root-certificates) /home/alice/.flwr/certs/my-site-ca.crt (${f}:12): flower/cli has no ` +
+        `variable for it`,
+      ],
+    });
+    expect(await varsFromConfig(`${f}#lab`)).toEqual({
+      profile: 'flower/cli-insecure',
+      vars: { superlink_host: { value: '10.0.0.5', source: `${f}:15` } },
+      notes: [`connection "lab" (${f})`],
+    });
+    expect(await usageError(varsFromConfig(`${f}#local`))).toBe(
+      `${f}:8: connection "local" is flwr's own managed local SuperLink (:local:), started by flwr on this ` +
+      `machine; pick a remote one with --from ${f}#NAME`,
+    );
+  });
+
+  it('broken and partial config.toml files: one line each', async () => {
+    const missing = fx('config-missing-default.toml');
+    expect(await usageError(varsFromConfig(missing))).toBe(`${missing}: no [superlink].gone (connections: lab)`);
+    const broken = fx('config-broken.toml');
+    expect(await usageError(varsFromConfig(broken))).toMatch(
+      new RegExp(`^${broken.replace(/[.]/g, '\\.')}:5: not valid TOML: `),
+    );
+    const bad = fx('config-bad-insecure.toml');
+    expect(await usageError(varsFromConfig(bad))).toBe(`${bad}:6: insecure must be true or false`);
+  });
+});
