@@ -137,7 +137,10 @@ describe('Flower: the APIs and ports of the seed page', () => {
   it('process isolation (flwr-serverapp → 9091, flwr-clientapp → 9094) and the optional OIDC row', async () => {
     expect(text).toContain('**flwr-serverapp to SuperLink (ServerAppIO API)**');
     const proc = await loadProfile('flower/process');
-    expect(proc.rows.map((r) => [r.source, r.destination, r.port])).toEqual([['flwr-serverapp', 'SuperLink', 'tcp/9091'], ['flwr-clientapp', 'SuperNode', 'tcp/9094']]);
+    // Flower's current page names the SuperExec too (l.157-168); the optional calls home are on 443.
+    expect(proc.rows.filter((r) => r.port !== 'tcp/443').map((r) => [r.source, r.destination, r.port])).toEqual([
+      ['SuperExec/ServerApp', 'SuperLink', 'tcp/9091'], ['SuperExec/ClientApp', 'SuperNode', 'tcp/9094'],
+    ]);
     expect(text).toContain('**SuperLink to OIDC server**');
     expect((await loadProfile('flower/superlink')).rows.find((r) => r.id === 'oidc')).toMatchObject({ dir: 'out', destination: 'OIDC server', port: 'tcp/443', status: 'optional' });
   });
