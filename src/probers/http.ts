@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { ProbeError } from '../errors.js';
 import { dialTcp } from '../probe/socket.js';
@@ -22,14 +23,17 @@ export const httpOptions = z.strictObject({
   method: z.string().regex(/^[A-Za-z]+$/, 'expected an HTTP method such as GET').optional().describe('HTTP method (default GET)'),
   expectStatus: z.union([statusSpec, z.array(statusSpec).min(1)]).optional()
     .describe('status(es) that count as success: 200, "2xx", [200, 301]; default: any status below 500'),
+  // RE2 syntax, matched in linear time: a profile's pattern such as (a+)+$ must not be able to
+  // block the event loop (and with it every deadline and SIGTERM), as a backtracking RegExp can.
   bodyMatch: z.string().refine((s) => {
     try {
-      new RegExp(s);
+      RE2JS.compile(s);
       return true;
     } catch {
       return false;
     }
-  }, 'expected a valid regular expression').optional().describe('regular expression the first 64 KiB of the body must match'),
+  }, 'expected a valid regular expression (RE2 syntax)').optional()
+    .describe('regular expression (RE2 syntax, linear time) the first 64 KiB of the body must match'),
   headers: z.record(z.string(), z.string()).optional().describe('extra request headers, e.g. { Authorization: "Bearer ${token}" }'),
 });
 
@@ -117,7 +121,7 @@ export const probeHttp: Prober = async (check, ctx) => {
   const method = (opts.method ?? 'GET').toUpperCase();
   const path = check.target.path || '/';
   const needBody = (status: number) => method !== 'HEAD' && (opts.bodyMatch !== undefined || status === 400);
-  const bodyRe = opts.bodyMatch !== undefined ? new RegExp(opts.bodyMatch) : undefined;
+  const bodyRe = opts.bodyMatch !== undefined ? RE2JS.compile(opts.bodyMatch) : undefined;
   let first = Buffer.alloc(0);
   const tap = (chunk: Buffer) => {
     if (first.length === 0) ctx.phase('firstByte');
@@ -202,7 +206,7 @@ export const probeHttp: Prober = async (check, ctx) => {
       const wanted = specs ? specs.join(' or ') : 'a status below 500';
       fail(statusReason(status), `${line} for ${method} ${path}, expected ${wanted}`);
     }
-    if (bodyRe && !bodyRe.test(body)) fail('wrong-protocol', `${line}, but the body does not match /${opts.bodyMatch}/`);
+    if (bodyRe && !bodyRe.matcher(body).find()) fail('wrong-protocol', `${line}, but the body does not match /${opts.bodyMatch}/`);
 
     // Asked for a certificate, got none, and answered anyway: ssl_verify_client optional.
     const unasked = tls?.clientCertRequested === true && !tls.clientCertOffered

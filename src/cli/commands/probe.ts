@@ -60,7 +60,8 @@ export function adHocProfile(url: string, withOpts: Record<string, string>): Pro
     resolveRow(row, {}, () => undefined);
   } catch (e) {
     if (!(e instanceof RowProblem)) throw e;
-    throw new UsageError(e.path.startsWith('with') ? `--with: ${e.message}` : e.message);
+    // Name the option: `--with bodyMatch: …`, not a bare `--with: …`.
+    throw new UsageError(e.path.startsWith('with') ? `--with ${e.path.slice(5) || ''}: ${e.message}`.replace(' :', ':') : e.message);
   }
   return {
     id: 'ad-hoc', file: '(command line)', schema: 'fedprobe/v1', framework: 'ad-hoc', component: parts.host || 'this machine', scenario: 'one row',
