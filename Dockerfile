@@ -1,7 +1,8 @@
 # fedprobe in a container.
 #   docker build -t fedprobe .                                   (any Node 20 image as BASE)
 #   docker run --rm fedprobe check flower/supernode --set superlink_host=superlink.example.org
-#   docker run -d --read-only -p 127.0.0.1:9469:9469 fedprobe daemon fedbiomed/node --listen 0.0.0.0:9469
+#   docker run -d --read-only -p 127.0.0.1:9469:9469 fedprobe daemon fedbiomed/node --set network_host=fbm.example.org --listen 0.0.0.0:9469
+#   docker run --rm --network host fedprobe check flower/superlink      (listen:// rows read the host's /proc/net only in its network namespace)
 # BASE is a build argument because this project's CI has no registry to pull from: its smoke test
 # (test/docker/smoke.sh) builds a local Debian + Node 20 base image instead.
 ARG BASE=node:20-slim
