@@ -11,11 +11,13 @@ FROM ${BASE} AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/bundle.mjs ./scripts/bundle.mjs
 # A build context that already carries node_modules (the offline smoke test) skips the download.
 COPY . /context
 RUN if [ -d /context/node_modules ]; then mv /context/node_modules ./; else npm ci --no-audit --no-fund --ignore-scripts; fi \
  && rm -rf /context \
  && node node_modules/typescript/bin/tsc -p tsconfig.build.json \
+ && node scripts/bundle.mjs \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${BASE}

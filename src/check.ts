@@ -1,5 +1,6 @@
 // The whole flow for one profile: expand → run → report. Used by `check`, `probe`, `demo` and
 // the daemon alike.
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { expand, type ExpandOptions } from './profile/expand.js';
 import type { ProxySettings } from './probe/proxy.js';
@@ -15,6 +16,8 @@ export interface CheckOptions extends ExpandOptions {
   log: Logger;
   signal?: AbortSignal;
   onResult?: (result: CheckResult, index: number) => void;
+  /** RTT-adaptive connect deadlines per host (`--adaptive`, see probe/adaptive.ts). */
+  adaptive?: boolean;
 }
 
 export async function checkProfile(profile: Profile, opts: CheckOptions): Promise<RunReport> {
@@ -27,6 +30,9 @@ export async function checkProfile(profile: Profile, opts: CheckOptions): Promis
     ...(opts.proxy !== undefined && { proxy: opts.proxy }),
     ...(opts.signal !== undefined && { signal: opts.signal }),
     ...(opts.onResult !== undefined && { onResult: opts.onResult }),
+    ...(opts.adaptive && { adaptive: true }),
   });
-  return buildReport(profile, results, startedAt, performance.now() - t0, opts.strict);
+  const run = buildReport(profile, results, startedAt, performance.now() - t0, opts.strict);
+  run.host = hostname();
+  return run;
 }

@@ -20,6 +20,7 @@ export const REASON_SUMMARY: Record<Reason, string> = {
   expiring: 'the service works, but its certificate expires soon',
   'wrong-identity': 'a service of the right kind answered, but not the expected one (another service, node id or key)',
   error: 'an unexpected error',
+  'not-checked': 'not checked: the request was planned (--all), no traffic was sent',
 };
 
 type HintRow = Pick<CheckResult, 'reason' | 'outcome' | 'expect' | 'dir' | 'port' | 'service' | 'destination' | 'state'> & { host?: string; probe?: string };
@@ -30,9 +31,15 @@ export function hintFor(r: HintRow): string {
   const port = r.port.toUpperCase();
   const to = r.host && r.host !== r.destination ? `${r.host} (${r.destination})` : r.destination;
   if (r.expect === 'blocked') {
-    return r.state === 'open|filtered'
-      ? `Silence does not prove ${port} is blocked; check the firewall rule itself.`
-      : `${port} to ${to} should be blocked but something answered: close it in the firewall.`;
+    if (r.state === 'open|filtered') {
+      return `Silence does not prove ${port} is blocked; check the firewall rule itself.`;
+    }
+    if (r.state === 'open') {
+      return `${port} to ${to} should be blocked but something answered: close it in the firewall.`;
+    }
+    // Nothing was observed (an unreadable /proc/net, a name that does not resolve): nothing answered either.
+    return `Whether ${port} to ${to} is blocked is unknown: fedprobe could not observe it `
+      + `(${REASON_SUMMARY[r.reason]}; the detail says why). Fix that and run again.`;
   }
   switch (r.reason) {
     case 'refused':
@@ -74,6 +81,8 @@ export function hintFor(r: HintRow): string {
         return `${port} at ${to} answers gRPC, but not as ${r.service}: the detail names what answers instead. Check the port number (another API of the same server?) and what a proxy in front routes it to.`;
       }
       return `Something at ${to} on ${port} speaks ${r.service} but is not the expected node: check the address, or whether the node's key changed.`;
+    case 'not-checked':
+      return 'Run fedprobe check without --all to probe this row.';
     case 'exposed':
       return `Bind this service to 127.0.0.1 (or firewall ${port}) so that only this machine can reach it.`;
     default:

@@ -11,7 +11,7 @@ export type PortState = (typeof PORT_STATES)[number];
 export const REASONS = [
   'ok', 'refused', 'timeout', 'unreachable', 'dns-error', 'reset', 'wrong-protocol', 'tls-error',
   'auth-rejected', 'not-serving', 'proxy-error', 'no-response', 'not-listening', 'exposed', 'expiring',
-  'wrong-identity', 'error',
+  'wrong-identity', 'error', 'not-checked',
 ] as const;
 /** Why a row has the state it has: what the wire (or /proc) said. */
 export type Reason = (typeof REASONS)[number];
@@ -44,6 +44,8 @@ export interface Row {
   type: RowType;
   status: RowStatus;
   comment?: string;
+  /** What the component uses this path for, in words a network team can accept as justification. */
+  purpose?: string;
   /** A URL whose scheme picks the prober; may hold `${var}` references. */
   probe: string;
   expect?: Expectation;
@@ -115,9 +117,21 @@ export interface Observation {
   timings: Timings;
 }
 
+/** The source side of a path: what this machine used (or would use) to reach an address. */
+export interface LocalSource {
+  address: string;
+  port?: number;
+  family: Family;
+  /** socket: the row's own socket used it; route: nothing connected, the kernel's route would pick
+   * it (found without sending); proxy: the row went through an HTTP proxy, this is the hop to it. */
+  kind: 'socket' | 'route' | 'proxy';
+}
+
 export interface AddressResult {
   address: string;
   family: Family | 0;
+  /** Where this machine's side of the path was (absent for listen:// rows and unknown routes). */
+  localAddress?: LocalSource;
   outcome: Outcome;
   state: PortState;
   reason: Reason;
@@ -138,6 +152,8 @@ export interface CheckResult {
   type: RowType;
   status: RowStatus;
   comment?: string;
+  /** The row's `purpose:` from the profile: the justification of the opening. */
+  purpose?: string;
   probe: string;
   expect: Expectation;
   outcome: Outcome;
@@ -159,6 +175,8 @@ export interface RunReport {
   tool: { name: string; version: string };
   profile: { id: string; framework: string; component: string; scenario: string; reference?: string };
   startedAt: string;
+  /** This machine's host name (the source of every `out` row); absent in reports built elsewhere. */
+  host?: string;
   durationMs: number;
   strict: boolean;
   summary: Summary;

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_install=0
-for cmd in ip nft mosquitto nginx openssl wg wireguard-go tinyproxy socat prometheus promtool prometheus-pushgateway protoc grpc_python_plugin ejabberdctl rabbitmq-server xmllint; do
+for cmd in ip nft mosquitto nginx openssl wg wireguard-go tinyproxy socat prometheus promtool prometheus-pushgateway protoc grpc_python_plugin ejabberdctl rabbitmq-server xmllint tmux man groff; do
   command -v "$cmd" >/dev/null 2>&1 || { need_install=1; break; }
 done
 if [ "$need_install" = 1 ]; then
@@ -20,7 +20,7 @@ if [ "$need_install" = 1 ]; then
   fi
 fi
 
-npx tsc -p tsconfig.build.json   # bin/ runs dist/: never test a stale build
+npm run build --silent   # bin/ runs the bundle built from dist/: never test a stale build
 mkdir -p test-artifacts
 rm -f test-artifacts/vitest.json
 status=0

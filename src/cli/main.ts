@@ -1,21 +1,44 @@
 // main(argv, io) → exit code. Parses with yargs, runs one command, turns every known error into
 // one line on stderr with exit code 2. Only bin/ touches the process.
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { ProfileError, UsageError, printable, quote } from '../errors.js';
 import { redactUserinfo } from '../profile/credentials.js';
 import { didYouMean } from '../profile/suggest.js';
 import { EXIT_USAGE } from '../report/exit.js';
 import { version } from '../version.js';
-import { checkCommand } from './commands/check.js';
-import { profilesCommand, schemaCommand, showCommand, validateCommand } from './commands/catalog.js';
-import { daemonCommand } from './commands/daemon.js';
-import { demoCommand } from './commands/demo.js';
-import { discoverCommand } from './commands/discover.js';
-import { probeCommand } from './commands/probe.js';
-import { respondCommand } from './commands/respond.js';
-import { write, type Io } from './io.js';
+import { helpWidth, write, type Io } from './io.js';
 
-const COMMANDS = ['check', 'probe', 'discover', 'profiles', 'show', 'validate', 'schema', 'respond', 'demo', 'daemon'];
+type Done = (code: number) => void;
+/** Adds one command's yargs definition (from its commands/*.ts module) to the parser. */
+type Register = (cli: Argv, io: Io, done: Done) => void;
+
+// Each command's module (and what it pulls in: the daemon's prom-client, the stand-ins, the
+// framework readers) is imported only when that command runs; `--help` without a command loads
+// them all to list them. In the order `--help` lists them.
+const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
+  check: () => import('./commands/check.js').then((m) => (cli, io, done) => cli.command(m.checkCommand(io, done))),
+  probe: () => import('./commands/probe.js').then((m) => (cli, io, done) => cli.command(m.probeCommand(io, done))),
+  discover: () => import('./commands/discover.js')
+    .then((m) => (cli, io, done) => cli.command(m.discoverCommand(io, done))),
+  profiles: () => import('./commands/catalog.js')
+    .then((m) => (cli, io, done) => cli.command(m.profilesCommand(io, done))),
+  show: () => import('./commands/catalog.js').then((m) => (cli, io, done) => cli.command(m.showCommand(io, done))),
+  validate: () => import('./commands/catalog.js')
+    .then((m) => (cli, io, done) => cli.command(m.validateCommand(io, done))),
+  schema: () => import('./commands/catalog.js').then((m) => (cli, io, done) => cli.command(m.schemaCommand(io, done))),
+  respond: () => import('./commands/respond.js')
+    .then((m) => (cli, io, done) => cli.command(m.respondCommand(io, done))),
+  demo: () => import('./commands/demo.js').then((m) => (cli, io, done) => cli.command(m.demoCommand(io, done))),
+  daemon: () => import('./commands/daemon.js').then((m) => (cli, io, done) => cli.command(m.daemonCommand(io, done))),
+  completion: () => import('./commands/completion.js').then((m) => (cli) => m.registerCompletion(cli)),
+};
+const COMMANDS = Object.keys(COMMAND_MODULES);
+
+/** The commands whose modules this argv needs: the one named first, else all (for --help). */
+function commandsFor(argv: string[]): string[] {
+  const first = argv[0];
+  return first !== undefined && COMMANDS.includes(first) ? [first] : COMMANDS;
+}
 
 /** yargs messages can span lines; the contract is one line on stderr. */
 function oneLine(text: string): string {
@@ -49,32 +72,34 @@ function unknownFlagHint(message: string, known: readonly string[]): string {
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  // A Tab in the shell, from the `fedprobe completion` script (see commands/completion.ts).
+  if (argv[0] === '--get-yargs-completions') return (await import('./commands/completion.js')).answerCompletion(argv.slice(1), io);
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !COMMANDS.includes(first)) {
     const hint = didYouMean(first, COMMANDS);
     write(io.stderr, `fedprobe: unknown command ${printable(quote(first, 40))} (${hint ? `${hint} ` : ''}commands: ${COMMANDS.join(', ')}; see fedprobe --help)`);
     return EXIT_USAGE;
   }
+  // Answered before yargs is even loaded (it alone costs most of a bare Node start): scripts and
+  // CI call `fedprobe --version` often.
+  if (argv.length === 1 && first === '--version') {
+    write(io.stdout, version);
+    return 0;
+  }
+  const { default: yargs } = await import('yargs');
   let code: number | undefined;
   const done = (c: number) => (code = c);
+  const registers = await Promise.all(commandsFor(argv).map((name) => COMMAND_MODULES[name]!()));
   const cli: Argv = yargs(argv)
     .scriptName('fedprobe')
-    .usage('fedprobe <command> [options]\n\nChecks the network paths of a federated-learning site, row by row of the framework\'s network matrix.')
-    .command(checkCommand(io, done))
-    .command(probeCommand(io, done))
-    .command(discoverCommand(io, done))
-    .command(profilesCommand(io, done))
-    .command(showCommand(io, done))
-    .command(validateCommand(io, done))
-    .command(schemaCommand(io, done))
-    .command(respondCommand(io, done))
-    .command(demoCommand(io, done))
-    .command(daemonCommand(io, done))
+    .usage('fedprobe <command> [options]\n\nChecks the network paths of a federated-learning site, row by row of the framework\'s network matrix.');
+  for (const register of registers) register(cli, io, done);
+  cli
     .demandCommand(1, 'give a command: fedprobe check fedbiomed/node, fedprobe profiles, fedprobe --help')
     .strict()
     .version(version)
     .help()
-    .wrap(Math.min(110, io.stdout.isTTY ? (process.stdout.columns ?? 100) : 100))
+    .wrap(helpWidth(io))
     .exitProcess(false)
     .middleware((args) => refuseRepeated(args, optionsOf(cli).array))
     .fail((msg, err) => {

@@ -21,10 +21,11 @@ import { chmod, chown, lstat, open, realpath, rename, rm, stat, type FileHandle 
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { render, type FormatName } from '../report/formats.js';
+import { renderTable } from '../report/table.js';
 import { terminalText } from '../report/escape.js';
 import { unresolvableHosts } from '../report/exit.js';
 import type { RunReport } from '../types.js';
-import { useColor, write, type Io } from './io.js';
+import { outputWidth, useColor, write, type Io } from './io.js';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NOCTTY, O_APPEND } = constants;
 
@@ -142,8 +143,9 @@ export async function writeOutput(file: string, text: string): Promise<void> {
 }
 
 export async function printReport(run: RunReport, format: FormatName, flags: { color?: boolean | undefined; output?: string | undefined }, io: Io): Promise<number> {
-  // Colour only for a terminal; a file gets plain text.
-  const text = await render(run, format, { color: flags.output ? false : useColor(io, flags.color) });
+  // Colour and a width to fit only for a terminal; a file gets plain text and the whole table.
+  const color = flags.output ? false : useColor(io, flags.color);
+  const text = format === 'table' ? renderTable(run, { color, width: flags.output ? undefined : outputWidth(io) }) : await render(run, format, { color });
   const stream = flags.output ? stdStream(flags.output, io) : io.stdout;
   if (stream) write(stream, text);
   else await writeOutput(flags.output!, text);

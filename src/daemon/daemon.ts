@@ -2,16 +2,25 @@
 // Kubernetes probes and people. SIGHUP reloads profiles and the site file, keeping the last good
 // ones when a file is broken, and re-runs at once; the shutdown signal stops scheduling and aborts
 // in-flight probes. A run in flight is visible while it lasts (gauges, a log line once it passes
-// its expected bound), and a stuck schedule turns /healthz and /readyz to 503.
+// its expected bound), and a stuck schedule turns /healthz and /readyz to 503. The last runs of
+// every row are kept in memory (history.ts) for the status page and /history; with --output the
+// latest runs are also written to a file after every run.
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { checkProfile, type CheckOptions } from '../check.js';
 import { expand } from '../profile/expand.js';
 import { loadProfile, loadSiteFile } from '../profile/load.js';
+import { checkSetNames } from '../profile/vars.js';
 import { afterAbort } from '../probe/socket.js';
+import type { HtmlOptions } from '../report/html.js';
 import { createRunGauges, recordRun } from '../report/metrics.js';
 import type { Profile, RunReport } from '../types.js';
+import { createHistory, DEFAULT_HISTORY, historyJson } from './history.js';
+import { checkOutputDir, outputWriter, renderRuns, type DaemonOutputFormat } from './output.js';
+import { registerProcessMetrics } from './process-metrics.js';
+import { runProblems } from './readiness.js';
 import { schedule } from './schedule.js';
 import { startServer } from './server.js';
 import { expectedRunMs, stalled, type ScheduleState } from './stall.js';
@@ -33,6 +42,12 @@ export interface DaemonOptions {
   onListening?: (address: { host: string; port: number }) => void;
   /** Runs one profile; injected by tests that need a run to hang. */
   checkProfile?: typeof checkProfile;
+  /** Runs kept per row for the status page and /history (default 30). */
+  historySize?: number;
+  /** Rewritten after every run with the latest run of every profile. */
+  output?: { file: string; format: DaemonOutputFormat };
+  /** The machine's name on the status page; default os.hostname(). */
+  hostName?: string;
 }
 
 /** How long shutdown waits for a run in flight before leaving it behind. */
@@ -66,7 +81,9 @@ async function loadSlot(ref: string, opts: DaemonOptions): Promise<Loaded> {
 export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const log = opts.log;
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  registerProcessMetrics(registry);
+  const history = createHistory(opts.historySize ?? DEFAULT_HISTORY);
+  const machine = opts.hostName ?? hostname();
   const gauges = createRunGauges(registry);
   const loadOk = new Gauge({ name: 'fedprobe_profile_load_success', help: '1 when the profile (and site file) last loaded cleanly, 0 when a reload failed and the last good one is kept', labelNames: ['profile'], registers: [registry] });
   const reloadTs = new Gauge({ name: 'fedprobe_profile_load_timestamp_seconds', help: 'when the profile was last (re)loaded, successfully or not', labelNames: ['profile'], registers: [registry] });
@@ -101,6 +118,32 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     loadOk.set({ profile: ref }, 1);
     reloadTs.set({ profile: ref }, Date.now() / 1000);
   }
+  // A --set no profile declares is a typo, refused like `check` refuses it.
+  checkSetNames(slots.map((s) => s.profile), opts.check.set);
+  if (opts.output) await checkOutputDir(opts.output.file);
+
+  const runs = () => slots.flatMap((s) => (s.lastRun ? [s.lastRun] : []));
+  const stalledWhy = () => slots.flatMap((s) => {
+    const why = stalled(s.schedule, performance.now());
+    return why ? [`${s.ref}: ${why}`] : [];
+  });
+  // The /readyz verdict; the page's banner shows the same list.
+  const notReady = () => [
+    ...stalledWhy(),
+    ...slots.flatMap((s) => {
+      if (s.runError) return [`${s.ref}: the latest run failed: ${s.runError}`];
+      if (!s.lastRun) return [`${s.ref}: no run has finished yet`];
+      return runProblems(s.ref, s.lastRun);
+    }),
+  ];
+  const refreshSeconds = Math.max(5, Math.min(60, Math.round(opts.intervalMs / 1000)));
+  const page = (): HtmlOptions => ({
+    title: 'fedprobe status', refreshSeconds, host: machine, notReady: notReady(), history, now: new Date(),
+  });
+  const output = opts.output;
+  const writeOutput = output
+    ? outputWriter(output.file, () => renderRuns(runs(), output.format, page), log.child({ output: output.file }))
+    : undefined;
 
   const reload = async () => {
     for (const slot of slots) {
@@ -124,26 +167,21 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const server: Server = await startServer(
     {
       registry,
-      runs: () => slots.flatMap((s) => (s.lastRun ? [s.lastRun] : [])),
-      stalled: () => slots.flatMap((s) => {
-        const why = stalled(s.schedule, performance.now());
-        return why ? [`${s.ref}: ${why}`] : [];
-      }),
-      notReady: () =>
-        slots.flatMap((s) => {
-          if (s.runError) return [`${s.ref}: the latest run failed: ${s.runError}`];
-          if (!s.lastRun) return [`${s.ref}: no run has finished yet`];
-          const bad = s.lastRun.results.filter((r) => r.status === 'mandatory' && r.outcome === 'fail');
-          return bad.map((r) => `${s.ref}: mandatory row ${r.id} (${r.port.toUpperCase()} to ${r.destination}) failed: ${r.reason}`);
-        }),
-      refreshSeconds: Math.max(5, Math.min(60, Math.round(opts.intervalMs / 1000))),
+      runs,
+      stalled: stalledWhy,
+      notReady,
+      history: () => historyJson(history, slots.map((s) => s.ref)),
+      page,
     },
     opts.host,
     opts.port,
   );
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  log.info({ listen: `${opts.host}:${port}`, profiles: opts.profiles, intervalMs: opts.intervalMs }, 'fedprobe daemon listening');
+  log.info({
+    listen: `${opts.host}:${port}`, profiles: opts.profiles, intervalMs: opts.intervalMs, host: machine, historySize: history.size,
+    ...(output && { output: output.file, format: output.format }),
+  }, 'fedprobe daemon listening');
   opts.onListening?.({ host: opts.host, port });
 
   const runProfile = opts.checkProfile ?? checkProfile;
@@ -193,9 +231,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
             run.profile.id = slot.ref;
             slot.lastRun = run;
             recordRun(gauges, run);
+            history.record(slot.ref, run);
             runsTotal.inc({ profile: slot.ref });
             slot.runError = undefined;
             plog.info({ summary: run.summary, exitCode: run.exitCode, durationMs: run.durationMs }, 'run finished');
+            await writeOutput?.();
           } catch (e) {
             if (signal.aborted) return;
             // A run that cannot start (a reloaded site file that no longer expands) must not end

@@ -1,13 +1,16 @@
 // The daemon's HTTP endpoints: /metrics (Prometheus), /healthz, /readyz, /results (the last run as
-// `check --format json` prints it) and / (the status page). Nothing here takes a target or a
-// profile from a request.
+// `check --format json` prints it; with several profiles, the list of their last runs), /history
+// (the last runs of every row, kept in memory) and / (the status page). /results stays exactly
+// the document `check` prints, so one jq filter serves both; the history has its own endpoint.
+// Nothing here takes a target or a profile from a request.
 //   /healthz: the process and its scheduler loop are alive: 503 when a profile's schedule has
 //             stalled (a run far past its bound, or no run finishing), which only a restart cures.
 //   /readyz:  the results are fresh and say the site works: 503 on a stalled schedule too, before
 //             any run has finished, when the latest run failed, or when a mandatory row failed.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { renderHtml } from '../report/html.js';
+import { PAGE_CSP, renderHtml, type HtmlOptions } from '../report/html.js';
+import { jsonText } from '../report/escape.js';
 import { renderJson } from '../report/json.js';
 import type { RunReport } from '../types.js';
 
@@ -17,13 +20,18 @@ export interface DaemonView {
   runs(): RunReport[];
   /** Profiles whose schedule has stalled ("<profile>: schedule stalled: …"), or an empty list. */
   stalled(): string[];
-  /** Why the daemon is not ready apart from a stall, or an empty list when it is. */
+  /** Why the daemon is not ready (a stall included), or an empty list when it is. */
   notReady(): string[];
-  refreshSeconds: number;
+  /** /history as a JSON value. */
+  history(): unknown;
+  /** What the status page is rendered with (title, host, readiness, history, now). */
+  page(): HtmlOptions;
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}) {
+  res.writeHead(status, {
+    'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...extra,
+  });
   res.end(body);
 }
 
@@ -40,7 +48,7 @@ async function handle(view: DaemonView, req: IncomingMessage, res: ServerRespons
       return send(res, 200, TEXT, 'ok\n');
     }
     case '/readyz': {
-      const why = [...view.stalled(), ...view.notReady()];
+      const why = view.notReady();
       return why.length ? send(res, 503, TEXT, `not ready:\n${list(why)}`) : send(res, 200, TEXT, 'ready\n');
     }
     case '/metrics':
@@ -48,12 +56,16 @@ async function handle(view: DaemonView, req: IncomingMessage, res: ServerRespons
     case '/results': {
       const runs = view.runs();
       if (runs.length === 0) return send(res, 503, 'application/json', '{"error":"no run has finished yet"}\n');
-      return send(res, 200, 'application/json', runs.length === 1 ? renderJson(runs[0]!) : JSON.stringify(runs, null, 2) + '\n');
+      return send(res, 200, 'application/json', renderJson(runs.length === 1 ? runs[0]! : runs));
     }
+    case '/history':
+      return send(res, 200, 'application/json', jsonText(JSON.stringify(view.history(), null, 2)) + '\n');
     case '/':
-      return send(res, 200, 'text/html; charset=utf-8', renderHtml(view.runs(), { refreshSeconds: view.refreshSeconds, title: 'fedprobe status' }));
+      return send(res, 200, 'text/html; charset=utf-8', renderHtml(view.runs(), view.page()), {
+        'content-security-policy': `${PAGE_CSP}; frame-ancestors 'none'`,
+      });
     default:
-      return send(res, 404, 'text/plain; charset=utf-8', 'not found: try /, /metrics, /healthz, /readyz or /results\n');
+      return send(res, 404, TEXT, 'not found: try /, /metrics, /healthz, /readyz, /results or /history\n');
   }
 }
 

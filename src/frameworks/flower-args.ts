@@ -21,6 +21,17 @@ function defaultedNote(v: ArgValue, flag: string): string[] {
     : [];
 }
 
+/** `--fleet-api-address 0.0.0.0:9192` → fleet_api_port (the profile's variable) and fleet_api_host
+ * (a note when it is not the default: the listen:// row reads the real binding anyway). */
+function addressFacts(facts: Facts, v: ArgValue, name: string, usual: string, what: string): void {
+  const { host, port } = splitHostPort(v.value, v.source);
+  const def = splitHostPort(usual, usual);
+  facts[`${name}_host`] = { value: host, source: v.source, usual: def.host, what: `${what} bind address` };
+  if (port !== undefined) {
+    facts[`${name}_port`] = { value: port, source: v.source, usual: def.port!, what: `${what} port` };
+  }
+}
+
 export async function supernodeFromArgs(args: readonly ArgWord[], where: string): Promise<Found> {
   const a = parseArgs(args, {
     valued: [
@@ -69,13 +80,8 @@ export async function supernodeFromArgs(args: readonly ArgWord[], where: string)
       secret: true,
       what: 'SuperNode authentication key (used by path only)',
     };
-  const appio = a['--clientappio-api-address'] ?? { value: CLIENTAPPIO_DEFAULT, source: `${where} (default)` };
-  facts['clientappio_address'] = {
-    value: appio.value,
-    source: appio.source,
-    usual: CLIENTAPPIO_DEFAULT,
-    what: 'ClientAppIo API address',
-  };
+  const appio = a['--clientappio-api-address'];
+  if (appio) addressFacts(facts, appio, 'clientappio_api', CLIENTAPPIO_DEFAULT, 'ClientAppIo API');
   const insecure = a['--insecure'];
   if (insecure && ca)
     notes.push(
@@ -106,13 +112,13 @@ export async function superlinkFromArgs(args: readonly ArgWord[], where: string)
   const notes: string[] = [];
   const addr = (flag: string, name: string, usual: string, what: string) => {
     const v = a[flag];
-    if (v) facts[name] = { value: v.value, source: v.source, usual, what };
+    if (v) addressFacts(facts, v, name, usual, what);
   };
-  addr('--fleet-api-address', 'fleet_api_address', '0.0.0.0:9092', 'Fleet API address');
-  addr('--control-api-address', 'control_api_address', '0.0.0.0:9093', 'Control API address');
-  addr('--exec-api-address', 'control_api_address', '0.0.0.0:9093', 'Control API address (--exec-api-address)');
-  addr('--serverappio-api-address', 'serverappio_api_address', '0.0.0.0:9091', 'ServerAppIo API address');
-  addr('--simulationio-api-address', 'serverappio_api_address', '0.0.0.0:9091', 'ServerAppIo API address');
+  addr('--fleet-api-address', 'fleet_api', '0.0.0.0:9092', 'Fleet API');
+  addr('--control-api-address', 'control_api', '0.0.0.0:9093', 'Control API');
+  addr('--exec-api-address', 'control_api', '0.0.0.0:9093', 'Control API (--exec-api-address)');
+  addr('--serverappio-api-address', 'serverappio_api', '0.0.0.0:9091', 'ServerAppIo API');
+  addr('--simulationio-api-address', 'serverappio_api', '0.0.0.0:9091', 'ServerAppIo API');
   const cert = a['--ssl-certfile'];
   if (cert) facts['ssl_certfile'] = { value: cert.value, source: cert.source, what: 'server certificate' };
   const ca = a['--ssl-ca-certfile'];

@@ -43,6 +43,8 @@ export async function fitFacts(profile: string, facts: Facts, notes: string[] = 
     const varName = fact.secret && !name.endsWith('_file') ? `${name}_file` : name;
     const base = varName.endsWith('_file') ? varName.slice(0, -5) : varName;
     if (Object.hasOwn(declared, varName) || (fact.secret && declared[base]?.secret)) {
+      // The profile's own default already says so: a --set for it would only be noise.
+      if (!fact.secret && declared[varName]?.default === value) continue;
       vars[varName] = { value, source, ...(fact.secret && { secret: true }) };
     } else if (fact.usual === undefined || fact.usual !== value) {
       extra.push(`${fact.what ?? name} ${value} (${source}): ${profile} has no variable for it`);

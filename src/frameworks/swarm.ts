@@ -67,10 +67,15 @@ export async function swarmFromArgs(program: SwarmProgram, args: readonly ArgWor
   put('sn_p2p_port', a['--sn-p2p-port'], { usual: '30303', what: 'SN P2P port (--sn-p2p-port)' });
   put('sl_fs_port', a['--sl-fs-port'], { usual: '30305', what: 'SL file server port (--sl-fs-port)' });
   put('host_ip', a['--host-ip'], { what: 'this host (--host-ip)' });
-  put('key', a['--key'], { secret: true, what: 'private key (used by path only)' });
-  put('cert', a['--cert'], { what: 'client certificate (--cert)' });
-  const ca = a['--capath'] ?? a['--cacert'];
-  put('ca', ca, { what: 'CA certificates (--capath/--cacert)' });
+  // The profiles' swarm_* variables are paths, read on this machine (with.cert/key/ca), never sent.
+  put('swarm_key', a['--key'], { what: 'private key (--key, used by path only)' });
+  put('swarm_cert', a['--cert'], { what: 'client certificate (--cert)' });
+  put('swarm_ca', a['--cacert'], { what: 'CA certificate (--cacert)' });
+  const capath = a['--capath'];
+  if (capath && !a['--cacert'])
+    notes.push(
+      `--capath ${capath.value} (${capath.source}) is a directory: give the CA file in it with --set swarm_ca=FILE`,
+    );
   if (program === 'run-sn') {
     if (a['--sentinel'])
       notes.push(

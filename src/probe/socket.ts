@@ -1,8 +1,9 @@
 // Shared dial helpers: a TCP connection that honours the check's AbortSignal for its whole life,
 // and deadlines that garbage collection cannot lose.
-import { Socket, connect as netConnect } from 'node:net';
-import type { ProbeContext } from '../types.js';
-import { connectViaProxy } from './proxy.js';
+import { createSocket } from 'node:dgram';
+import { Socket, isIP, connect as netConnect } from 'node:net';
+import type { Family, LocalSource, ProbeContext } from '../types.js';
+import { connectViaProxy, type ProxySpec } from './proxy.js';
 
 /**
  * Connects TCP to ctx.address:port (through ctx.proxy when set), marks the `connect` phase, and
@@ -14,7 +15,11 @@ export async function dialTcp(port: number, ctx: ProbeContext): Promise<Socket> 
   const socket = ctx.proxy
     ? await connectViaProxy(ctx.proxy, ctx.address, port, ctx.signal)
     : await dialDirect(port, ctx);
-  if (ctx.proxy) ctx.phase('connect');
+  if (ctx.proxy) {
+    ctx.phase('connect');
+    // Through a proxy this machine's packets go to the proxy: that hop is the opening to request.
+    recordSocketSource(ctx.signal, socket, 'proxy');
+  }
   tieToSignal(socket, ctx.signal);
   return socket;
 }
@@ -54,6 +59,8 @@ function dialDirect(port: number, ctx: ProbeContext): Promise<Socket> {
     if (ctx.signal.aborted) return reject(ctx.signal.reason);
     const socket = netConnect({ host: ctx.address, port, noDelay: true });
     const onAbort = () => {
+      // A SYN left unanswered was still sent from an address: the one a DROP rule sees.
+      recordSocketSource(ctx.signal, socket, 'socket');
       socket.destroy();
       reject(ctx.signal.reason);
     };
@@ -66,11 +73,80 @@ function dialDirect(port: number, ctx: ProbeContext): Promise<Socket> {
     socket.once('connect', () => {
       ctx.signal.removeEventListener('abort', onAbort);
       socket.off('error', onError);
+      recordSocketSource(ctx.signal, socket, 'socket');
       ctx.phase('connect');
       resolve(socket);
     });
     socket.once('error', onError);
   });
+}
+
+/** The source address a row attempt's socket used, by the attempt's signal (see sourceFor()). */
+const sources = new WeakMap<AbortSignal, LocalSource>();
+
+/** Records a source for the attempt under `signal`; the first one wins (a retry has its own signal). */
+export function recordSource(signal: AbortSignal, source: LocalSource): void {
+  if (!sources.has(signal)) sources.set(signal, source);
+}
+
+function familyOf(address: string): Family | undefined {
+  const f = isIP(address);
+  return f === 4 || f === 6 ? f : undefined;
+}
+
+/** Records a TCP socket's own side, when the kernel has bound it (connected, or connecting). */
+export function recordSocketSource(signal: AbortSignal, socket: Socket, kind: LocalSource['kind']): void {
+  const address = socket.localAddress;
+  const family = address ? familyOf(address) : undefined;
+  if (!address || !family) return;
+  recordSource(signal, { address, ...(socket.localPort !== undefined && { port: socket.localPort }), family, kind });
+}
+
+/** Records a connected UDP socket's own side (`socket.address()` after connect()). */
+export function recordUdpSource(signal: AbortSignal, info: { address: string; port: number }): void {
+  const family = familyOf(info.address);
+  if (family) recordSource(signal, { address: info.address, port: info.port, family, kind: 'socket' });
+}
+
+/**
+ * The source address the kernel would pick to reach `address`, found without sending anything:
+ * connect() on a UDP socket only looks up the route and binds the local side; no packet leaves
+ * until send(). Undefined when there is no route (ENETUNREACH) or `address` is not an IP address.
+ */
+export async function routeSource(address: string, port: number): Promise<LocalSource | undefined> {
+  const family = familyOf(address);
+  if (!family) return undefined;
+  const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
+  try {
+    return await new Promise<LocalSource | undefined>((resolve) => {
+      socket.once('error', () => resolve(undefined));
+      socket.connect(port, address, () => {
+        const local = socket.address();
+        const f = familyOf(local.address);
+        // Some kernels (gVisor) connect without a route and leave the wildcard: no source known.
+        const unspecified = local.address === '0.0.0.0' || local.address === '::';
+        resolve(f && !unspecified ? { address: local.address, family: f, kind: 'route' } : undefined);
+      });
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+/**
+ * Where one attempt's traffic came from: what its socket recorded, else (refused before we could
+ * read it, a prober that never dialled) the route's source towards the address or, through a
+ * proxy, towards the proxy (kind proxy).
+ */
+export async function sourceFor(signal: AbortSignal, address: string, port: number, proxy?: ProxySpec):
+  Promise<LocalSource | undefined> {
+  const recorded = sources.get(signal);
+  if (recorded) return recorded;
+  if (proxy) {
+    const hop = await routeSource(proxy.host, proxy.port);
+    return hop && { ...hop, kind: 'proxy' };
+  }
+  return routeSource(address, port);
 }
 
 /** Resolves when the signal aborts; used by probers that wait for silence to end. */

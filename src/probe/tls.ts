@@ -1,16 +1,18 @@
 // The shared TLS client step: a handshake over an already-connected TCP socket (so it also works
 // inside an HTTP CONNECT tunnel), with our own verdict instead of Node's rejectUnauthorized, so that
 // a bad certificate is reported precisely (and can be tolerated with `insecure`) rather than being
-// a bare socket error. Used by tls://, https://, mqtts://, mqtt+wss:// and grpcs://.
+// a bare socket error. Used by tls://, https://, mqtts://, mqtt+wss:// and grpcs://; what a
+// handshake that worked means for the row is tls-verdict.ts.
 import { readFile } from 'node:fs/promises';
 import { isIP, type Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import {
+  checkServerIdentity, connect as tlsConnect, createSecureContext, type DetailedPeerCertificate, type SecureContext,
+  type TLSSocket,
+} from 'node:tls';
 import { z } from 'zod';
 import { ProbeError } from '../errors.js';
-import type { Check, ProbeContext, Reason } from '../types.js';
-
-/** The reason for a certificate that verifies but expires within `minDaysValid` (judged warn). */
-export const EXPIRING_REASON = 'expiring' satisfies Reason;
+import type { Check, ProbeContext } from '../types.js';
+import { deadlinePassed, errorCode } from './error-kind.js';
 
 /**
  * A PEM file path. Empty means "none", so that a profile can write `cert: "${site_cert}"` with an
@@ -41,6 +43,8 @@ export interface TlsFacts {
   cipher: string | null;
   /** The application protocol the server picked (ALPN), or null for none. */
   alpn: string | null;
+  /** The application protocols we offered (ALPN), when we offered any. */
+  alpnOffered?: string[];
   subject?: string;
   issuer?: string;
   subjectAltNames?: string[];
@@ -82,16 +86,14 @@ const CLIENT_CERT_ALERTS: Record<string, string> = {
   ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR: 'decrypt_error',
 };
 
-function codeOf(e: unknown): string | undefined {
-  return e && typeof e === 'object' && 'code' in e && typeof (e as { code: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
-}
-
 async function readPem(what: 'ca' | 'cert' | 'key', file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (e) {
-    const code = codeOf(e);
-    throw new ProbeError('error', `cannot read the with.${what} file "${file}" (${code ?? (e as Error).message})`, { ...(code && { code }), cause: e });
+    const code = errorCode(e);
+    const why = code ?? (e as Error).message;
+    const message = `cannot read the with.${what} file "${file}" (${why})`;
+    throw new ProbeError('error', message, { ...(code && { code }), cause: e });
   }
 }
 
@@ -153,14 +155,18 @@ function plaintext(code: string | undefined, how: string, cause: unknown, facts:
 /**
  * Maps a TLS failure to its reason: one that ended the handshake, or an alert that arrives later,
  * in the middle of the caller's own exchange (a slow server's certificate_required). Returns
- * errors it does not know unchanged, for classify().
+ * errors it does not know unchanged, for classify(). `facts` are the prober's, with the TLS facts
+ * (if any yet) in `facts.tls`.
  */
 export function tlsFailure(err: unknown, o: { offeredCert: boolean; alpn?: string[] | undefined; facts?: Record<string, unknown>; afterHandshake: boolean }): unknown {
   return handshakeError(err, o.offeredCert, o.alpn, o.facts ?? {}, o.afterHandshake);
 }
 
-function handshakeError(err: unknown, offeredCert: boolean, alpn: string[] | undefined, facts: Record<string, unknown>, afterHandshake: boolean): unknown {
-  const code = codeOf(err);
+function handshakeError(
+  err: unknown, offeredCert: boolean, alpn: string[] | undefined, facts: Record<string, unknown>, afterHandshake: boolean,
+): unknown {
+  const code = errorCode(err);
+  const tls = (facts['tls'] ?? {}) as Partial<TlsFacts>;
   const opts = (c = code) => ({ ...(c && { code: c }), cause: err, facts });
   if (code && PLAINTEXT_CODES.has(code)) return plaintext(code, 'its answer to our ClientHello is not a TLS record', err, facts);
   if (!afterHandshake && (code === 'ECONNRESET' || code === 'EPIPE')) {
@@ -180,7 +186,7 @@ function handshakeError(err: unknown, offeredCert: boolean, alpn: string[] | und
   if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE') {
     // Alert 40 means "no agreement" in general; whether the server had asked for a certificate
     // tells a client-certificate refusal apart from no cipher or signature algorithm in common.
-    const asked = facts['clientCertRequested'];
+    const asked = tls.clientCertRequested;
     if (asked === true) {
       return offeredCert
         ? refused('the server asked for a client certificate and refused ours (TLS alert 40 handshake_failure)')
@@ -207,7 +213,8 @@ function handshakeError(err: unknown, offeredCert: boolean, alpn: string[] | und
     return new ProbeError('tls-error', 'no TLS version in common with the server (Node speaks TLS 1.2 and 1.3 only)', opts());
   }
   if (code === 'ERR_SSL_TLSV1_UNRECOGNIZED_NAME' || code === 'ERR_SSL_TLSV1_ALERT_UNRECOGNIZED_NAME') {
-    return new ProbeError('tls-error', `the server does not serve the name ${String(facts['servername'] ?? '(no SNI)')} (TLS alert 112 unrecognized_name)`, opts());
+    const message = `the server does not serve the name ${tls.servername ?? '(no SNI)'} (TLS alert 112 unrecognized_name)`;
+    return new ProbeError('tls-error', message, opts());
   }
   if (code?.startsWith('ERR_SSL_')) {
     const why = (err as { reason?: string }).reason ?? (err as Error).message;
@@ -224,49 +231,89 @@ export interface StartTlsResult {
   facts: TlsFacts;
 }
 
+/** The client's keys and trust, read and checked before any byte is sent (see readTlsFiles()). */
+export interface TlsFiles {
+  context: SecureContext;
+  /** with.ca was given: the verdict names that file rather than this machine's CA store. */
+  caGiven: boolean;
+  /** A client certificate will be offered. */
+  offeredCert: boolean;
+}
+
+/**
+ * Reads with.ca, with.cert and with.key and builds the TLS context from them. Probers call it
+ * before they dial: a connection opened first would sit unwatched while the files are read, and
+ * a reset in that gap would only surface at the deadline. A missing or unusable file is an
+ * `error` that names the option; nothing was sent, so the port's state stays unknown.
+ */
+export async function readTlsFiles(opts: TlsClientOpts): Promise<TlsFiles> {
+  if (opts.key && !opts.cert) throw new ProbeError('error', 'with.key needs with.cert (the client certificate)');
+  const [ca, cert, key] = await Promise.all([
+    opts.ca ? readPem('ca', opts.ca) : undefined,
+    opts.cert ? readPem('cert', opts.cert) : undefined,
+    opts.cert ? readPem('key', opts.key ?? opts.cert) : undefined,
+  ]);
+  try {
+    const context = createSecureContext({ ...(ca && { ca }), ...(cert && key && { cert, key }) });
+    return { context, caGiven: ca !== undefined, offeredCert: cert !== undefined };
+  } catch (e) {
+    const code = errorCode(e);
+    const which = opts.cert && !opts.key
+      ? `with.cert "${opts.cert}" holds no usable private key: give it with with.key`
+      : 'the with.ca, with.cert or with.key file cannot be used';
+    throw new ProbeError('error', `${which} (${(e as Error).message})`, { ...(code && { code }), cause: e });
+  }
+}
+
+export interface StartTlsOptions {
+  /** From readTlsFiles(), called before dialling; read here (late) when absent. */
+  files?: TlsFiles;
+  /**
+   * The prober's facts. startTls() records the TLS facts in `facts.tls`, and `credentialsGiven`
+   * when a client certificate is offered; its errors carry these facts with the partial TLS facts
+   * in `tls`, so a certificate lands in the same place for every scheme, handshake failed or not.
+   */
+  facts?: Record<string, unknown>;
+}
+
 /**
  * TLS over a connected socket. Throws ProbeError with reason tls-error (verification, unless
  * `insecure`), auth-rejected (client certificate demanded), wrong-protocol (plain text, ALPN
- * refused with alert 120), reset (closed right after a TLS 1.3 handshake); an ALPN the server
- * ignored or answered differently is left to the caller in `facts.alpn`. Marks the `tls` phase.
+ * refused with alert 120), reset (closed right after a TLS 1.3 handshake), no-response (bytes
+ * came but no handshake by the deadline); an ALPN the server ignored or answered differently is
+ * left to the caller in `facts.alpn`. Marks the `tls` phase. The verdict on a handshake that
+ * worked (expiry, a tolerated certificate problem) is tlsVerdict()'s, after the caller's exchange.
  */
-export async function startTls(socket: Socket, check: Check, ctx: ProbeContext, opts: TlsClientOpts & { alpn?: string[] | undefined }): Promise<StartTlsResult> {
+export async function startTls(
+  socket: Socket, check: Check, ctx: ProbeContext, opts: TlsClientOpts & { alpn?: string[] | undefined },
+  more: StartTlsOptions = {},
+): Promise<StartTlsResult> {
   const name = opts.servername ?? check.target.host;
   const sni = isIP(name) ? undefined : name;
-  let ca: Buffer | undefined, cert: Buffer | undefined, key: Buffer | undefined;
+  const into = more.facts ?? {};
+  let files: TlsFiles;
   try {
-    if (opts.key && !opts.cert) throw new ProbeError('error', 'with.key needs with.cert (the client certificate)');
-    [ca, cert, key] = await Promise.all([
-      opts.ca ? readPem('ca', opts.ca) : undefined,
-      opts.cert ? readPem('cert', opts.cert) : undefined,
-      opts.cert ? readPem('key', opts.key ?? opts.cert) : undefined,
-    ]);
+    files = more.files ?? (await readTlsFiles(opts));
   } catch (e) {
     socket.destroy();
     throw e;
   }
-  const offeredCert = cert !== undefined;
-  const baseFacts: Record<string, unknown> = { ...(sni && { servername: sni }), ...(opts.alpn && { alpnOffered: opts.alpn }) };
+  const { offeredCert } = files;
+  if (offeredCert) into['credentialsGiven'] = true;
+  const base: Partial<TlsFacts> = { ...(sni && { servername: sni }), ...(opts.alpn && { alpnOffered: opts.alpn }) };
+  const failed = (tls: Partial<TlsFacts>) => ({ ...into, tls: { ...base, ...tls } });
+  // Bytes that came before TLS started (a proxy's CONNECT answer) are not the server's.
+  const readBefore = socket.bytesRead;
 
-  let tlsSocket: TLSSocket;
-  try {
-    tlsSocket = tlsConnect({
-      socket,
-      ...(sni !== undefined && { servername: sni }),
-      ...(ca && { ca }),
-      ...(cert && key && { cert, key }),
-      ...(opts.alpn && { ALPNProtocols: opts.alpn }),
-      // Our own verdict below: a failed check must become a precise reason, not a dead socket.
-      rejectUnauthorized: false,
-      checkServerIdentity: () => undefined,
-    });
-  } catch (e) {
-    // Bad PEM: createSecureContext throws before any byte is sent.
-    socket.destroy();
-    const code = codeOf(e);
-    const which = opts.cert && !opts.key ? `with.cert "${opts.cert}" holds no usable private key: give it with with.key` : 'the with.ca, with.cert or with.key file cannot be used';
-    throw new ProbeError('error', `${which} (${(e as Error).message})`, { ...(code && { code }), cause: e, state: 'open' });
-  }
+  const tlsSocket = tlsConnect({
+    socket,
+    secureContext: files.context,
+    ...(sni !== undefined && { servername: sni }),
+    ...(opts.alpn && { ALPNProtocols: opts.alpn }),
+    // Our own verdict below: a failed check must become a precise reason, not a dead socket.
+    rejectUnauthorized: false,
+    checkServerIdentity: () => undefined,
+  });
   // Errors are taken by the listeners below and then by the caller's; one that arrives between
   // the two (a late alert) must not become an uncaught exception that ends the daemon.
   tlsSocket.on('error', () => {});
@@ -280,8 +327,15 @@ export async function startTls(socket: Socket, check: Check, ctx: ProbeContext, 
     };
     const onAbort = () => {
       cleanup();
+      const came = socket.bytesRead - readBefore;
       tlsSocket.destroy();
-      reject(ctx.signal.reason);
+      // A peer that trickles bytes is not silent: say what came (a TLS server sends its whole
+      // first flight at once, so a few bytes by the deadline is no TLS server at work).
+      if (deadlinePassed(ctx.signal) && came > 0) {
+        const message = `connected, then ${came} byte${came === 1 ? '' : 's'} within ${ctx.timeoutMs} ms, `
+          + 'but the TLS handshake did not complete (a TLS server sends its first flight at once)';
+        reject(new ProbeError('no-response', message, { state: 'open', facts: failed({}) }));
+      } else reject(ctx.signal.reason);
     };
     const onSecure = () => {
       cleanup();
@@ -292,10 +346,12 @@ export async function startTls(socket: Socket, check: Check, ctx: ProbeContext, 
       // Before destroy(): what the server sent before its alert (a CertificateRequest?) says why.
       const asked = certRequested(tlsSocket);
       tlsSocket.destroy();
-      const facts = { ...baseFacts, clientCertRequested: asked, clientCertOffered: offeredCert };
+      const facts = failed({ clientCertRequested: asked, clientCertOffered: offeredCert });
       reject(handshakeError(err, offeredCert, opts.alpn, facts, false));
     };
-    const onClose = () => onError(Object.assign(new Error('the connection closed during the TLS handshake'), { code: 'ECONNRESET' }));
+    const onClose = () => {
+      onError(Object.assign(new Error('the connection closed during the TLS handshake'), { code: 'ECONNRESET' }));
+    };
     if (ctx.signal.aborted) return onAbort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     tlsSocket.once('secureConnect', onSecure);
@@ -309,6 +365,7 @@ export async function startTls(socket: Socket, check: Check, ctx: ProbeContext, 
     protocol: tlsSocket.getProtocol(),
     cipher: tlsSocket.getCipher()?.name ?? null,
     alpn: typeof tlsSocket.alpnProtocol === 'string' ? tlsSocket.alpnProtocol : null,
+    ...(opts.alpn && { alpnOffered: opts.alpn }),
     ...certFacts(peer),
     authorized: false,
     ...(sni !== undefined && { servername: sni }),
@@ -317,16 +374,21 @@ export async function startTls(socket: Socket, check: Check, ctx: ProbeContext, 
   };
   // Node leaves the name check to checkServerIdentity, which we disabled: the chain first, then the name.
   const chainError = tlsSocket.authorizationError as unknown;
-  let verifyError: string | undefined = chainError ? (typeof chainError === 'string' ? chainError : codeOf(chainError) ?? String(chainError)) : undefined;
+  let verifyError: string | undefined = chainError
+    ? (typeof chainError === 'string' ? chainError : errorCode(chainError) ?? String(chainError))
+    : undefined;
   if (!verifyError) {
-    const nameError = peer?.raw ? checkServerIdentity(name, peer as DetailedPeerCertificate) : new Error('no server certificate');
-    if (nameError) verifyError = codeOf(nameError) ?? 'NO_PEER_CERTIFICATE';
+    const nameError = peer?.raw
+      ? checkServerIdentity(name, peer as DetailedPeerCertificate)
+      : new Error('no server certificate');
+    if (nameError) verifyError = errorCode(nameError) ?? 'NO_PEER_CERTIFICATE';
   }
   if (verifyError) facts.verifyError = verifyError;
   else facts.authorized = true;
   if (verifyError && !opts.insecure) {
     tlsSocket.destroy();
-    throw new ProbeError('tls-error', describeVerifyError(verifyError, facts, name, ca !== undefined), { code: verifyError, facts: { ...baseFacts, ...facts } });
+    const message = describeVerifyError(verifyError, facts, name, files.caGiven);
+    throw new ProbeError('tls-error', message, { code: verifyError, facts: failed(facts) });
   }
 
   // TLS 1.3 finishes the client's side of the handshake before the server has read our (maybe
@@ -337,32 +399,36 @@ export async function startTls(socket: Socket, check: Check, ctx: ProbeContext, 
       closed = await lateAlert(tlsSocket, ctx.signal, LATE_ALERT_MS);
     } catch (err) {
       tlsSocket.destroy();
-      throw handshakeError(err, offeredCert, opts.alpn, { ...baseFacts, ...facts }, true);
+      throw handshakeError(err, offeredCert, opts.alpn, failed(facts), true);
     }
     if (closed) {
-      // nginx checks client certificates after the handshake and just closes (stream) or answers
-      // HTTP 400 (http); a TLS-terminating proxy whose backend is down closes too.
       tlsSocket.destroy();
-      const all = { ...baseFacts, ...facts };
-      const eof = { code: 'EOF_AFTER_HANDSHAKE', state: 'open' as const };
-      const closedWhy = (why: string) => `the server closed the connection right after the TLS handshake: ${why}`;
-      if (facts.clientCertRequested === true) {
-        const why = offeredCert
-          ? 'it asked for a client certificate and most likely refused ours'
-          : 'it asked for a client certificate and none was offered (give with.cert and with.key)';
-        throw new ProbeError('auth-rejected', closedWhy(why), {
-          ...eof, facts: { ...all, ...(offeredCert && { credentialsGiven: true }) },
-        });
-      }
-      const proxy = 'a TLS proxy could not reach its backend';
-      const why = facts.clientCertRequested === false
-        ? `it did not ask for a client certificate, so most likely ${proxy}`
-        : offeredCert ? `it may have rejected our client certificate, or ${proxy}`
-          : `it may require a client certificate (give with.cert and with.key), or ${proxy}`;
-      throw new ProbeError('reset', closedWhy(why), { ...eof, facts: all });
+      throw closedAfterHandshake(facts, offeredCert, failed(facts));
     }
   }
+  into['tls'] = facts;
   return { socket: tlsSocket, facts };
+}
+
+/**
+ * nginx checks client certificates after the handshake and just closes (stream) or answers
+ * HTTP 400 (http); a TLS-terminating proxy whose backend is down closes too.
+ */
+function closedAfterHandshake(tls: TlsFacts, offeredCert: boolean, facts: Record<string, unknown>): ProbeError {
+  const eof = { code: 'EOF_AFTER_HANDSHAKE', state: 'open' as const, facts };
+  const closedWhy = (why: string) => `the server closed the connection right after the TLS handshake: ${why}`;
+  if (tls.clientCertRequested === true) {
+    const why = offeredCert
+      ? 'it asked for a client certificate and most likely refused ours'
+      : 'it asked for a client certificate and none was offered (give with.cert and with.key)';
+    return new ProbeError('auth-rejected', closedWhy(why), eof);
+  }
+  const proxy = 'a TLS proxy could not reach its backend';
+  const why = tls.clientCertRequested === false
+    ? `it did not ask for a client certificate, so most likely ${proxy}`
+    : offeredCert ? `it may have rejected our client certificate, or ${proxy}`
+      : `it may require a client certificate (give with.cert and with.key), or ${proxy}`;
+  return new ProbeError('reset', closedWhy(why), eof);
 }
 
 /**
@@ -409,11 +475,4 @@ function lateAlert(socket: TLSSocket, signal: AbortSignal, ms: number): Promise<
     socket.once('error', onError);
     socket.once('close', onClose);
   });
-}
-
-/** The warning text when the certificate expires within `minDaysValid` days, else undefined. */
-export function expiryWarning(facts: Pick<TlsFacts, 'daysToExpiry' | 'notAfter'>, minDaysValid: number | undefined): string | undefined {
-  if (minDaysValid === undefined || facts.daysToExpiry === undefined) return undefined;
-  if (facts.daysToExpiry >= minDaysValid) return undefined;
-  return `the server certificate expires on ${facts.notAfter?.slice(0, 10) ?? '?'}, in ${facts.daysToExpiry} days (fewer than the ${minDaysValid} required by with.minDaysValid)`;
 }

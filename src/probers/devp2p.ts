@@ -2,25 +2,19 @@
 // peer-to-peer port 30303. discv4 proves a node and names it with a signed PING/PONG. RLPx with
 // the node's key (nodeId/enode) proves it by the auth → ack → HELLO handshake; without the key it
 // can only show a TCP listener that waits silently, as devp2p nodes do.
-import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:net';
-import { z } from 'zod';
 import { ProbeError } from '../errors.js';
+import { errorCode, isDeadline } from '../probe/error-kind.js';
 import { dialTcp } from '../probe/socket.js';
+import { dialUdp, type UdpLink } from '../probe/udp-socket.js';
 import type { Check, Observation, ProbeContext, Prober } from '../types.js';
-import { checkPong, encodePing, newNodeKey, type PongCheck } from './discv4-packet.js';
+import { checkPong, encodePing, newNodeKey, type Ping, type PongCheck } from './discv4-packet.js';
+import { firstBytes } from './first-bytes.js';
 import { ackLength, disconnectFrame, makeAuth, paddedSize, parseFirstMessage, readAck, type FirstMessage, type FrameCodec } from './rlpx.js';
 import { parseWith } from './tls.js';
+import { discv4Options, rlpxOptions } from './options/devp2p.js';
 
-const nodeIdOption = {
-  nodeId: z.string().regex(/^(0x)?[0-9a-fA-F]{128}$/, 'a node id: 128 hex digits (the public key in the enode URL)').optional()
-    .describe('the node id expected to answer (from its enode://<id>@host:port URL)'),
-  enode: z.string().regex(/^enode:\/\/[0-9a-fA-F]{128}@/, 'an enode://<128 hex digits>@host:port URL').optional()
-    .describe('the node\'s enode URL; its id is the one expected'),
-};
-
-export const discv4Options = z.strictObject({ ...nodeIdOption });
-export const rlpxOptions = z.strictObject({ ...nodeIdOption });
+export { discv4Options, rlpxOptions } from './options/devp2p.js';
 
 function expectedId(o: { nodeId?: string | undefined; enode?: string | undefined }): string | undefined {
   const id = o.nodeId ?? o.enode?.slice('enode://'.length, 'enode://'.length + 128);
@@ -29,26 +23,33 @@ function expectedId(o: { nodeId?: string | undefined; enode?: string | undefined
 
 const OTHER_REPLY_GRACE_MS = 250;
 
+/**
+ * Our PONG. The node may also send its own PING (geth's endpoint proof), perhaps before the PONG:
+ * past a reply that is not our PONG, wait a moment for it before calling the service something else.
+ */
+async function awaitPong(link: UdpLink, ping: Ping): Promise<PongCheck & { ok: true }> {
+  const first = checkPong(await link.next(), ping);
+  if (first.ok) return first;
+  const until = performance.now() + OTHER_REPLY_GRACE_MS;
+  for (;;) {
+    const left = until - performance.now();
+    const m = left > 0 ? await link.next(left) : undefined;
+    const why = `something that is not a discv4 node answered: ${first.why}`;
+    if (!m) throw new ProbeError('wrong-protocol', why, { state: 'open' });
+    const c = checkPong(m, ping);
+    if (c.ok) return c;
+  }
+}
+
 export const probeDiscv4: Prober = async (check, ctx) => {
   const o = parseWith(discv4Options, check);
   const expected = expectedId(o);
   const ping = encodePing(newNodeKey(), { address: ctx.address, port: check.target.port });
   // Connected, so that an ICMP port unreachable (no UDP listener) is reported, not silence.
-  const socket = createSocket(ctx.address.includes(':') ? 'udp6' : 'udp4');
+  const link = await dialUdp(check.target.port, ctx);
   try {
-    // The node may also send its own PING (geth's endpoint proof), perhaps before the PONG: wait a
-    // moment past a reply that is not our PONG before calling the service something else.
-    const pong = await new Promise<PongCheck & { ok: true }>((resolve, reject) => {
-      let grace: NodeJS.Timeout | undefined;
-      socket.on('error', reject);
-      socket.on('message', (m) => {
-        const c = checkPong(m, ping);
-        if (c.ok) return clearTimeout(grace), resolve(c);
-        grace ??= setTimeout(() => reject(new ProbeError('wrong-protocol', `something that is not a discv4 node answered: ${c.why}`, { state: 'open' })), OTHER_REPLY_GRACE_MS);
-      });
-      ctx.signal.addEventListener('abort', () => (clearTimeout(grace), reject(ctx.signal.reason)), { once: true });
-      socket.connect(check.target.port, ctx.address, () => socket.send(ping.packet, (e) => e && reject(e)));
-    });
+    await link.send(ping.packet);
+    const pong = await awaitPong(link, ping);
     ctx.phase('handshake');
     const facts = { nodeId: pong.nodeId, ...(pong.enrSeq && { enrSeq: pong.enrSeq }) };
     if (expected && pong.nodeId !== expected) {
@@ -56,18 +57,18 @@ export const probeDiscv4: Prober = async (check, ctx) => {
     }
     return { state: 'open', reason: 'ok', detail: `discv4 PONG from node ${pong.nodeId.slice(0, 16)}…${expected ? ' (the expected node)' : ''}`, facts, timings: { totalMs: 0 } };
   } catch (e) {
-    if (ctx.signal.aborted && e === ctx.signal.reason && (e as Error).name === 'TimeoutError') {
+    if (isDeadline(e, ctx.signal)) {
       return {
         state: 'open|filtered', reason: 'no-response', facts: {}, timings: { totalMs: 0 },
         detail: 'no PONG and no ICMP error: a node started with --nodiscover, or a firewall dropping UDP',
       } satisfies Observation;
     }
-    if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED') {
+    if (errorCode(e) === 'ECONNREFUSED') {
       throw new ProbeError('refused', 'no UDP listener (ICMP port unreachable): HPE Swarm publishes 30303 over TCP only, so check this row with rlpx:// or tcp://', { code: 'ECONNREFUSED', state: 'closed' });
     }
     throw e;
   } finally {
-    socket.close();
+    link.close();
   }
 };
 
@@ -105,7 +106,7 @@ async function rlpxListener(check: Check, ctx: ProbeContext): Promise<Observatio
 
 function spokeFirst(bytes: Buffer): ProbeError {
   const text = bytes.subarray(0, 40).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
-  return new ProbeError('wrong-protocol', `the server spoke first ("${text}"), which an RLPx node never does: another service listens here`, { state: 'open', facts: { firstBytes: bytes.subarray(0, 32).toString('hex') } });
+  return new ProbeError('wrong-protocol', `the server spoke first ("${text}"), which an RLPx node never does: another service listens here`, { state: 'open', facts: firstBytes(bytes) });
 }
 
 class Closed extends Error {
@@ -138,7 +139,6 @@ function byteReader(socket: Socket, signal: AbortSignal) {
   };
 }
 
-const isDeadline = (e: unknown, signal: AbortSignal) => signal.aborted && e === signal.reason && (e as Error).name === 'TimeoutError';
 /** Larger than any ack or HELLO; a text banner read as a size prefix is ≥ 8 KiB. */
 const MAX_ACK = 4096;
 const MAX_HELLO = 65536;
@@ -161,7 +161,7 @@ async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string):
     } catch (e) {
       // A reset here is the same answer as a close (which one depends on whether our auth reached
       // the peer before it closed): the connection ended without an ack.
-      const cut = e instanceof Closed || ['ECONNRESET', 'EPIPE'].includes((e as NodeJS.ErrnoException).code ?? '');
+      const cut = e instanceof Closed || ['ECONNRESET', 'EPIPE'].includes(errorCode(e) ?? '');
       if (cut || isDeadline(e, ctx.signal)) {
         const how = cut ? 'the connection was closed after our auth' : `nothing came back within ${ctx.timeoutMs} ms`;
         throw new ProbeError('no-response', `no RLPx ack (${how}): the node here holds another key than ${short} (check nodeId/enode), or this is not a devp2p node; geth also closes at once a repeat attempt within 30 s`, { state: 'open', facts: { expectedNodeId: expected } });
@@ -172,7 +172,7 @@ async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string):
     try {
       codec = readAck(init, ack).codec;
     } catch (e) {
-      throw new ProbeError('wrong-protocol', `an answer that is not an RLPx ack for us (${(e as Error).message}): not a devp2p node, or not node ${short}`, { state: 'open', facts: { firstBytes: ack.subarray(0, 32).toString('hex') } });
+      throw new ProbeError('wrong-protocol', `an answer that is not an RLPx ack for us (${(e as Error).message}): not a devp2p node, or not node ${short}`, { state: 'open', facts: firstBytes(ack) });
     }
     const facts: Record<string, unknown> = { proof: 'rlpx-ack', nodeId: expected };
     let first: FirstMessage;

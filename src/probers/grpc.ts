@@ -7,21 +7,17 @@ import { connect as h2connect, constants as h2, type ClientHttp2Session, type In
 import type { Socket } from 'node:net';
 import { z } from 'zod';
 import { ProbeError } from '../errors.js';
+import { deadlinePassed, errorCode } from '../probe/error-kind.js';
 import { dialTcp } from '../probe/socket.js';
-import { startTls, tlsClientOptionShape, tlsFailure } from '../probe/tls.js';
+import { readTlsFiles, startTls, tlsFailure, type TlsFacts } from '../probe/tls.js';
+import { tlsVerdict } from '../probe/tls-verdict.js';
 import type { Observation, ProbeContext, Prober } from '../types.js';
-import { FINGERPRINT_NAMES, proveService, said, type FingerprintName, type Reply } from './fingerprints.js';
+import { proveService, said, type Reply } from './fingerprints.js';
 import { decodeGrpcMessage, decodeHealthResponse, frame, healthRequest } from './grpc-wire.js';
 import { parseWith } from './tls.js';
+import { grpcOptions } from './options/grpc.js';
 
-export const grpcOptions = z.strictObject({
-  ...tlsClientOptionShape,
-  service: z.string().optional().describe('service name for grpc.health.v1.Health/Check (default "": the whole server)'),
-  method: z.string().regex(/^\/[^/]+\/[^/]+$/).optional().describe('call this full method path (/package.Service/Method) with an empty message instead of the health check'),
-  expectService: z.enum(FINGERPRINT_NAMES as [FingerprintName, ...FingerprintName[]]).optional()
-    .describe(`prove that this framework service is served: ${FINGERPRINT_NAMES.join(', ')} (calls one of its real `
-      + 'methods with a request that cannot be decoded, so no handler runs; takes precedence over method)'),
-});
+export { grpcOptions } from './options/grpc.js';
 
 /** Response bytes read per call. A health answer is 7 bytes; framework error answers have none. */
 export const MAX_BODY = 64 * 1024;
@@ -109,7 +105,7 @@ function grpcReply(answer: Answer, secure: boolean, facts: Record<string, unknow
 
 /** The deadline ended a call that had already answered: say what it sent. */
 function lateFailure(seen: Seen, ctx: ProbeContext, facts: Record<string, unknown>): ProbeError | undefined {
-  if (!seen.headers || (ctx.signal.reason as Error | undefined)?.name !== 'TimeoutError') return undefined;
+  if (!seen.headers || !deadlinePassed(ctx.signal)) return undefined;
   const type = contentType(seen.headers);
   facts['bodyBytesRead'] = seen.bytes;
   const detail = `the server answered (HTTP ${String(seen.headers[':status'])}${type ? ` ${type}` : ''}, `
@@ -144,14 +140,29 @@ function judgeUnary(
   }
 }
 
+/**
+ * The deadline passed before the server's SETTINGS, yet `n` bytes came (a trickle): say so,
+ * rather than "no answer".
+ */
+function noSettings(n: number, settings: boolean, ctx: ProbeContext, facts: Record<string, unknown>):
+  ProbeError | undefined {
+  if (settings || !deadlinePassed(ctx.signal) || n <= 0) return undefined;
+  const message = `connected, then ${n} byte${n === 1 ? '' : 's'} within ${ctx.timeoutMs} ms, but no HTTP/2 SETTINGS `
+    + 'frame: the HTTP/2 handshake did not complete (a gRPC server sends its SETTINGS at once)';
+  return new ProbeError('no-response', message, { state: 'open', facts });
+}
+
 export const probeGrpc: Prober = async (check, ctx) => {
   const o = parseWith(grpcOptions, check);
   const secure = check.target.scheme === 'grpcs';
   const facts: Record<string, unknown> = { transport: secure ? 'h2 over TLS' : 'h2c (plaintext)' };
+  const files = secure ? await readTlsFiles(o) : undefined;
   let socket: Socket = await dialTcp(check.target.port, ctx);
-  if (secure) {
-    const t = await startTls(socket, check, ctx, { ...o, alpn: ['h2'] });
-    facts['tls'] = t.facts;
+  let tls: TlsFacts | undefined;
+  if (files) {
+    // Certificate facts land in facts.tls, handshake failed or not.
+    const t = await startTls(socket, check, ctx, { ...o, alpn: ['h2'] }, { files, facts });
+    tls = t.facts;
     if (t.facts.alpn !== 'h2') {
       t.socket.destroy();
       throw new ProbeError('wrong-protocol', `the TLS server did not agree to HTTP/2 (ALPN ${t.facts.alpn ?? 'none'}): gRPC needs h2`, { code: 'ALPN_MISMATCH', facts });
@@ -160,6 +171,8 @@ export const probeGrpc: Prober = async (check, ctx) => {
   }
   const host = check.target.host.includes(':') ? `[${check.target.host}]` : check.target.host;
   const authority = `${o.servername ?? host}:${check.target.port}`;
+  // What came before the HTTP/2 preface (a proxy's answer, the TLS handshake) is not the server's HTTP/2.
+  const readBefore = socket.bytesRead;
   // No server push: a peer could otherwise open streams of its own without end.
   const session = h2connect(`${secure ? 'https' : 'http'}://${authority}`, {
     createConnection: () => socket, settings: { enablePush: false },
@@ -177,14 +190,18 @@ export const probeGrpc: Prober = async (check, ctx) => {
   sessionError.catch(() => undefined);
 
   const seen: Seen = { bytes: 0 };
+  const verdict = (obs: Observation): Observation => (tls ? tlsVerdict(obs, tls, check, o) : obs);
   const raced = (path: string, body: Buffer, extra: Record<string, string> = {}) =>
     Promise.race([call(session, path, authority, body, extra, ctx, seen), sessionError]);
   const failure = (e: unknown): unknown => {
     if (e instanceof ProbeError) return e;
-    if (ctx.signal.aborted) return lateFailure(seen, ctx, facts) ?? ctx.signal.reason;
-    const late = tlsFailure(e, { offeredCert: o.cert !== undefined, facts, afterHandshake: true });
+    if (ctx.signal.aborted) {
+      const came = socket.bytesRead - readBefore;
+      return lateFailure(seen, ctx, facts) ?? noSettings(came, settings, ctx, facts) ?? ctx.signal.reason;
+    }
+    const late = tlsFailure(e, { offeredCert: files?.offeredCert ?? false, facts, afterHandshake: true });
     if (late !== e) return late;
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = errorCode(e);
     if (!settings) {
       return new ProbeError('wrong-protocol', secure
         ? `the TLS server closed or broke the HTTP/2 connection before its SETTINGS (${code ?? (e as Error).message}): not a gRPC server`
@@ -202,7 +219,7 @@ export const probeGrpc: Prober = async (check, ctx) => {
         first = false;
         return grpcReply(await raced(path, body, extra), secure, own);
       };
-      return { ...(await proveService(o.expectService, caller, facts)), facts, timings: { totalMs: 0 } };
+      return verdict({ ...(await proveService(o.expectService, caller, facts)), facts, timings: { totalMs: 0 } });
     }
     const path = o.method ?? '/grpc.health.v1.Health/Check';
     facts['method'] = path;
@@ -210,7 +227,7 @@ export const probeGrpc: Prober = async (check, ctx) => {
     const answer = await raced(path, body);
     const reply = grpcReply(answer, secure, facts);
     Object.assign(facts, { grpcStatus: reply.status, grpcMessage: reply.message });
-    return judgeUnary(reply, answer, path, o, facts);
+    return verdict(judgeUnary(reply, answer, path, o, facts));
   } catch (e) {
     throw failure(e);
   } finally {

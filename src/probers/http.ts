@@ -5,47 +5,22 @@ import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { RE2JS } from 're2js';
-import { z } from 'zod';
 import { ProbeError } from '../errors.js';
+import { errorCode } from '../probe/error-kind.js';
 import { dialTcp } from '../probe/socket.js';
-import { describeVerifyError, expiryWarning, startTls, tlsClientOptionShape, tlsFailure, type TlsFacts } from '../probe/tls.js';
+import { readTlsFiles, startTls, tlsFailure, type TlsFacts } from '../probe/tls.js';
+import { tlsSummary, tlsVerdict } from '../probe/tls-verdict.js';
 import type { Observation, Prober, Reason } from '../types.js';
 import { version } from '../version.js';
-import { parseWith, tlsSummary } from './tls.js';
+import { FIRST_BYTES, firstBytes, printable } from './first-bytes.js';
+import { parseWith } from './tls.js';
+import { httpOptions } from './options/http.js';
 
-const statusSpec = z.union([
-  z.number().int().min(100).max(599),
-  z.string().regex(/^[1-5][0-9xX]{2}$/, 'expected a status such as 200, or a class such as 2xx'),
-]);
-
-export const httpOptions = z.strictObject({
-  ...tlsClientOptionShape,
-  method: z.string().regex(/^[A-Za-z]+$/, 'expected an HTTP method such as GET').optional().describe('HTTP method (default GET)'),
-  expectStatus: z.union([statusSpec, z.array(statusSpec).min(1)]).optional()
-    .describe('status(es) that count as success: 200, "2xx", [200, 301]; default: any status below 500'),
-  // RE2 syntax, matched in linear time: a profile's pattern such as (a+)+$ must not be able to
-  // block the event loop (and with it every deadline and SIGTERM), as a backtracking RegExp can.
-  bodyMatch: z.string().refine((s) => {
-    try {
-      RE2JS.compile(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'expected a valid regular expression (RE2 syntax)').optional()
-    .describe('regular expression (RE2 syntax, linear time) the first 64 KiB of the body must match'),
-  headers: z.record(z.string(), z.string()).optional().describe('extra request headers, e.g. { Authorization: "Bearer ${token}" }'),
-});
+export { httpOptions } from './options/http.js';
 
 /** Bytes of the body read for bodyMatch and for recognising nginx's own error pages. */
 const BODY_LIMIT = 64 * 1024;
-/** Bytes of a non-HTTP answer kept in the facts. */
-const FIRST_BYTES = 64;
-
-/** Bytes as readable text: printable ASCII kept, the rest escaped (`\r`, `\n`, `\x00`). */
-export function printable(buf: Buffer): string {
-  return buf.toString('latin1').replace(/[^\x20-\x7e]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-}
+export { printable };
 
 function statusMatches(status: number, spec: number | string): boolean {
   if (typeof spec === 'number') return status === spec;
@@ -98,24 +73,14 @@ interface Answer {
 export const probeHttp: Prober = async (check, ctx) => {
   const opts = parseWith(httpOptions, check);
   const https = check.target.scheme === 'https';
-  const name = opts.servername ?? check.target.host;
+  const files = https ? await readTlsFiles(opts) : undefined;
   const raw = await dialTcp(check.target.port, ctx);
   let socket: Socket = raw;
   let tls: TlsFacts | undefined;
-  if (https) {
-    try {
-      ({ socket, facts: tls } = await startTls(raw, check, ctx, { ...opts, alpn: ['http/1.1'] }));
-    } catch (e) {
-      // Same verdict as tls://, with the certificate facts where https:// keeps them.
-      if (e instanceof ProbeError) {
-        const { credentialsGiven, ...tlsFacts } = e.facts;
-        throw new ProbeError(e.reason, e.message, {
-          ...(e.code !== undefined && { code: e.code }), cause: e.cause, ...(e.state && { state: e.state }),
-          facts: { tls: tlsFacts, ...(credentialsGiven === true && { credentialsGiven }) },
-        });
-      }
-      throw e;
-    }
+  // startTls() puts the certificate (and a client certificate's credentialsGiven) here.
+  const tlsFacts: Record<string, unknown> = {};
+  if (files) {
+    ({ socket, facts: tls } = await startTls(raw, check, ctx, { ...opts, alpn: ['http/1.1'] }, { files, facts: tlsFacts }));
   }
 
   const method = (opts.method ?? 'GET').toUpperCase();
@@ -153,7 +118,7 @@ export const probeHttp: Prober = async (check, ctx) => {
         path,
         headers: { 'user-agent': `fedprobe/${version}`, accept: '*/*', connection: 'close', ...opts.headers },
       });
-      req.on('error', (err) => done(notHttp(err, first, tls, opts.cert !== undefined)));
+      req.on('error', (err) => done(notHttp(err, first, tlsFacts, files?.offeredCert ?? false)));
       req.on('response', (res) => {
         if (!needBody(res.statusCode ?? 0)) return done(undefined, { res, body: '' });
         let body = '';
@@ -179,12 +144,10 @@ export const probeHttp: Prober = async (check, ctx) => {
       status, statusText: res.statusMessage ?? '', httpVersion: res.httpVersion,
       ...(server !== undefined && { server }),
       ...(res.headers['location'] !== undefined && { location: res.headers['location'] }),
-      ...(tls && { tls }),
-      // A client certificate is this row's credential: refused, it is a failure, not a warning.
-      ...(tls?.clientCertOffered && { credentialsGiven: true }),
+      // A client certificate is this row's credential (credentialsGiven): refused, it is a failure.
+      ...tlsFacts,
     };
     const line = `HTTP/${res.httpVersion} ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${server ? ` from ${server}` : ''}`;
-    const timings = { totalMs: 0 };
     const fail = (reason: Reason, detail: string): never => {
       throw new ProbeError(reason, detail, { code: `HTTP_${status}`, facts, state: 'open' });
     };
@@ -208,23 +171,18 @@ export const probeHttp: Prober = async (check, ctx) => {
     }
     if (bodyRe && !bodyRe.matcher(body).find()) fail('wrong-protocol', `${line}, but the body does not match /${opts.bodyMatch}/`);
 
-    // Asked for a certificate, got none, and answered anyway: ssl_verify_client optional.
-    const unasked = tls?.clientCertRequested === true && !tls.clientCertOffered
-      ? ' (the server asked for a client certificate; none was offered)' : '';
-    const over = tls ? ` over ${tlsSummary(tls)}${unasked}` : '';
-    const soon = tls && expiryWarning(tls, opts.minDaysValid);
-    if (soon) return { state: 'open', reason: 'expiring', detail: `${line}, but ${soon}`, facts, timings };
-    const tolerated = tls?.verifyError ? ` — but ${describeVerifyError(tls.verifyError, tls, name, opts.ca !== undefined)} (ignored: with.insecure)` : '';
-    return { state: 'open', reason: 'ok', detail: `${line}${over}${tolerated}`, facts, timings, ...(tls?.verifyError !== undefined && { code: tls.verifyError }) };
+    const over = tls ? ` over ${tlsSummary(tls)}` : '';
+    const obs: Observation = { state: 'open', reason: 'ok', detail: `${line}${over}`, facts, timings: { totalMs: 0 } };
+    return tls ? tlsVerdict(obs, tls, check, opts) : obs;
   }
 };
 
 /** A request that got no HTTP answer: the bytes that came back instead, if any, say what it was. */
-function notHttp(err: unknown, first: Buffer, tls: TlsFacts | undefined, offeredCert: boolean): unknown {
-  const code = (err as { code?: string }).code;
-  const facts = { ...(first.length > 0 && { firstBytes: printable(first) }), ...(tls && { tls }) };
+function notHttp(err: unknown, first: Buffer, tlsFacts: Record<string, unknown>, offeredCert: boolean): unknown {
+  const code = errorCode(err);
+  const facts = { ...firstBytes(first), ...tlsFacts };
   // A TLS alert later than startTls waited for (a slow mTLS server) is still the TLS verdict.
-  if (tls && code?.startsWith('ERR_SSL_')) return tlsFailure(err, { offeredCert, facts, afterHandshake: true });
+  if (tlsFacts['tls'] && code?.startsWith('ERR_SSL_')) return tlsFailure(err, { offeredCert, facts, afterHandshake: true });
   if (code?.startsWith('HPE_')) {
     return new ProbeError('wrong-protocol', `the answer is not HTTP: "${printable(first.subarray(0, 40))}"`, { code, cause: err, facts, state: 'open' });
   }

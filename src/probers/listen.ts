@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { ProbeError } from '../errors.js';
+import { errorCode } from '../probe/error-kind.js';
 import type { Prober } from '../types.js';
 
 const TCP_LISTEN = '0A';
@@ -44,7 +45,7 @@ async function readTable(file: string, family: 4 | 6): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = errorCode(e);
     if (family === 6 && code === 'ENOENT') return '';
     const why = `cannot read ${file} (${code ?? (e as Error).message}): the listening sockets of this machine are unknown`;
     throw new ProbeError('error', why, { ...(code && { code }), cause: e, state: 'unknown' });

@@ -7,31 +7,22 @@ import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { ProbeError } from '../errors.js';
+import { deadlinePassed, errorCode } from '../probe/error-kind.js';
 import { dialTcp } from '../probe/socket.js';
-import { startTls, tlsClientOptionShape, tlsFailure, type TlsFacts } from '../probe/tls.js';
-import type { Check, ProbeContext, Prober } from '../types.js';
+import {
+  readTlsFiles, startTls, tlsFailure, type TlsFacts, type TlsFiles,
+} from '../probe/tls.js';
+import { tlsVerdict } from '../probe/tls-verdict.js';
+import type { Check, Observation, ProbeContext, Prober } from '../types.js';
 import {
   DISCONNECT, MALFORMED_CONNACK, connackMeaning, decodeConnack, decodeLength, describeForeignBytes, encodeConnect,
   type Connack, type MqttVersion,
 } from './mqtt-packets.js';
+import { firstBytes } from './first-bytes.js';
 import { parseWith } from './tls.js';
+import { mqttOptions } from './options/mqtt.js';
 
-// No passwordFile / passwordEnv: a profile must never pick a local file or an environment
-// variable to send to its target. The password reaches this prober only as the value of a
-// `secret: true` variable that the operator supplied (FEDPROBE_VAR_<NAME>, --set <name>_file=PATH,
-// a site file); the profile loader refuses any other source for it.
-export const mqttOptions = z.strictObject({
-  ...tlsClientOptionShape,
-  version: z.union([z.literal('3.1.1'), z.literal('5'), z.literal(4), z.literal(5), z.literal('5.0')]).optional()
-    .describe('MQTT protocol version: 3.1.1 (default) or 5'),
-  username: z.string().optional().describe('user name for the CONNECT'),
-  password: z.string().optional().describe(
-    'password: a reference to a secret variable ("${mqtt_password}") whose value the operator gives, never plain text',
-  ),
-  clientId: z.string().max(23).optional().describe('client identifier (default: fedprobe-<random>)'),
-  path: z.string().startsWith('/').optional()
-    .describe('WebSocket path for mqtt+ws(s):// (default /mqtt; mosquitto ignores it, RabbitMQ needs /ws)'),
-});
+export { mqttOptions } from './options/mqtt.js';
 
 type MqttOpts = z.output<typeof mqttOptions>;
 
@@ -77,7 +68,7 @@ function socketPipe(s: Socket): Pipe {
 
 /** A failed upgrade in words: the port answered, but not as an HTTP/WebSocket server would. */
 function upgradeFailure(e: Error, path: string): unknown {
-  const code = (e as NodeJS.ErrnoException).code;
+  const code = errorCode(e);
   if (code?.startsWith('ERR_SSL_')) return e; // TLS (a late alert): the caller's tlsFailure() says which
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     // "socket hang up": closed before any HTTP answer, as a plain MQTT port does with our GET.
@@ -99,7 +90,7 @@ function upgradeFailure(e: Error, path: string): unknown {
 
 /** An error from `ws` after the upgrade: a frame the WebSocket protocol forbids, or one too big. */
 function frameFailure(e: Error): Error {
-  const code = (e as NodeJS.ErrnoException).code;
+  const code = errorCode(e);
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
     const message = `the WebSocket server sent a message of more than ${MAX_READ / 1024} KiB `
       + '(a CONNACK is a few bytes): not an MQTT answer';
@@ -166,22 +157,15 @@ function closeNamesAuth(reason: string): boolean {
   return /auth|credential|password|login|denied|forbidden|banned/i.test(reason);
 }
 
-/** What came back, for the report: hex, and the printable part as text ("HTTP/1.1 400 Bad…"). */
-function firstBytes(buf: Buffer): Record<string, string> {
-  const head = buf.subarray(0, 32);
-  if (!head.length) return {};
-  return { firstBytes: head.toString('hex'), firstText: head.toString('latin1').replace(/[^\x20-\x7e]/g, '.') };
-}
-
 /** Peer text (a v5 reason string, a WebSocket close reason) without control characters. */
 function peerText(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '.');
 }
 
-/** A ProbeError with the probe's facts (version, transport) added; its own kept, or nested `under` a key. */
-function withFacts(e: unknown, facts: Record<string, unknown>, under?: string): unknown {
+/** A ProbeError with the probe's facts (version, transport) added, its own kept. */
+function withFacts(e: unknown, facts: Record<string, unknown>): unknown {
   if (!(e instanceof ProbeError)) return e;
-  const merged = under ? { ...facts, [under]: e.facts } : { ...facts, ...e.facts };
+  const merged = { ...facts, ...e.facts };
   return new ProbeError(e.reason, e.message, {
     ...(e.code !== undefined && { code: e.code }), cause: e.cause, facts: merged, ...(e.state && { state: e.state }),
   });
@@ -205,9 +189,8 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
       f();
     };
     const onAbort = () => finish(() => {
-      const r: unknown = ctx.signal.reason;
       // On the row's deadline (not a shutdown), say what had come so far.
-      if (buf.length && r instanceof Error && r.name === 'TimeoutError') {
+      if (buf.length && deadlinePassed(ctx.signal)) {
         // Only the start of a CONNACK can be waiting here: anything else was refused at once.
         let len: [number, number] | undefined;
         try {
@@ -217,7 +200,7 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
         const message = `connected, then ${buf.length} bytes${of} of a CONNACK that did not complete within `
           + `${ctx.timeoutMs} ms (first bytes ${buf.subarray(0, 8).toString('hex')})`;
         reject(new ProbeError('no-response', message, { facts: firstBytes(buf) }));
-      } else reject(r);
+      } else reject(ctx.signal.reason);
     });
     const fail = (message: string, code?: string) =>
       finish(() => reject(new ProbeError('wrong-protocol', message, { ...(code && { code }), facts: firstBytes(buf) })),
@@ -242,7 +225,7 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
     });
     pipe.onEnd((end) => finish(() => {
       if ('error' in end) {
-        const code = (end.error as NodeJS.ErrnoException).code;
+        const code = errorCode(end.error);
         // A reset before any byte is a silent refusal, like a close; after bytes it is an error.
         if (!buf.length && (code === 'ECONNRESET' || code === 'EPIPE')) {
           resolve({ kind: 'closed', reset: true, error: end.error });
@@ -266,9 +249,9 @@ interface Attempt {
 /** One connection: TCP, TLS and WebSocket as the scheme asks, one CONNECT, the answer. */
 async function attempt(
   check: Check, ctx: ProbeContext, o: MqttOpts, version: MqttVersion, facts: Record<string, unknown>,
+  files: TlsFiles | undefined,
 ): Promise<Attempt> {
   const scheme = check.target.scheme;
-  const secure = scheme === 'mqtts' || scheme === 'mqtt+wss';
   const raw = await dialTcp(check.target.port, ctx);
   // Until the stream is ours to use, an error on it must not be an uncaught 'error' event.
   raw.on('error', () => undefined);
@@ -277,23 +260,18 @@ async function attempt(
   try {
     let socket: Socket = raw;
     let tls: TlsFacts | undefined;
-    if (secure) {
+    if (files) {
       const alpn = scheme === 'mqtt+wss' ? { alpn: ['http/1.1'] } : {};
-      const t = await startTls(raw, check, ctx, { ...o, ...alpn }).catch((e: unknown) => {
-        // Certificate facts go under facts.tls, where a successful probe puts them.
-        throw withFacts(e, facts, 'tls');
-      });
-      socket = t.socket;
-      tls = t.facts;
-      facts['tls'] = t.facts;
+      // Certificate facts land in facts.tls, handshake failed or not.
+      ({ socket, facts: tls } = await startTls(raw, check, ctx, { ...o, ...alpn }, { files, facts }));
     }
     // A TLS 1.3 server's client-certificate alert arrives after the handshake, during the upgrade
     // or the MQTT exchange: on secure transports both pass through tlsFailure().
-    const late = (e: unknown): unknown => (secure && !(e instanceof ProbeError)
-      ? tlsFailure(e, { offeredCert: o.cert !== undefined, facts, afterHandshake: true })
+    const late = (e: unknown): unknown => (files && !(e instanceof ProbeError)
+      ? tlsFailure(e, { offeredCert: files.offeredCert, facts, afterHandshake: true })
       : e);
     pipe = scheme.includes('+ws')
-      ? await openWebSocket(check, ctx, o.path, socket, secure).catch((e: unknown) => {
+      ? await openWebSocket(check, ctx, o.path, socket, files !== undefined).catch((e: unknown) => {
         throw withFacts(late(e), facts);
       })
       : socketPipe(socket);
@@ -356,7 +334,7 @@ function refusedWithoutConnack(
   }
   if (c.reset) {
     if (!secure) {
-      const code = (c.error as NodeJS.ErrnoException | undefined)?.code ?? 'ECONNRESET';
+      const code = errorCode(c.error) ?? 'ECONNRESET';
       const message = `the port reset the connection on our MQTT CONNECT without an answer${tried} `
         + '(a TLS port? then use mqtts://)';
       return new ProbeError('wrong-protocol', message, { code, cause: c.error, facts });
@@ -374,11 +352,14 @@ export const probeMqtt: Prober = async (check, ctx) => {
   const asked: MqttVersion = o.version === 5 || o.version === '5' || o.version === '5.0' ? 5 : 4;
   const scheme = check.target.scheme;
   const secure = scheme === 'mqtts' || scheme === 'mqtt+wss';
-  const credentialsGiven = Boolean(o.username) || o.password !== undefined;
+  // Read before dialling (see readTlsFiles), and once for both attempts.
+  const files = secure ? await readTlsFiles(o) : undefined;
+  // A client certificate is a credential too: a broker that refuses its holder is no anonymous refusal.
+  const credentialsGiven = Boolean(o.username) || o.password !== undefined || files?.offeredCert === true;
   const facts: Record<string, unknown> = { protocolVersion: VERSION_TEXT[asked], transport: scheme, credentialsGiven };
 
   let version = asked;
-  let result = await attempt(check, ctx, o, version, facts);
+  let result = await attempt(check, ctx, o, version, facts, files);
   // The v5 attempt's silence, told beside the 3.1.1 answer ("" when there was no retry).
   let retryNote = '';
   let tried = '';
@@ -387,7 +368,7 @@ export const probeMqtt: Prober = async (check, ctx) => {
     facts['mqtt5Attempt'] = first + (result.answer.ws ? '' : ' without an answer');
     version = 4;
     facts['protocolVersion'] = VERSION_TEXT[4];
-    result = await attempt(check, ctx, o, version, facts);
+    result = await attempt(check, ctx, o, version, facts, files);
     retryNote = `; it ${first} on our MQTT 5.0 CONNECT without an answer, `
       + 'so it most likely speaks MQTT 3.1.1 only (with.version: 3.1.1)';
     tried = ` (MQTT 3.1.1; our MQTT 5.0 CONNECT before it: ${first})`;
@@ -410,7 +391,8 @@ export const probeMqtt: Prober = async (check, ctx) => {
   if (meaning.reason === 'ok') {
     const via = result.tls ? ` over ${result.tls.protocol ?? 'TLS'}` : '';
     const detail = `MQTT ${VERSION_TEXT[version]} broker accepted the connection${via}: ${codeText}${retryNote}`;
-    return { state: 'open', reason: 'ok', detail, facts, timings: { totalMs: 0 } };
+    const obs: Observation = { state: 'open', reason: 'ok', detail, facts, timings: { totalMs: 0 } };
+    return result.tls ? tlsVerdict(obs, result.tls, check, o) : obs;
   }
   const why = meaning.reason === 'auth-rejected'
     ? `the MQTT broker refused ${credentialsGiven ? 'these credentials' : 'an anonymous client'}: ${codeText}`

@@ -1,14 +1,16 @@
 // The `with:` options each prober accepts, validated strictly at load time so that a typo in a
 // profile is an error naming its path, not an option silently ignored at probe time. Each
-// prober file owns its schema; this map makes a missing one a compile error.
+// protocol's schema lives in options/<protocol>.ts, apart from its prober: loading a profile
+// must not load every prober and its libraries (ws, @noble/*). This map makes a missing one a
+// compile error.
 import { z } from 'zod';
 import type { ProbeScheme } from '../types.js';
-import { discv4Options, rlpxOptions } from './devp2p.js';
-import { grpcOptions } from './grpc.js';
-import { httpOptions } from './http.js';
-import { mqttOptions } from './mqtt.js';
-import { tlsOptions } from './tls.js';
-import { wireguardOptions } from './wireguard.js';
+import { discv4Options, rlpxOptions } from './options/devp2p.js';
+import { grpcOptions } from './options/grpc.js';
+import { httpOptions } from './options/http.js';
+import { mqttOptions } from './options/mqtt.js';
+import { tlsOptions } from './options/tls.js';
+import { wireguardOptions } from './options/wireguard.js';
 
 /** Every TCP-based prober can go through an HTTP CONNECT proxy (`direct` ignores the environment's). */
 const viaProxy = { proxy: z.string().optional().describe('HTTP CONNECT proxy for this row, e.g. http://proxy:3128, or "direct"') };

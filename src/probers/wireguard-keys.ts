@@ -3,6 +3,7 @@
 // variables. Keys are never printed; errors name where a key was expected, not its value.
 import { readFileSync } from 'node:fs';
 import { ProbeError } from '../errors.js';
+import { errorCode } from '../probe/error-kind.js';
 import type { Keys } from './wireguard-noise.js';
 
 export interface KeyOptions {
@@ -45,7 +46,7 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ProbeError('error', `${what}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ProbeError('error', `${what}: cannot read ${path} (${errorCode(e) ?? 'error'})`);
   }
 }
 

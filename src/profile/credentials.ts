@@ -100,6 +100,23 @@ export function credentialProblem(withOpts: Record<string, unknown>, defs: Recor
   return undefined;
 }
 
+/**
+ * Whether an option an operator gives as a row override (`--with broker.password=…`, a site file's
+ * `rows:`) is a credential: it is then one of the row's secrets (never logged, and "credentials
+ * were given" for the verdict), and it must name its row, never `*` (which would hand it to every
+ * host the profile chose, such as a framework's telemetry endpoint).
+ */
+export function isCredentialOption(path: readonly string[], value: unknown): boolean {
+  const [key, entry] = path;
+  if (key === undefined || STAYS_LOCAL.has(key)) return false;
+  if (key === 'proxy') return typeof value === 'string' && /\/\/[^/]*@/.test(value);
+  if (key === 'headers') {
+    if (entry !== undefined) return CREDENTIAL_HEADER.test(entry);
+    return value !== null && typeof value === 'object' && Object.keys(value).some((h) => CREDENTIAL_HEADER.test(h));
+  }
+  return CREDENTIAL_KEY.test(key);
+}
+
 function secretElsewhere(name: string): string {
   return `the secret \${${name}} may only be the whole value of a credential option (password, token, an Authorization header, proxy)`;
 }

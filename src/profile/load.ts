@@ -6,8 +6,9 @@ import type { z } from 'zod';
 import { ProfileError, UsageError } from '../errors.js';
 import type { Profile, Row, VarDef } from '../types.js';
 import { readDocument } from './document.js';
+import { SITE_ROWS, siteOverrides, type SiteValues } from './overrides.js';
 import { PROFILES_DIR } from './paths.js';
-import { RowProblem, checkRowForm, resolveRow } from './row.js';
+import { RowProblem, checkRowForm, rememberPortTemplate, resolveRow } from './row.js';
 import { profileSchema, rowSchema, siteSchema, varDefSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { own } from './vars.js';
@@ -92,12 +93,18 @@ function checkRows(file: string, vars: Record<string, VarDef>, rows: Row[]): voi
     seen.set(row.id, i);
     try {
       checkRowForm(row, vars);
-      resolveRow(row, vars, (name, part) => placeholder(own(vars, name), part));
+      const resolved = resolveRow(row, vars, (name, part) => placeholder(own(vars, name), part));
+      if (resolved.port !== row.port) {
+        // `tcp/${restful_port}`: the row shows its documented default; expand() fills in the value.
+        rememberPortTemplate(row, row.port);
+        row.port = resolved.port;
+      }
     } catch (e) {
       if (!(e instanceof RowProblem)) throw e;
       // A default that is not a valid value is the variable's fault, not the row's.
       if (e.variable !== undefined && own(vars, e.variable)?.default !== undefined) {
-        throw new ProfileError(file, `vars.${e.variable}.default`, `${e.message} (used by ${at}.probe)`);
+        const usedBy = `${at}.${e.path.split('.')[0]}`;
+        throw new ProfileError(file, `vars.${e.variable}.default`, `${e.message} (used by ${usedBy})`);
       }
       throw new ProfileError(file, `${at}.${e.path}`, e.message);
     }
@@ -134,10 +141,13 @@ export async function loadProfile(ref: string): Promise<Profile> {
   return loadProfileFile(file, id);
 }
 
-/** A site file: `vars: {network_host: fbm.example.org}`. */
-export async function loadSiteFile(file: string): Promise<Record<string, string>> {
+/** A site file: `vars: {network_host: fbm.example.org}`, and row overrides under `rows:`
+ * (`rows: {fleet: {with: {ca: /etc/flwr/ca.pem}}}`), carried with the variables (SiteValues). */
+export async function loadSiteFile(file: string): Promise<SiteValues> {
   const raw = await readDocument(file);
   const parsed = siteSchema.safeParse(raw ?? {});
   if (!parsed.success) throw firstIssue(file, parsed.error);
-  return Object.fromEntries(Object.entries(parsed.data.vars ?? {}).map(([k, v]) => [k, String(v)]));
+  const values: SiteValues = Object.fromEntries(Object.entries(parsed.data.vars ?? {}).map(([k, v]) => [k, String(v)]));
+  if (parsed.data.rows) values[SITE_ROWS] = siteOverrides(file, parsed.data.rows);
+  return values;
 }

@@ -37,6 +37,10 @@ function strings(value: unknown, path: string, out: [string, string][] = [], dep
   return out;
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 function substituteDeep(value: unknown, subst: (s: string) => string): unknown {
   if (typeof value === 'string') return subst(value);
   if (Array.isArray(value)) return value.map((v) => substituteDeep(v, subst));
@@ -47,7 +51,9 @@ function substituteDeep(value: unknown, subst: (s: string) => string): unknown {
 /** Everything about a row that does not depend on values: reference syntax, declared names, the
  * URL's form, no credentials or secrets in the URL, credentials only from secret variables. */
 export function checkRowForm(row: Row, defs: Record<string, VarDef>): void {
-  for (const [path, text] of [['probe', row.probe] as [string, string], ...strings(row.with ?? {}, 'with')]) {
+  const port = portTemplate(row);
+  const texts: [string, string][] = [['probe', row.probe], ['port', port], ...strings(row.with ?? {}, 'with')];
+  for (const [path, text] of texts) {
     const bad = refSyntaxProblem(text);
     if (bad) throw new RowProblem(path, bad);
     for (const name of varRefs(text)) {
@@ -61,6 +67,15 @@ export function checkRowForm(row: Row, defs: Record<string, VarDef>): void {
     splitProbe(row.probe);
   } catch (e) {
     throw new RowProblem('probe', (e as Error).message);
+  }
+  for (const name of varRefs(port)) {
+    const def = own(defs, name)!;
+    if (def.secret) throw new RowProblem('port', `the secret \${${name}} cannot be a port`);
+    // The port column is the matrix's documented port: show, respond and demo print it as it is.
+    if (def.default === undefined) {
+      const why = 'a variable in the port column needs one (the port the framework documents)';
+      throw new RowProblem('port', `\${${name}} has no default: ${why}`);
+    }
   }
   const secret = varRefs(row.probe).find((n) => own(defs, n)?.secret);
   if (secret) throw new RowProblem('probe', `the secret \${${secret}} cannot be part of the probe URL (it would be printed and sent as an address); use it under with:`);
@@ -78,18 +93,60 @@ function valueProblem(what: 'host' | 'port', template: string, value: string, wh
   return new RowProblem('probe', `the ${what} ${quote(value)}${from} ${why}`, names[0]);
 }
 
+/**
+ * The port column as written (`tcp/${restful_port}`), kept beside a loaded row whose own `port`
+ * holds the documented default (load.ts): whatever reads a loaded profile (show, respond, demo, a
+ * firewall request) sees a real port, and only expand() fills in the operator's value. A copy of a
+ * row made elsewhere (demo's stand-in rows) keeps the default port, as it should.
+ */
+const PORT_TEMPLATES = new WeakMap<Row, string>();
+
+export function rememberPortTemplate(row: Row, template: string): void {
+  PORT_TEMPLATES.set(row, template);
+}
+
+export function portTemplate(row: Row): string {
+  return PORT_TEMPLATES.get(row) ?? row.port;
+}
+
 export interface ResolvedRow {
   url: string;
+  /** The port column with its value: `tcp/8844`. */
+  port: string;
   target: ProbeTarget;
   with: Record<string, unknown>;
   /** The secret variables this row's options use, by name. */
   secretNames: string[];
 }
 
-/** Puts values into a row whose form `checkRowForm` accepted, checking each for the part it fills. */
-export function resolveRow(row: Row, defs: Record<string, VarDef>, lookup: Lookup): ResolvedRow {
+/** Fills the port column (`tcp/${restful_port}`) and checks the port it names. */
+function resolvePortColumn(template: string, fill: (text: string, part: Part) => string): string {
+  const names = varRefs(template);
+  // A port written in the column was checked by the schema (and an ad-hoc row's by its URL).
+  if (names.length === 0) return template;
+  const column = fill(template, 'port');
+  const port = column.slice(column.indexOf('/') + 1);
+  const bad = portProblem(port);
+  if (bad) {
+    throw new RowProblem('port', `variable ${names[0]}=${quote(port)} is not a port number: it ${bad}`, names[0]);
+  }
+  return column;
+}
+
+/**
+ * Puts values into a row whose form `checkRowForm` accepted, checking each for the part it fills.
+ * `overrides` are the operator's row options (overrides.ts), put over the row's own once its
+ * variables are filled in: their values are taken as written and checked by the same schema.
+ */
+export function resolveRow(
+  row: Row,
+  defs: Record<string, VarDef>,
+  lookup: Lookup,
+  overrides?: Record<string, unknown>,
+): ResolvedRow {
   const t = splitProbe(row.probe);
   const fill = (text: string, part: Part) => substitute(text, (name) => lookup(name, part) ?? `\${${name}}`);
+  const portColumn = resolvePortColumn(portTemplate(row), fill);
   let host = fill(t.host, 'host');
   let bracketed = t.bracketed;
   if (t.scheme !== 'listen') {
@@ -109,7 +166,7 @@ export function resolveRow(row: Row, defs: Record<string, VarDef>, lookup: Looku
   const url = joinProbe({ scheme: t.scheme, host, bracketed, port, rest: fill(t.rest, 'path') });
   let target: ProbeTarget;
   try {
-    target = parseTarget(url, row.port);
+    target = parseTarget(url, portColumn);
   } catch (e) {
     throw new RowProblem('probe', (e as Error).message, t.scheme === 'listen' ? varRefs(t.rest)[0] : undefined);
   }
@@ -121,6 +178,13 @@ export function resolveRow(row: Row, defs: Record<string, VarDef>, lookup: Looku
       return lookup(name, 'with') ?? `\${${name}}`;
     }),
   ) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    const rows = withOpts[key];
+    if (value === undefined) delete withOpts[key];
+    // An entry of a record option (headers) joins the row's own entries.
+    else if (isRecord(value) && isRecord(rows)) withOpts[key] = { ...rows, ...value };
+    else withOpts[key] = value;
+  }
   const options = proberOptions[target.scheme].safeParse(withOpts);
   if (!options.success) {
     const issue = options.error.issues.find((i) => i.code === 'unrecognized_keys') ?? options.error.issues[0]!;
@@ -138,5 +202,5 @@ export function resolveRow(row: Row, defs: Record<string, VarDef>, lookup: Looku
     const bad = proxyProblem(proxy);
     if (bad) throw new RowProblem('with.proxy', bad, varRefs(String(row.with?.['proxy'] ?? ''))[0]);
   }
-  return { url, target, with: withOpts, secretNames: [...secretNames] };
+  return { url, port: portColumn, target, with: withOpts, secretNames: [...secretNames] };
 }

@@ -6,8 +6,9 @@ import { MAX_ROW_TIMEOUT_MS, durationMs } from './duration.js';
 
 const ID = /^[a-z0-9][a-z0-9_.-]*$/;
 const VAR_NAME = /^[a-z_][a-z0-9_]*$/;
-/** `tcp/1883` or `udp/51820`; the frameworks' docs write TCP/1883, which is accepted too. */
-export const PORT_PATTERN = /^(tcp|udp|TCP|UDP)\/([0-9]{1,5})$/;
+/** `tcp/1883` or `udp/51820`; the frameworks' docs write TCP/1883, which is accepted too. The port
+ * may be a variable, `tcp/${restful_port}`, checked (1-65535) once it has its value. */
+export const PORT_PATTERN = /^(tcp|udp|TCP|UDP)\/([0-9]{1,5}|\$\{[a-z_][a-z0-9_]*\})$/;
 
 export const varDefSchema = z
   .strictObject({
@@ -25,16 +26,21 @@ export const rowSchema = z
     destination: z.string().min(1).describe('destination machine, in the framework\'s words'),
     port: z
       .string()
-      .regex(PORT_PATTERN, 'a protocol and port such as tcp/1883 or udp/51820')
+      .regex(PORT_PATTERN, 'a protocol and port such as tcp/1883, udp/51820 or tcp/${restful_port}')
       .refine((p) => {
-        const n = Number(p.split('/')[1]);
+        // Runs after a failed regex too: the value may have no "/" at all.
+        const port = p.split('/')[1] ?? '';
+        if (port.startsWith('${')) return true;
+        const n = Number(port);
         return n >= 1 && n <= 65535;
       }, 'a port between 1 and 65535')
-      .describe('destination port, as tcp/N or udp/N'),
+      .describe('destination port, as tcp/N or udp/N; N may be a variable with a default, tcp/${name}'),
     service: z.string().min(1).describe('service column of the matrix (HTTP, MQTT, gRPC, WireGuard ...)'),
     type: z.enum(['backend', 'user']).describe('backend: between components; user: a person reaches a GUI'),
     status: z.enum(['mandatory', 'optional']),
     comment: z.string().optional(),
+    purpose: z.string().min(1).optional()
+      .describe('what the component uses this path for: the justification in a firewall change request'),
     probe: z.string().min(1).describe(`URL whose scheme picks the prober: ${PROBE_SCHEMES.join(', ')}`),
     expect: z.enum(['reachable', 'blocked']).optional().describe('blocked: the row passes only when nothing answers'),
     timeout: z
@@ -72,8 +78,16 @@ export type ProfileInput = z.infer<typeof profileSchema>;
 export const siteSchema = z
   .strictObject({
     vars: z.record(z.string().regex(VAR_NAME), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    rows: z
+      .record(
+        z.string().regex(/^(\*|[a-z0-9][a-z0-9_.-]*)$/, 'a row id, or * for every row that takes the option'),
+        z.strictObject({ with: z.record(z.string(), z.unknown()).describe("options put over the row's own") }),
+      )
+      .optional()
+      .describe('row options of this site, by row id (* for every row that takes the option): '
+        + '{fleet: {with: {ca: /etc/flwr/ca.pem}}}'),
   })
-  .describe('a site file: variable values for one site');
+  .describe('a site file: variable values and row options for one site');
 
 export function profileJsonSchema(): unknown {
   return { $id: 'https://fedprobe.invalid/schema/profile-v1.json', ...z.toJSONSchema(profileSchema, { target: 'draft-2020-12', io: 'input' }) };

@@ -4,7 +4,6 @@ import { isIP } from 'node:net';
 import { PROBE_SCHEMES, type ProbeScheme, type ProbeTarget } from '../types.js';
 import { hostProblem, portProblem } from './host.js';
 import { splitProbe } from './probe-url.js';
-import { PORT_PATTERN } from './schema.js';
 import { didYouMean } from './suggest.js';
 
 export const UDP_SCHEMES: ReadonlySet<ProbeScheme> = new Set<ProbeScheme>(['udp', 'wireguard', 'discv4']);
@@ -18,9 +17,13 @@ export function unknownSchemeMessage(scheme: string): string {
   return `unknown probe scheme ${JSON.stringify(`${scheme.slice(0, 40)}://`)} (${hint ? `${hint} ` : ''}known: ${PROBE_SCHEMES.join(', ')})`;
 }
 
-/** `tcp/1883` → ['tcp', 1883]. The schema has already checked the form. */
+/** A port column with its value in: `tcp/1883`, never `tcp/${name}`. */
+const RESOLVED_PORT = /^(tcp|udp)\/([0-9]{1,5})$/i;
+
+/** `tcp/1883` → ['tcp', 1883]. The schema has already checked the form; a loaded profile's rows
+ * carry their port variables' defaults (load.ts), an expanded row the operator's values. */
 export function parsePortColumn(port: string): { protocol: 'tcp' | 'udp'; port: number } {
-  const m = PORT_PATTERN.exec(port);
+  const m = RESOLVED_PORT.exec(port);
   if (!m) throw new Error(`"${port}" is not a port such as tcp/1883`);
   return { protocol: m[1]!.toLowerCase() as 'tcp' | 'udp', port: Number(m[2]) };
 }

@@ -70,7 +70,8 @@ export function recordRun(g: RunGauges, run: RunReport, finishedAt = Date.now())
       const v = r.timings[key];
       if (v !== undefined) set(g.phase, { ...labels, phase }, v / 1000);
     }
-    const notAfter = (r.facts['tls'] as { notAfter?: string } | undefined)?.notAfter ?? (r.facts['notAfter'] as string | undefined);
+    // Every TLS scheme (tls:// too) keeps the certificate under facts.tls.
+    const notAfter = (r.facts['tls'] as { notAfter?: string } | undefined)?.notAfter;
     if (notAfter && !Number.isNaN(Date.parse(notAfter))) set(g.certNotAfter, labels, Math.floor(Date.parse(notAfter) / 1000));
   }
   g.runTimestamp.set({ profile }, Math.floor(finishedAt / 1000));

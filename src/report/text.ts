@@ -16,9 +16,10 @@ export function columns(rows: string[][]): string[] {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : padEnd(cell, widths[i]!))).join('  ').trimEnd());
 }
 
-/** The matrices write ports as TCP/1883. */
+/** The matrices write ports as TCP/1883; a variable keeps its name: TCP/${restful_port}. */
 export function portLabel(port: string): string {
-  return port.toUpperCase();
+  const slash = port.indexOf('/');
+  return slash < 0 ? port.toUpperCase() : port.slice(0, slash).toUpperCase() + port.slice(slash);
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, gray: 90, bold: 1 } as const;
@@ -26,4 +27,22 @@ export type Colour = keyof typeof CODES;
 
 export function painter(enabled: boolean): (colour: Colour, s: string) => string {
   return enabled ? (colour, s) => `\x1b[${CODES[colour]}m${s}\x1b[0m` : (_c, s) => s;
+}
+
+/**
+ * A message as a sentence: a leading lower-case word capitalised, a final full stop added unless
+ * it already ends a sentence. Details and hints are written as fragments and joined in reports;
+ * without this they run together ("…listens on tcp/8484 Start the HTTP service…").
+ */
+export function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return '';
+  // Only a plain word: "tcp/8484", "discv4", "gRPC" or an address keep their spelling.
+  const capital = /^[a-z]+(?=[\s,;:]|$)/.test(t) ? t[0]!.toUpperCase() + t.slice(1) : t;
+  return /[.!?…]["'`)\]]*$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** Messages joined as sentences, the empty ones left out. */
+export function sentences(...parts: (string | undefined)[]): string {
+  return parts.map((p) => sentence(p ?? '')).filter(Boolean).join(' ');
 }

@@ -168,7 +168,7 @@ describe('typos get "did you mean"', () => {
   });
   it('unknown flag, command, profile id, with: key and scheme', async () => {
     await usage(['check', good, '--timout', '3'], 'Unknown argument: timout (timout: did you mean --timeout?)');
-    await usage(['chek', 'fedbiomed/node'], 'unknown command "chek" (did you mean check? commands: check, probe, discover, profiles, show, validate, schema, respond, demo, daemon; see fedprobe --help)');
+    await usage(['chek', 'fedbiomed/node'], 'unknown command "chek" (did you mean check? commands: check, probe, discover, profiles, show, validate, schema, respond, demo, daemon, completion; see fedprobe --help)');
     const r = await runCli(['check', 'fedbiomed/nod']);
     expectUsageError(r, /^fedprobe: unknown profile "fedbiomed\/nod": did you mean fedbiomed\/node\? give a shipped id \(/);
     await usage(['validate', own('with-typo.yaml')], `${own('with-typo.yaml')}: rows[0].with: unknown key "localonly" for listen:// (did you mean localOnly?)`);

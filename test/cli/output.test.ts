@@ -203,7 +203,7 @@ describe('open descriptors', () => {
     expect(r.stdout).toBe('');
     expect(r.status).toBe(1);
     expect(statSync(file).ino).toBe(ino);
-    expect(readFileSync(file, 'utf8')).toMatch(/^head\n"id","dir",/);
+    expect(readFileSync(file, 'utf8')).toMatch(/^head\n"id","action","dir",/);
     expect(readdirSync(dir)).toEqual(['fd3']);
   });
 });

@@ -1,5 +1,7 @@
-// A real Prometheus server scrapes the daemon and a row's series is queried back; the shipped
-// scrape config and alert rules pass promtool; the cron line's textfile passes promtool too.
+// A real Prometheus server scrapes the daemon and a row's series is queried back; the live /metrics
+// passes `promtool check metrics`; the shipped scrape config and alert rules pass promtool, and the
+// alert rules' unit tests (fedprobe-rules.test.yml) pass `promtool test rules`; the cron line's
+// textfile passes promtool too.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -69,6 +71,16 @@ describe('Prometheus integration', () => {
     expect(result[0]!.value[1]).toBe('1');
     const up = JSON.parse((await get(`http://127.0.0.1:${promPort}/api/v1/query?query=up`)).body).data.result;
     expect(up[0].value[1]).toBe('1');
+
+    // The live exposition, process metrics included, passes the real linter.
+    const live = await get(`http://127.0.0.1:${port}/metrics`);
+    expect(live.body).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(live.body).toMatch(/^nodejs_active_handles\{type="\w+"\} \d+$/m);
+    expect(live.body).toMatch(/^fedprobe_schedule_stalled\{profile=".*good\.yaml"\} 0$/m);
+    expect(live.body).not.toMatch(/^nodejs_active_(handles|requests|resources)_total/m);
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: live.body, encoding: 'utf8' });
+    expect(lint.stdout + lint.stderr).toBe('');
+    expect(lint.status).toBe(0);
   }, 60_000);
 
   it('the shipped scrape config and alert rules pass promtool', () => {
@@ -76,8 +88,11 @@ describe('Prometheus integration', () => {
     expect(config.stdout).toMatch(/SUCCESS: .*prometheus\.yml is valid prometheus config file syntax/);
     expect(config.status).toBe(0);
     const rules = spawnSync('promtool', ['check', 'rules', deploy('prometheus/fedprobe-rules.yml')], { encoding: 'utf8' });
-    expect(rules.stdout).toMatch(/SUCCESS: 5 rules found/);
+    expect(rules.stdout).toMatch(/SUCCESS: 6 rules found/);
     expect(rules.status).toBe(0);
+    const unit = spawnSync('promtool', ['test', 'rules', 'fedprobe-rules.test.yml'], { encoding: 'utf8', cwd: new URL('.', import.meta.url).pathname });
+    expect(unit.stdout).toMatch(/SUCCESS/);
+    expect(unit.status).toBe(0);
   });
 
   it('the cron line: check --format prometheus --output writes a textfile promtool accepts', async () => {

@@ -76,10 +76,9 @@ describe('discover', () => {
       [
         'flower/supernode: pid 101 flower-supernod; listening tcp/9094 on 127.0.0.1',
         '  superlink_host = superlink.example.org  (pid 101 argv)',
-        "  note: SuperLink's CA (--root-certificates) /etc/flwr/ca.crt (pid 101 argv): " +
-          'flower/supernode has no variable for it',
-        '  note: ClientAppIo API address 127.0.0.1:9094 (pid 101 argv): flower/supernode has no variable for it',
-        '  fedprobe check flower/supernode --set superlink_host=superlink.example.org',
+        '  superlink_ca = /etc/flwr/ca.crt  (pid 101 argv)',
+        '  note: ClientAppIo API bind address 127.0.0.1 (pid 101 argv): flower/supernode has no variable for it',
+        '  fedprobe check flower/supernode --set superlink_host=superlink.example.org --set superlink_ca=/etc/flwr/ca.crt',
         '',
         'fedbiomed/node-v5: pid 202 fedbiomed',
         `  researcher_host = researcher.example.org  (${cfg}:27)`,

@@ -20,15 +20,18 @@ async function usageError(p: Promise<unknown>): Promise<string> {
 describe('flower-supernode', () => {
   it("reads the SuperNodes of Flower's distributed compose file, with compose's ${VAR:-default}", async () => {
     const f = fx('compose-client.yml');
-    expect(await varsFromConfig(f)).toEqual({
+    // The two SuperNodes serve ClientAppIo on 9094 and 9095: they are checked one at a time.
+    expect(await usageError(varsFromConfig(f))).toBe(
+      `${f}: several components with different settings: supernode-1 (flower/supernode), supernode-2 ` +
+      `(flower/supernode): pick one with --from ${f}#SERVICE`,
+    );
+    expect(await varsFromConfig(`${f}#supernode-1`)).toEqual({
       profile: 'flower/supernode',
-      vars: { superlink_host: { value: '127.0.0.1', source: `${f}:6` } },
-      notes: [
-        `--superlink 127.0.0.1:9092 (${f}:6) uses the default of unset $SUPERLINK_IP`,
-        `SuperLink's CA (--root-certificates) certificates/superlink-ca.crt (${f}:14): flower/supernode has no ` +
-        `variable for it`,
-        `the same settings also in supernode-2`,
-      ],
+      vars: {
+        superlink_host: { value: '127.0.0.1', source: `${f}:6` },
+        superlink_ca: { value: 'certificates/superlink-ca.crt', source: `${f}:14` },
+      },
+      notes: [`--superlink 127.0.0.1:9092 (${f}:6) uses the default of unset $SUPERLINK_IP`],
     });
   });
 
@@ -36,25 +39,26 @@ describe('flower-supernode', () => {
     const f = fx('compose-client.yml');
     const found = await varsFromConfig(`${f}#supernode-2`, { env: { SUPERLINK_IP: '203.0.113.9' } });
     expect(found.profile).toBe('flower/supernode');
-    expect(found.vars).toEqual({ superlink_host: { value: '203.0.113.9', source: `${f}:23` } });
-    expect(found.notes).toEqual([
-      `SuperLink's CA (--root-certificates) certificates/superlink-ca.crt (${f}:31): flower/supernode has no ` +
-      `variable for it`,
-      `ClientAppIo API address 0.0.0.0:9095 (${f}:25): flower/supernode has no variable for it`,
-    ]);
+    expect(found.vars).toEqual({
+      superlink_host: { value: '203.0.113.9', source: `${f}:23` },
+      superlink_ca: { value: 'certificates/superlink-ca.crt', source: `${f}:31` },
+      clientappio_api_port: { value: '9095', source: `${f}:25` },
+    });
+    expect(found.notes).toEqual([]);
   });
 
   it('reads a systemd unit: ExecStart= over continued lines, Environment=, the key by path only', async () => {
     const f = fx('flower-supernode.service');
     expect(await varsFromConfig(f)).toEqual({
       profile: 'flower/supernode',
-      vars: { superlink_host: { value: 'superlink.example.org', source: `${f}:10` } },
+      vars: {
+        superlink_host: { value: 'superlink.example.org', source: `${f}:10` },
+        superlink_ca: { value: '/etc/flwr/superlink-ca.crt', source: `${f}:11` },
+      },
       notes: [
-        `SuperLink's CA (--root-certificates) /etc/flwr/superlink-ca.crt (${f}:11): flower/supernode has no ` +
-        `variable for it`,
         `SuperNode authentication key (used by path only) /etc/flwr/supernode.key (${f}:14): flower/supernode ` +
         `has no variable for it`,
-        `ClientAppIo API address 127.0.0.1:9094 (${f}:12): flower/supernode has no variable for it`,
+        `ClientAppIo API bind address 127.0.0.1 (${f}:12): flower/supernode has no variable for it`,
       ],
     });
   });
@@ -87,12 +91,11 @@ describe('flower-superlink', () => {
     const f = fx('flower-superlink-insecure.sh');
     expect(await varsFromConfig(f)).toEqual({
       profile: 'flower/superlink',
-      vars: {},
+      vars: { fleet_api_port: { value: '19092', source: `${f}:4` } },
       notes: [
         `--insecure (${f}:4): the Fleet and Control APIs are plaintext; SuperNodes and the flwr CLI must use ` +
         `flower/supernode-insecure and flower/cli-insecure`,
-        `Fleet API address 0.0.0.0:19092 (${f}:4): flower/superlink has no variable for it`,
-        `Control API address 127.0.0.1:9093 (${f}:4): flower/superlink has no variable for it`,
+        `Control API bind address 127.0.0.1 (${f}:4): flower/superlink has no variable for it`,
       ],
     });
   });
@@ -103,12 +106,11 @@ describe('flwr CLI connections', () => {
     const f = fx('project-tls/pyproject.toml');
     expect(await varsFromConfig(`${f}#remote-federation`)).toEqual({
       profile: 'flower/cli',
-      vars: { superlink_host: { value: 'superlink.example.org', source: `${f}:51` } },
-      notes: [
-        `connection "remote-federation" (${f})`,
-        `SuperLink's CA (root-certificates) ${fx('project-tls/certificates/ca.crt')} (${f}:53): flower/cli has ` +
-        `no variable for it`,
-      ],
+      vars: {
+        superlink_host: { value: 'superlink.example.org', source: `${f}:51` },
+        superlink_ca: { value: fx('project-tls/certificates/ca.crt'), source: `${f}:53` },
+      },
+      notes: [`connection "remote-federation" (${f})`],
     });
   });
 
@@ -133,12 +135,11 @@ describe('flwr CLI connections', () => {
     const f = fx('config.toml');
     expect(await varsFromConfig(f)).toEqual({
       profile: 'flower/cli',
-      vars: { superlink_host: { value: 'superlink.example.org', source: `${f}:11` } },
-      notes: [
-        `connection "my-site" (${f})`,
-        `SuperLink's CA (root-certificates) /home/alice/.flwr/certs/my-site-ca.crt (${f}:12): flower/cli has no ` +
-        `variable for it`,
-      ],
+      vars: {
+        superlink_host: { value: 'superlink.example.org', source: `${f}:11` },
+        superlink_ca: { value: '/home/alice/.flwr/certs/my-site-ca.crt', source: `${f}:12` },
+      },
+      notes: [`connection "my-site" (${f})`],
     });
     expect(await varsFromConfig(`${f}#lab`)).toEqual({
       profile: 'flower/cli-insecure',

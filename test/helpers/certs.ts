@@ -115,3 +115,16 @@ export async function makeCerts(dir?: string): Promise<TestCerts> {
     clientCert: p('client.crt'), clientKey: p('client.key'),
   };
 }
+
+/**
+ * A CA-signed server certificate with the usual SANs, valid from now for `days` days only: a
+ * certificate that verifies but expires soon (with.minDaysValid). Made in `certs.dir`.
+ */
+export async function makeShortLivedCert(certs: TestCerts, days: number): Promise<{ cert: string; key: string }> {
+  const name = `short${days}`;
+  await keyAndCsr(certs.dir, name, 'localhost');
+  await sign(certs.dir, name, serverExt(SERVER_SAN), days);
+  const p = (ext: string) => join(certs.dir, `${name}.${ext}`);
+  await Promise.all([chmod(p('key'), 0o644), chmod(p('crt'), 0o644)]);
+  return { cert: p('crt'), key: p('key') };
+}

@@ -20,8 +20,10 @@ const SILENT: Expected = ['open', 'no-response'];
 const WRONG: Expected = ['open', 'wrong-protocol'];
 const RESET: Expected = ['closed', 'reset'];
 
-type Scheme = 'tcp' | 'tls' | 'http' | 'https' | 'mqtt' | 'mqtts' | 'mqtt+ws' | 'grpc' | 'grpcs' | 'rlpx';
-const SCHEMES: Scheme[] = ['tcp', 'tls', 'http', 'https', 'mqtt', 'mqtts', 'mqtt+ws', 'grpc', 'grpcs', 'rlpx'];
+type Scheme = 'tcp' | 'tls' | 'http' | 'https' | 'mqtt' | 'mqtts' | 'mqtt+ws' | 'mqtt+wss' | 'grpc' | 'grpcs' | 'rlpx';
+const SCHEMES: Scheme[] = [
+  'tcp', 'tls', 'http', 'https', 'mqtt', 'mqtts', 'mqtt+ws', 'mqtt+wss', 'grpc', 'grpcs', 'rlpx',
+];
 
 function expected(kind: TcpPeerKind, scheme: Scheme): Expected {
   // A plain connect proves only the listener: every peer that accepts is `open`, `ok`.
@@ -39,13 +41,22 @@ function expected(kind: TcpPeerKind, scheme: Scheme): Expected {
     case 'drip':
       // One 0xff byte per 200 ms: HTTP and MQTT judge the first byte, RLPx its 2-byte size
       // prefix; TLS (a 5-byte record header) and HTTP/2 (a 9-byte frame header) need more than a
-      // deadline's worth of it, so they report the silence they saw at the deadline.
+      // deadline's worth of it: no answer, but they say how many bytes came (dripDetail).
       return scheme === 'http' || scheme === 'mqtt' || scheme === 'mqtt+ws' || scheme === 'rlpx' ? WRONG : SILENT;
     case 'half-open':
       // A FIN in answer to our first bytes. MQTT and RLPx say no answer came (no CONNACK, no ack:
       // the protocol is not proven either way); the others name the protocol that was not spoken.
       return scheme === 'mqtt' || scheme === 'rlpx' ? SILENT : WRONG;
   }
+}
+
+/** What the TLS family and gRPC say of a drip: bytes came, the handshake did not complete. */
+function dripDetail(scheme: Scheme): RegExp | undefined {
+  const bytes = `^connected, then \\d+ bytes? within ${DEADLINE_MS} ms, but`;
+  if (scheme === 'grpc') return new RegExp(`${bytes} no HTTP/2 SETTINGS frame: the HTTP/2 handshake did not complete`);
+  const tlsFamily = ['tls', 'https', 'mqtts', 'mqtt+wss', 'grpcs'];
+  if (tlsFamily.includes(scheme)) return new RegExp(`${bytes} the TLS handshake did not complete`);
+  return undefined;
 }
 
 const withFor = (scheme: Scheme) => (scheme === 'rlpx' ? { nodeId: NODE_ID } : {});
@@ -74,6 +85,10 @@ describe.each(Object.keys(TCP_PEERS) as TcpPeerKind[])('TCP peer that %s', (kind
       const { r, ms } = await probeAgainst(peer, `${scheme}://127.0.0.1:${peer.port}`, withFor(scheme));
       const [state, reason] = expected(kind, scheme);
       expect({ state: r.state, reason: r.reason, detail: r.detail }).toMatchObject({ state, reason });
+      const drip = kind === 'drip' ? dripDetail(scheme) : undefined;
+      if (drip) expect(r.detail).toMatch(drip);
+      // Not "no answer": 0xff bytes did come.
+      if (kind === 'drip') expect(r.detail).not.toMatch(/no answer/);
       expect(ms).toBeLessThanOrEqual(DEADLINE_MS + MARGIN_MS);
       expect(peer.accepted()).toBe(1);
     } finally {

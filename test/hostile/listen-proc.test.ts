@@ -35,5 +35,8 @@ describe('an unreadable socket table', () => {
     const row = JSON.parse(r.stdout).results[0];
     expect(row).toMatchObject({ outcome: 'inconclusive', state: 'unknown', reason: 'error', code: 'ENOENT' });
     expect(row.detail).toBe('cannot read /proc/net/tcp (ENOENT): the listening sockets of this machine are unknown');
+    // Nothing answered, and the hint must not say it did.
+    expect(row.hint).toBe('Whether TCP/22 to this machine is blocked is unknown: fedprobe could not observe it '
+      + '(an unexpected error; the detail says why). Fix that and run again.');
   });
 });

@@ -105,7 +105,9 @@ describe('http://', () => {
   it('to an SSH server: wrong-protocol, with the banner in the facts', async () => {
     const r = await probeUrl(`http://127.0.0.1:${ssh.port}/`);
     expect(verdict(r)).toEqual({ outcome: 'fail', state: 'open', reason: 'wrong-protocol', code: 'HPE_INVALID_CONSTANT' });
-    expect(r.facts['firstBytes']).toBe('SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\\r\\n');
+    // The one encoding of foreign bytes (first-bytes.ts): hex, and the text with escapes.
+    expect(r.facts['firstText']).toBe('SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\\r\\n');
+    expect(r.facts['firstBytes']).toBe(Buffer.from('SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n').toString('hex'));
     expect(r.detail).toBe('the answer is not HTTP: "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\\r\\n"');
   });
 

@@ -65,7 +65,7 @@ describe('tls:// against nginx (http) with ssl_verify_client on', () => {
   it('TLS 1.2, no client certificate: warn auth-rejected, clientCertRequested true', async () => {
     const r = await probeUrl(`tls://localhost:${web.ports.tls12}`, ca());
     expect(verdict(r)).toEqual(open('warn', 'auth-rejected', 'CLIENT_CERT_REQUESTED'));
-    expect(r.facts).toMatchObject({ protocol: 'TLSv1.2', clientCertRequested: true, clientCertOffered: false });
+    expect(r.facts).toMatchObject({ tls: { protocol: 'TLSv1.2', clientCertRequested: true, clientCertOffered: false } });
     expect(r.detail).toMatch(new RegExp('^127\\.0\\.0\\.1: TLS handshake completed \\(TLSv1\\.2, '
       + 'certificate CN=localhost from CN=fedprobe test CA, valid until [-\\d]+ \\(\\d+ days\\)\\); '
       + 'the server asked for a client certificate and none was offered: '
@@ -75,21 +75,21 @@ describe('tls:// against nginx (http) with ssl_verify_client on', () => {
   it('TLS 1.3, no client certificate: the same verdict, though the request was encrypted', async () => {
     const r = await probeUrl(`tls://localhost:${web.ports.tls13}`, ca());
     expect(verdict(r)).toEqual(open('warn', 'auth-rejected', 'CLIENT_CERT_REQUESTED'));
-    expect(r.facts).toMatchObject({ protocol: 'TLSv1.3', clientCertRequested: true, clientCertOffered: false });
+    expect(r.facts).toMatchObject({ tls: { protocol: 'TLSv1.3', clientCertRequested: true, clientCertOffered: false } });
     expect(r.detail).toContain('TLS handshake completed (TLSv1.3, certificate CN=localhost');
   });
 
   it('TLS 1.2 and 1.3 offered: TLS 1.3 is picked, same verdict', async () => {
     const r = await probeUrl(`tls://localhost:${web.ports.both}`, ca());
     expect(verdict(r)).toEqual(open('warn', 'auth-rejected', 'CLIENT_CERT_REQUESTED'));
-    expect(r.facts).toMatchObject({ protocol: 'TLSv1.3', clientCertRequested: true });
+    expect(r.facts).toMatchObject({ tls: { protocol: 'TLSv1.3', clientCertRequested: true } });
   });
 
   it('with the right client certificate: pass, in both versions', async () => {
     for (const p of [web.ports.tls12, web.ports.tls13]) {
       const r = await probeUrl(`tls://localhost:${p}`, good());
       expect(verdict(r)).toEqual(open('pass', 'ok'));
-      expect(r.facts).toMatchObject({ clientCertRequested: true, clientCertOffered: true });
+      expect(r.facts).toMatchObject({ tls: { clientCertRequested: true, clientCertOffered: true } });
       expect(r.detail).toContain('; the server asked for a client certificate and completed the handshake with ours '
         + '(it may still refuse it at the application layer)');
     }
@@ -106,7 +106,7 @@ describe('tls:// against nginx (http) with ssl_verify_client on', () => {
     for (const p of [web.ports.noAsk]) {
       const r = await probeUrl(`tls://localhost:${p}`, ca());
       expect(verdict(r)).toEqual(open('pass', 'ok'));
-      expect(r.facts).toMatchObject({ clientCertRequested: false, clientCertOffered: false });
+      expect(r.facts).toMatchObject({ tls: { clientCertRequested: false, clientCertOffered: false } });
       expect(r.detail).toMatch(/; no client certificate asked for$/);
     }
   });
@@ -181,7 +181,7 @@ describe('openssl s_server: refusals on the TLS layer', () => {
     expect(verdict(r)).toEqual(open('warn', 'auth-rejected', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'));
     expect(r.detail).toBe('127.0.0.1: the server asked for a client certificate and ended the handshake without one '
       + '(TLS alert 40 handshake_failure); give one with with.cert and with.key');
-    expect(r.facts).toMatchObject({ clientCertRequested: true, clientCertOffered: false });
+    expect(r.facts).toMatchObject({ tls: { clientCertRequested: true, clientCertOffered: false } });
   });
 
   it('alert 40 before any CertificateRequest (no cipher in common): tls-error, not a certificate demand', async () => {
@@ -190,13 +190,13 @@ describe('openssl s_server: refusals on the TLS layer', () => {
     expect(verdict(r)).toEqual(open('fail', 'tls-error', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'));
     expect(r.detail).toBe('127.0.0.1: the server refused the handshake (TLS alert 40 handshake_failure) without asking '
       + 'for a client certificate: no cipher, group or signature algorithm in common');
-    expect(r.facts).toMatchObject({ clientCertRequested: false, clientCertOffered: false });
+    expect(r.facts).toMatchObject({ tls: { clientCertRequested: false, clientCertOffered: false } });
   });
 
   it('-Verify 1, TLS 1.3, no certificate: warn auth-rejected on the late alert 116', async () => {
     const r = await probeUrl(`tls://localhost:${port('require13')}`, ca());
     expect(verdict(r)).toEqual(open('warn', 'auth-rejected', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'));
-    expect(r.facts).toMatchObject({ protocol: 'TLSv1.3', clientCertRequested: true, clientCertOffered: false });
+    expect(r.facts).toMatchObject({ tls: { protocol: 'TLSv1.3', clientCertRequested: true, clientCertOffered: false } });
   });
 
   it('-Verify 1, a certificate from another CA: fail auth-rejected on alert unknown_ca, in both versions', async () => {
@@ -204,7 +204,7 @@ describe('openssl s_server: refusals on the TLS layer', () => {
       const r = await probeUrl(`tls://localhost:${port(name)}`, wrong());
       expect(verdict(r)).toEqual(open('fail', 'auth-rejected', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'));
       expect(r.detail).toBe('127.0.0.1: the server rejected our client certificate (TLS alert unknown_ca)');
-      expect(r.facts).toMatchObject({ credentialsGiven: true, clientCertRequested: true, clientCertOffered: true });
+      expect(r.facts).toMatchObject({ credentialsGiven: true, tls: { clientCertRequested: true, clientCertOffered: true } });
     }
   });
 
@@ -212,7 +212,7 @@ describe('openssl s_server: refusals on the TLS layer', () => {
     for (const name of ['require12', 'require13'] as const) {
       const r = await probeUrl(`tls://localhost:${port(name)}`, good());
       expect(verdict(r)).toEqual(open('pass', 'ok'));
-      expect(r.facts).toMatchObject({ clientCertRequested: true, clientCertOffered: true });
+      expect(r.facts).toMatchObject({ tls: { clientCertRequested: true, clientCertOffered: true } });
     }
   });
 
@@ -220,7 +220,7 @@ describe('openssl s_server: refusals on the TLS layer', () => {
     for (const name of ['request12', 'request13'] as const) {
       const t = await probeUrl(`tls://localhost:${port(name)}`, ca());
       expect(verdict(t)).toEqual(open('warn', 'auth-rejected', 'CLIENT_CERT_REQUESTED'));
-      expect(t.facts).toMatchObject({ clientCertRequested: true });
+      expect(t.facts).toMatchObject({ tls: { clientCertRequested: true } });
       const h = await probeUrl(`https://localhost:${port(name)}/`, { ...ca(), expectStatus: 200 });
       expect(verdict(h)).toEqual(open('pass', 'ok'));
     }

@@ -53,13 +53,13 @@ describe('swarm reverse proxy (nginx ssl_preread SNI routing)', () => {
     const [api, fs] = JSON.parse(r.stdout).results;
     // The SN API wants a client certificate: reachable, and says so (a warning, not a failure).
     expect(api).toMatchObject({ id: 'sn-api-service', outcome: 'warn', state: 'open', reason: 'auth-rejected' });
-    expect(fs).toMatchObject({ id: 'fs-service-out', outcome: 'pass', reason: 'ok', facts: { servername: 'fs.sl-2.swarm', subject: 'CN=fs.sl-2.swarm' } });
+    expect(fs).toMatchObject({ id: 'fs-service-out', outcome: 'pass', reason: 'ok', facts: { tls: { servername: 'fs.sl-2.swarm', subject: 'CN=fs.sl-2.swarm' } } });
     expect(r.code).toBe(0);
   });
 
   it('with the Swarm client certificate the SN API row passes, showing the backend certificate', async () => {
     const r = await runCli(['probe', 'tls://127.0.0.1:443', '--with', 'servername=api.sn-1.swarm', '--with', 'insecure=true', '--with', `cert=${certs.clientCert}`, '--with', `key=${certs.clientKey}`, '-f', 'json']);
-    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ outcome: 'pass', reason: 'ok', facts: { subject: 'CN=api.sn-1.swarm' } });
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ outcome: 'pass', reason: 'ok', facts: { tls: { subject: 'CN=api.sn-1.swarm' } } });
   });
 
   it('an FQDN the proxy does not route: the connection dies, never a pass', async () => {

@@ -62,13 +62,16 @@ describe('tls:// certificate verdicts (nginx)', () => {
   it('a good certificate with its CA passes, with the certificate facts', async () => {
     const r = await probeUrl(`tls://localhost:${web.ports.good}`, { ca: certs.caCert });
     expect(verdict(r)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: undefined });
-    expect(r.facts).toMatchObject({
+    // Under facts.tls, as for every TLS scheme.
+    expect(Object.keys(r.facts)).toEqual(['tls']);
+    const tls = r.facts['tls'] as Record<string, unknown>;
+    expect(tls).toMatchObject({
       protocol: 'TLSv1.3', alpn: null, subject: 'CN=localhost', issuer: 'CN=fedprobe test CA', authorized: true, servername: 'localhost',
       subjectAltNames: ['DNS:localhost', 'DNS:mqtt.test', 'DNS:grpc.test', 'DNS:web.test', 'IP Address:127.0.0.1', 'IP Address:0:0:0:0:0:0:0:1'],
     });
-    expect(r.facts['cipher']).toMatch(/^TLS_/);
-    expect(r.facts['daysToExpiry']).toBeGreaterThan(800);
-    expect(Date.parse(r.facts['notAfter'] as string)).toBeGreaterThan(Date.now());
+    expect(tls['cipher']).toMatch(/^TLS_/);
+    expect(tls['daysToExpiry']).toBeGreaterThan(800);
+    expect(Date.parse(tls['notAfter'] as string)).toBeGreaterThan(Date.now());
     expect(r.detail).toMatch(/TLS handshake OK: TLSv1\.3, certificate CN=localhost from CN=fedprobe test CA, valid until \d{4}-\d\d-\d\d/);
     expect(r.timings.connectMs).toBeDefined();
     expect(r.timings.tlsMs).toBeGreaterThanOrEqual(r.timings.connectMs!);
@@ -78,15 +81,15 @@ describe('tls:// certificate verdicts (nginx)', () => {
     const r = await probeUrl(`tls://localhost:${web.ports.good}`);
     expect(verdict(r)).toEqual({ outcome: 'fail', state: 'open', reason: 'tls-error', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
     expect(r.detail).toContain(`the certificate's issuer "CN=fedprobe test CA" is not in this machine's CA store (give the CA with with.ca)`);
-    expect(r.facts).toMatchObject({ authorized: false, verifyError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', subject: 'CN=localhost' });
+    expect(r.facts).toMatchObject({ tls: { authorized: false, verifyError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', subject: 'CN=localhost' } });
   });
 
   it('an expired certificate: tls-error CERT_HAS_EXPIRED with the date', async () => {
     const r = await probeUrl(`tls://localhost:${web.ports.expired}`, { ca: certs.caCert });
     expect(verdict(r)).toEqual({ outcome: 'fail', state: 'open', reason: 'tls-error', code: 'CERT_HAS_EXPIRED' });
     expect(r.detail).toMatch(/the server certificate expired on 2020-02-01 \(\d+ days ago\)/);
-    expect(r.facts).toMatchObject({ notAfter: '2020-02-01T00:00:00.000Z', verifyError: 'CERT_HAS_EXPIRED' });
-    expect(r.facts['daysToExpiry']).toBeLessThan(0);
+    expect(r.facts).toMatchObject({ tls: { notAfter: '2020-02-01T00:00:00.000Z', verifyError: 'CERT_HAS_EXPIRED' } });
+    expect((r.facts['tls'] as { daysToExpiry: number }).daysToExpiry).toBeLessThan(0);
   });
 
   it('a self-signed certificate: tls-error DEPTH_ZERO_SELF_SIGNED_CERT', async () => {
@@ -104,21 +107,22 @@ describe('tls:// certificate verdicts (nginx)', () => {
   it('insecure: true passes an expired certificate but still reports it', async () => {
     const r = await probeUrl(`tls://localhost:${web.ports.expired}`, { ca: certs.caCert, insecure: true });
     expect(verdict(r)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: 'CERT_HAS_EXPIRED' });
-    expect(r.facts).toMatchObject({ authorized: false, verifyError: 'CERT_HAS_EXPIRED' });
+    expect(r.facts).toMatchObject({ tls: { authorized: false, verifyError: 'CERT_HAS_EXPIRED' } });
     expect(r.detail).toMatch(/expired 2020-02-01; no client certificate asked for — but the server certificate expired on 2020-02-01 .* \(ignored: with\.insecure\)$/);
   });
 
   it('minDaysValid above the days left: TLS works but the row says the certificate is expiring', async () => {
     const r = await probeUrl(`tls://localhost:${web.ports.good}`, { ca: certs.caCert, minDaysValid: 5000 });
     expect(verdict(r)).toEqual({ outcome: 'warn', state: 'open', reason: 'expiring', code: undefined });
-    expect(r.detail).toMatch(/TLS works, but the server certificate expires on \d{4}-\d\d-\d\d, in \d+ days \(fewer than the 5000 required by with\.minDaysValid\)/);
+    expect(r.detail).toMatch(/TLS handshake OK: TLSv1\.3, .*; no client certificate asked for, but the server certificate expires on \d{4}-\d\d-\d\d, in \d+ days \(fewer than the 5000 required by with\.minDaysValid\)$/);
     const ok = await probeUrl(`tls://localhost:${web.ports.good}`, { ca: certs.caCert, minDaysValid: 30 });
     expect(verdict(ok)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: undefined });
   });
 
-  it('a CA file that does not exist is an error naming the option', async () => {
+  it('a CA file that does not exist is an error naming the option, found before dialling (state unknown)', async () => {
     const r = await probeUrl(`tls://localhost:${web.ports.good}`, { ca: join(certs.dir, 'nope.crt') });
-    expect(verdict(r)).toEqual({ outcome: 'fail', state: 'open', reason: 'error', code: 'ENOENT' });
+    expect(verdict(r)).toEqual({ outcome: 'fail', state: 'unknown', reason: 'error', code: 'ENOENT' });
+    expect(r.timings.connectMs).toBeUndefined();
     expect(r.detail).toContain(`cannot read the with.ca file "${join(certs.dir, 'nope.crt')}" (ENOENT)`);
   });
 });
@@ -127,21 +131,21 @@ describe('tls:// SNI', () => {
   it('sends the URL host as SNI: nginx picks the server_name localhost certificate', async () => {
     const r = await probeUrl(`tls://localhost:${web.ports.sni}`, { ca: certs.caCert });
     expect(verdict(r)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: undefined });
-    expect(r.facts).toMatchObject({ servername: 'localhost', subject: 'CN=localhost' });
+    expect(r.facts).toMatchObject({ tls: { servername: 'localhost', subject: 'CN=localhost' } });
   });
 
   it('sends no SNI for an IP address: nginx falls back to its default (wrong-name) certificate', async () => {
     const r = await probeUrl(`tls://127.0.0.1:${web.ports.sni}`, { ca: certs.caCert });
     expect(verdict(r)).toEqual({ outcome: 'fail', state: 'open', reason: 'tls-error', code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
-    expect(r.facts['servername']).toBeUndefined();
-    expect(r.facts['subject']).toBe('CN=wrong.test');
+    expect(r.facts['tls']).not.toHaveProperty('servername');
+    expect(r.facts).toMatchObject({ tls: { subject: 'CN=wrong.test' } });
     expect(r.detail).toContain('not for 127.0.0.1');
   });
 
   it('servername overrides the SNI and the name checked', async () => {
     const r = await probeUrl(`tls://127.0.0.1:${web.ports.sni}`, { ca: certs.caCert, servername: 'web.test' });
     expect(verdict(r)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: undefined });
-    expect(r.facts).toMatchObject({ servername: 'web.test', subject: 'CN=localhost' });
+    expect(r.facts).toMatchObject({ tls: { servername: 'web.test', subject: 'CN=localhost' } });
   });
 });
 
@@ -150,7 +154,7 @@ describe('tls:// client certificates (mTLS)', () => {
     const r = await probeUrl(`tls://localhost:${port.mqtts}`, { ca: certs.caCert });
     expect(verdict(r)).toEqual({ outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' });
     expect(r.detail).toContain('the server requires a client certificate (TLS alert 116 certificate_required)');
-    expect(r.facts).toMatchObject({ protocol: 'TLSv1.3', subject: 'CN=localhost' });
+    expect(r.facts).toMatchObject({ tls: { protocol: 'TLSv1.3', subject: 'CN=localhost' } });
   });
 
   it('TLS 1.3 with the client certificate: pass', async () => {
@@ -161,7 +165,7 @@ describe('tls:// client certificates (mTLS)', () => {
   it('TLS 1.3 with a client certificate the server does not trust: fail auth-rejected on alert unknown_ca', async () => {
     const r = await probeUrl(`tls://localhost:${port.mqtts}`, { ca: certs.caCert, cert: certs.selfSignedCert, key: certs.selfSignedKey });
     expect(verdict(r)).toEqual({ outcome: 'fail', state: 'open', reason: 'auth-rejected', code: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA' });
-    expect(r.facts).toMatchObject({ credentialsGiven: true, clientCertRequested: true, clientCertOffered: true });
+    expect(r.facts).toMatchObject({ credentialsGiven: true, tls: { clientCertRequested: true, clientCertOffered: true } });
     expect(r.detail).toContain('the server rejected our client certificate (TLS alert unknown_ca)');
   });
 
@@ -170,18 +174,18 @@ describe('tls:// client certificates (mTLS)', () => {
     expect(verdict(r)).toEqual({ outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' });
     // It asked first (a CertificateRequest), so alert 40 is about the certificate, not the ciphers.
     expect(r.detail).toContain('the server asked for a client certificate and ended the handshake without one (TLS alert 40 handshake_failure)');
-    expect(r.facts).toMatchObject({ clientCertRequested: true, clientCertOffered: false });
+    expect(r.facts).toMatchObject({ tls: { clientCertRequested: true, clientCertOffered: false } });
   });
 
   it('TLS 1.2 with the client certificate: pass', async () => {
     const r = await probeUrl(`tls://localhost:${port.tls12}`, { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey });
     expect(verdict(r)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: undefined });
-    expect(r.facts['protocol']).toBe('TLSv1.2');
+    expect(r.facts).toMatchObject({ tls: { protocol: 'TLSv1.2' } });
   });
 
   it('a cert file without its key: an error that says to give with.key', async () => {
     const r = await probeUrl(`tls://localhost:${port.tls12}`, { ca: certs.caCert, cert: certs.clientCert });
-    expect(verdict(r)).toMatchObject({ outcome: 'fail', state: 'open', reason: 'error' });
+    expect(verdict(r)).toMatchObject({ outcome: 'fail', state: 'unknown', reason: 'error' });
     expect(r.detail).toContain('holds no usable private key: give it with with.key');
   });
 
@@ -208,7 +212,7 @@ describe('tls:// ALPN', () => {
   it('h2 offered to an http2 port: pass, alpn h2', async () => {
     const r = await probeUrl(`tls://localhost:${web.ports.h2}`, { ca: certs.caCert, alpn: ['h2'] });
     expect(verdict(r)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: undefined });
-    expect(r.facts['alpn']).toBe('h2');
+    expect(r.facts).toMatchObject({ tls: { alpn: 'h2', alpnOffered: ['h2'] } });
   });
 
   it('h2 offered to an HTTP/1.1-only nginx port: wrong-protocol on alert 120', async () => {
@@ -221,7 +225,7 @@ describe('tls:// ALPN', () => {
     const r = await probeUrl(`tls://localhost:${port.mqtts}`, { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey, alpn: ['h2'] });
     expect(verdict(r)).toEqual({ outcome: 'fail', state: 'open', reason: 'wrong-protocol', code: 'ALPN_MISMATCH' });
     expect(r.detail).toContain('the TLS server picked no application protocol, not h2');
-    expect(r.facts['alpn']).toBeNull();
+    expect(r.facts).toMatchObject({ tls: { alpn: null } });
   });
 });
 

@@ -64,7 +64,8 @@ describe('Fed-BioMed, Docker containers without VPN (develop matrix.md l.110-143
     const checks = checksOf(p, { researcher_host: 'fbm-researcher' });
     const grpc = checks.get('researcher')!;
     expect([grpc.target.scheme, grpc.target.host, grpc.target.port]).toEqual(['grpcs', 'fbm-researcher', 50051]);
-    expect(grpc.with).toEqual({ expectService: 'fedbiomed-researcher', insecure: true });
+    // researcher_ca is empty by default: no CA (the prober reads "" as none).
+    expect(grpc.with).toEqual({ expectService: 'fedbiomed-researcher', insecure: true, ca: '' });
     const gui = checks.get('gui')!;
     expect([gui.target.scheme, gui.target.port, gui.with]).toEqual(['listen', 8484, { localOnly: true }]);
     // A second node container on the same host publishes its GUI elsewhere (matrix.md l.130).
@@ -132,9 +133,23 @@ describe('ports where Fed-BioMed differs from the seed are variables, the seed v
     expect(refused.code).toBe(1);
   });
 
-  // The `port` column still shows the seed's TCP/8080 after --set restful_port=8844: the schema
-  // accepts no ${var} in `port:` yet (src/profile, another owner). Turn this into a test then.
-  it.todo('--set restful_port=8844 also turns the result\'s port column into TCP/8844');
+  it('--set restful_port=N turns the port column into TCP/N in every output; show prints the default', async () => {
+    const closed = await closedPort();
+    const args = ['fedbiomed/node', '--set', 'network_host=127.0.0.1', '--set', `restful_port=${closed}`,
+      '--only', 'restful'];
+    const { run } = await checkJson(args);
+    expect(run.results.map((r) => [r.id, r.port, r.probe, r.reason])).toEqual([
+      ['restful', `tcp/${closed}`, `http://127.0.0.1:${closed}/`, 'refused'],
+    ]);
+    const junit = await runCli(['check', ...args, '--format', 'junit']);
+    expect(junit.stdout).toContain(`TCP/${closed}`);
+    expect(junit.stdout).not.toContain('TCP/8080');
+    // The profile as loaded shows the documented default in its matrix; the variable says how to change it.
+    const show = await runCli(['show', 'fedbiomed/node']);
+    expect(show.stdout).toMatch(/^restful\s+out\s+node\s+restful\s+TCP\/8080\s+HTTP/m);
+    expect(show.stdout).toMatch(/^ {2}restful_port\s+default 8080\s+restful port;/m);
+    expect((await loadProfile('fedbiomed/node')).rows.find((r) => r.id === 'restful')!.port).toBe('tcp/8080');
+  });
 
   it('`check fedbiomed/network --set restful_port=N` reads the listener on N from /proc/net', async () => {
     const port = await listenOn(createTcpServer(), '127.0.0.1');
@@ -218,13 +233,15 @@ describe('ServerAppIo and ClientAppIo bind 0.0.0.0 by default: the rows hold the
   }
 
   it.each([
-    ['flower/superlink', 'serverappio', 'listen://tcp/9091'],
-    ['flower/supernode', 'clientappio', 'listen://tcp/9094'],
-    ['flower/supernode-insecure', 'clientappio', 'listen://tcp/9094'],
-  ])('%s %s: %s with localOnly', async (id, rowId, probe) => {
-    const row = (await loadProfile(id)).rows.find((r) => r.id === rowId)!;
-    expect([row.dir, row.probe, row.with]).toEqual(['in', probe, { localOnly: true }]);
+    ['flower/superlink', 'serverappio', 'listen://tcp/9091', 'serverappio_api_port'],
+    ['flower/supernode', 'clientappio', 'listen://tcp/9094', 'clientappio_api_port'],
+    ['flower/supernode-insecure', 'clientappio', 'listen://tcp/9094', 'clientappio_api_port'],
+  ])('%s %s: %s with localOnly', async (id, rowId, probe, port) => {
+    const p = await loadProfile(id);
+    const row = p.rows.find((r) => r.id === rowId)!;
+    expect([row.dir, row.probe, row.with]).toEqual(['in', `listen://tcp/\${${port}}`, { localOnly: true }]);
     expect(row.comment).toContain('127.0.0.1');
+    expect(checksOf(p, { superlink_host: HOST }).get(rowId)!.row.probe).toBe(probe);
   });
 
   it('bound to all addresses (the default) is `exposed`; bound to 127.0.0.1 passes', async () => {

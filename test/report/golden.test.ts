@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { render, type FormatName } from '../../src/report/formats.js';
-import { sampleRun } from './sample-run.js';
+import { samplePlan, sampleRun } from './sample-run.js';
 
 const cases: [FormatName, string, boolean][] = [
   ['table', 'table.txt', false],
@@ -16,15 +16,49 @@ const cases: [FormatName, string, boolean][] = [
   ['html', 'report.html', false],
 ];
 
+/** The planned request (`check --all`) in the formats that carry the request's columns. */
+const planCases: [FormatName, string][] = [
+  ['firewall', 'firewall-plan.md'],
+  ['csv', 'rows-plan.csv'],
+];
+
+/**
+ * Compares with the golden file. A missing file is written (and the test passes) only on a
+ * developer's machine: in CI (CI=true) it fails, since a test that writes its own expectation
+ * can never fail there.
+ */
+function golden(file: string, text: string): void {
+  const path = new URL(`./golden/${file}`, import.meta.url);
+  const ci = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
+  if (!existsSync(path) && ci) throw new Error(`golden file test/report/golden/${file} is missing: generate it with UPDATE_GOLDEN=1 and commit it`);
+  if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(path)) writeFileSync(path, text);
+  expect(text).toBe(readFileSync(path, 'utf8'));
+}
+
 describe('golden outputs', () => {
   for (const [format, file, strict] of cases) {
     it(`${format}${strict ? ' --strict' : ''} → ${file}`, async () => {
-      const text = await render(sampleRun(strict), format, { color: false });
-      const path = new URL(`./golden/${file}`, import.meta.url);
-      if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(path)) writeFileSync(path, text);
-      expect(text).toBe(readFileSync(path, 'utf8'));
+      golden(file, await render(sampleRun(strict), format, { color: false }));
     });
   }
+
+  for (const [format, file] of planCases) {
+    it(`${format} of a planned request (check --all) → ${file}`, async () => {
+      golden(file, await render(samplePlan(), format, { color: false }));
+    });
+  }
+
+  it('a missing golden file fails in CI instead of being written', () => {
+    const saved = process.env['CI'];
+    process.env['CI'] = 'true';
+    try {
+      expect(() => golden('no-such-golden.txt', 'x')).toThrow('golden file test/report/golden/no-such-golden.txt is missing');
+      expect(existsSync(new URL('./golden/no-such-golden.txt', import.meta.url))).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env['CI'];
+      else process.env['CI'] = saved;
+    }
+  });
 
   it('exit code: a mandatory failure is 1, strict counts inconclusive too', () => {
     expect(sampleRun().exitCode).toBe(1);

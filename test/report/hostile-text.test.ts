@@ -29,7 +29,7 @@ function hostileResults(): CheckResult[] {
   return sampleResults.map((r, i) => ({
     ...r,
     // Profile text can be hostile too (a downloaded profile); peer text is in detail, code, facts.
-    ...(i === 1 && { id: `row${FORMULA}`, service: `HTTP${HOSTILE}`, destination: FORMULA, comment: HOSTILE }),
+    ...(i === 1 && { id: `row${FORMULA}`, service: `HTTP${HOSTILE}`, destination: FORMULA, comment: HOSTILE, purpose: `${FORMULA}${HOSTILE}` }),
     detail: `${FORMULA}${HOSTILE}`,
     hint: i === 0 ? '' : r.hint,
     code: `E${TITLE}`,
@@ -44,6 +44,7 @@ function hostileRun() {
   const profile = { ...sampleProfile, framework: `Fed${CLEAR}`, scenario: `s\n${FAKE}`, reference: HOSTILE };
   const run = buildReport(profile, hostileResults(), new Date('2026-11-24T10:00:00.000Z'), 3012.4, false);
   run.tool.version = '0.0.0-test';
+  run.host = `node${HOSTILE}`;
   return run;
 }
 
@@ -70,16 +71,17 @@ describe('hostile peer text in every format', () => {
     expect(ours).not.toContain('\x1b');
   });
 
-  it('firewall (Markdown): every table line keeps its 10 cells, no raw |, `, [, <', async () => {
+  it('firewall (Markdown): every table line keeps its 13 cells, no raw |, `, [, <', async () => {
     const md = await render(hostileRun(), 'firewall', { color: false });
     common(md);
     const rows = md.split('\n').filter((l) => l.startsWith('| '));
     // Two header lines (the |---| lines start otherwise), 2 rows to open, 3 other failures.
     expect(rows.length).toBe(2 + 2 + 3);
     // An unescaped pipe is one not preceded by a backslash that is itself unescaped.
-    for (const l of rows) expect(l.match(/(?<!\\)(?:\\\\)*\|/g)).toHaveLength(11);
+    for (const l of rows) expect(l.match(/(?<!\\)(?:\\\\)*\|/g)).toHaveLength(14);
     const unescaped = (c: string) => new RegExp(`(?<!\\\\)(?:\\\\\\\\)*\\${c}`);
-    const peerPart = md.replace(/^- \*\*(.*?)\*\*:/gm, '- $1:'); // without our own bold row ids
+    // Without our own bold row ids and our own code span.
+    const peerPart = md.replace(/^- \*\*(.*?)\*\*:/gm, '- $1:').replaceAll('`check --all`', 'check --all');
     for (const c of ['`', '[', ']', '<', '>', '*', '&']) expect(peerPart).not.toMatch(unescaped(c));
     expect(md).toContain('\\</td\\>\\<script\\>');
   });
@@ -95,7 +97,7 @@ describe('hostile peer text in every format', () => {
       // Quoted fields only: "…" separated by commas, with "" as the only quote inside a field.
       expect(rec).toMatch(/^"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*$/);
       const fields = rec.slice(1, -1).split('","');
-      expect(fields).toHaveLength(16);
+      expect(fields).toHaveLength(21);
       for (const f of fields) expect(f).not.toMatch(/^[=+\-@\t\r]/);
     }
     expect(csv).toContain(`"'${FORMULA.replace(/"/g, '""')}`);
@@ -104,7 +106,9 @@ describe('hostile peer text in every format', () => {
   it('html (report and daemon status page): no tag, attribute or control from the peer', async () => {
     for (const html of [await render(hostileRun(), 'html', { color: false }), renderHtml([hostileRun(), hostileRun()], { refreshSeconds: 30, title: `t${HOSTILE}` })]) {
       common(html);
-      expect(html).not.toContain('<script');
+      // The page's own script (relative times) is the only one: none comes from the peer.
+      expect(html.match(/<script/g)?.length ?? 0).toBeLessThanOrEqual(1);
+      expect(html).not.toContain('<script>alert');
       expect(html).not.toContain('</td><script>');
       expect(html).toContain('&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(html.match(/<tr/g)?.length).toBe((html.match(/<section/g)?.length ?? 0) * 6);

@@ -348,7 +348,7 @@ describe('the daemon', () => {
         expect(JSON.parse(results.body).results).toHaveLength(13);
         // A second cycle, so that re-runs and their logs are swept too.
         await new Promise((r) => setTimeout(r, 2500));
-        const pages = await Promise.all(['/metrics', '/results', '/', '/readyz', '/healthz'].map(async (p) => [p, await get(port, p)] as const));
+        const pages = await Promise.all(['/metrics', '/results', '/history', '/', '/readyz', '/healthz'].map(async (p) => [p, await get(port, p)] as const));
         for (const [p, page] of pages) {
           expect(page.body.length, p).toBeGreaterThan(0);
           expectClean(`daemon ${p}`, page.body);

@@ -3,6 +3,7 @@
 // given); with --push, the run also goes to a Prometheus Pushgateway.
 import type { Argv } from 'yargs';
 import { checkProfile } from '../../check.js';
+import { planProfile } from '../../plan.js';
 import { UsageError } from '../../errors.js';
 import { describeFound, foundAssignments } from '../../frameworks/found.js';
 import { varsFromConfig } from '../../frameworks/read.js';
@@ -10,9 +11,9 @@ import { loadProfile } from '../../profile/load.js';
 import { checkSetNames } from '../../profile/vars.js';
 import { EXIT_FAILED } from '../../report/exit.js';
 import { render, type FormatName } from '../../report/formats.js';
-import { toCheckOptions, withProfileFlags, type ProfileFlags } from '../check-options.js';
+import { rowOverrideFlags, toCheckOptions, withPlanFlag, withProfileFlags, type ProfileFlags } from '../check-options.js';
 import { write, type Io } from '../io.js';
-import { progressLine } from '../progress.js';
+import { progressFor } from '../progress.js';
 import { printReport } from '../output.js';
 import { parsePushTarget, pushMetrics } from '../push.js';
 
@@ -23,6 +24,7 @@ interface CheckFlags extends ProfileFlags {
   'push-job': string;
   'push-instance'?: string | undefined;
   format: FormatName;
+  all: boolean;
   color?: boolean | undefined;
   output?: string | undefined;
 }
@@ -31,24 +33,26 @@ export const checkCommand = (io: Io, done: (code: number) => void) => ({
   command: 'check [profile]',
   describe: 'check every row of a profile from this machine',
   builder: (y: Argv) =>
-    withProfileFlags(y.positional('profile', { type: 'string', describe: 'shipped profile id (fedbiomed/node) or a .yaml file' }))
+    withPlanFlag(withProfileFlags(y.positional('profile', { type: 'string', describe: 'shipped profile id (fedbiomed/node) or a .yaml file' }))
       .option('from', { type: 'string', describe: "read variables from the framework's own configuration (PATH or PATH#NAME)" })
       .option('push', { type: 'string', describe: 'also push the run to this Prometheus Pushgateway (http://host:9091)' })
       .option('push-job', { type: 'string', default: 'fedprobe', describe: 'job label of the pushed group' })
-      .option('push-instance', { type: 'string', describe: 'instance label of the pushed group (default: this host name)' }),
+      .option('push-instance', { type: 'string', describe: 'instance label of the pushed group (default: this host name)' })),
   handler: async (argv: CheckFlags) => {
+    if (argv.all && argv.push !== undefined) throw new UsageError('check: --all sends no traffic, so it has no result to --push');
     const push = argv.push !== undefined ? parsePushTarget(argv.push, argv['push-job'], argv['push-instance']) : undefined;
     const found = argv.from !== undefined ? await varsFromConfig(argv.from, { env: io.env }) : undefined;
     const ref = argv.profile ?? found?.profile;
     if (!ref) throw new UsageError('check: give a profile (fedprobe profiles lists them), or --from PATH to read it from the framework\'s configuration');
     for (const line of found ? describeFound(found) : []) write(io.stderr, `fedprobe: from ${argv.from}: ${line}`);
-    const opts = await toCheckOptions(argv, io);
+    const opts = { ...(await toCheckOptions(argv, io)), overrides: rowOverrideFlags(argv) };
     // What the configuration says is weaker than the operator's own --site, FEDPROBE_VAR_* and --set.
     if (found) opts.site = { ...foundAssignments(found), ...opts.site };
     const profile = await loadProfile(ref);
     checkSetNames([profile], opts.set);
-    const progress = progressLine(io, profile.rows.length);
-    const run = await checkProfile(profile, { ...opts, ...(progress && { onResult: progress.row }) });
+    const progress = progressFor(io, profile, opts);
+    // --all plans the whole request: names resolved, nothing sent (src/plan.ts).
+    const run = await (argv.all ? planProfile : checkProfile)(profile, { ...opts, ...(progress && { onResult: progress.row }) });
     progress?.end();
     let code = await printReport(run, argv.format, argv, io);
     if (push) {

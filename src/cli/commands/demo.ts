@@ -16,6 +16,7 @@ import type { Profile, ProbeScheme, Row } from '../../types.js';
 import { toCheckOptions, withRunFlags, type RunFlags } from '../check-options.js';
 import { write, type Io } from '../io.js';
 import { printReport } from '../output.js';
+import { progressFor } from '../progress.js';
 
 export const DEMO_PROFILE = 'fedbiomed/node';
 const TLS_SCHEMES: ReadonlySet<ProbeScheme> = new Set<ProbeScheme>(['tls', 'https', 'mqtts', 'mqtt+wss', 'grpcs']);
@@ -30,11 +31,26 @@ export interface Demo {
  * nothing listens, as a stopped service would. */
 export async function demoProfile(profile: Profile, broken: Set<string>): Promise<Demo> {
   const ctx = standInContext();
-  const dir = await mkdtemp(join(tmpdir(), 'fedprobe-demo-'));
+  // The stand-ins' CA is the one file the demo writes, and only for TLS rows: in the temporary
+  // directory, else in /dev/shm, the tmpfs a read-only container (docker run --read-only) still has.
+  let dir: string | undefined;
+  const caFile = async () => {
+    if (dir === undefined) {
+      for (const base of [tmpdir(), '/dev/shm']) {
+        dir = await mkdtemp(join(base, 'fedprobe-demo-')).catch(() => undefined);
+        if (dir) break;
+      }
+      if (dir === undefined) {
+        throw new UsageError(`demo: no writable temporary directory for the stand-ins' CA (${tmpdir()}, /dev/shm): set TMPDIR, or mount a tmpfs on /tmp`);
+      }
+      await writeFile(join(dir, 'stand-in-ca.pem'), ctx.cert().cert);
+    }
+    return join(dir, 'stand-in-ca.pem');
+  };
   const running: RunningStandIn[] = [];
   const close = async () => {
     await Promise.all(running.map((r) => r.close()));
-    await rm(dir, { recursive: true, force: true });
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   };
   try {
     const notes: string[] = [];
@@ -56,9 +72,7 @@ export async function demoProfile(profile: Profile, broken: Set<string>): Promis
         const rest = splitProbe(r.probe).rest;
         probe = `${scheme}://127.0.0.1:${port}${rest.includes('${') ? '/' : rest}`;
         if (TLS_SCHEMES.has(scheme)) {
-          const ca = join(dir, 'stand-in-ca.pem');
-          await writeFile(ca, ctx.cert().cert);
-          withOpts['ca'] = ca;
+          withOpts['ca'] = await caFile();
           delete withOpts['servername'];
         }
         for (const [k, v] of Object.entries(withOpts)) if (typeof v === 'string' && v.includes('${')) delete withOpts[k];
@@ -98,11 +112,16 @@ export const demoCommand = (io: Io, done: (code: number) => void) => ({
         write(io.stdout, `fedprobe demo: ${profile.id}, every row pointed at a stand-in on this machine's loopback:`);
         write(io.stdout, demo.notes.join('\n') + '\n');
       }
-      const run = await checkProfile(demo.profile, opts);
+      const progress = progressFor(io, demo.profile, opts);
+      const run = await checkProfile(demo.profile, { ...opts, ...(progress && { onResult: progress.row }) });
+      progress?.end();
       const code = await printReport(run, argv.format, argv, io);
       if (argv.format === 'table') {
-        write(io.stdout, `\nNext: fedprobe show ${profile.id}   (the matrix and its variables), then fedprobe check ${profile.id} --set <variable>=<host>`);
-        if (broken.size === 0) write(io.stdout, `      fedprobe demo --break ${profile.rows[0]!.id}   shows what a failure looks like`);
+        // Each hint on its own short line, so that an 80-column terminal does not wrap them.
+        write(io.stdout, `\nNext: fedprobe show ${profile.id}   (the matrix and its variables)`);
+        write(io.stdout, `      fedprobe check ${profile.id} --set <variable>=<host>`);
+        const first = profile.rows[0]!.id;
+        if (broken.size === 0) write(io.stdout, `      fedprobe demo --break ${first}   (what a failure looks like)`);
       }
       done(code);
     } finally {
