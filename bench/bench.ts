@@ -7,7 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   FEDPROBE, ROOT, disagreements, dropRules, measure, mix, runBlackbox, runFedprobe, runFloor, runNmap, startBlackbox,
-  startTargets, writeProfile, type Measured, type Scenario,
+  startTargets, writeJsonProfile, writeProfile, type Measured, type Scenario,
 } from './lib.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
@@ -48,7 +48,9 @@ function table(rows: Row[], anchor: string): void {
   out();
 }
 
-async function scenario(s: Scenario, tools: { adaptive?: boolean; blackbox?: boolean; fds?: boolean }): Promise<void> {
+interface Tools { adaptive?: boolean; blackbox?: boolean; fds?: boolean; json?: boolean }
+
+async function scenario(s: Scenario, tools: Tools): Promise<void> {
   const targets = await startTargets(s);
   await dropRules(s);
   const profile = writeProfile(s, dir);
@@ -61,6 +63,11 @@ async function scenario(s: Scenario, tools: { adaptive?: boolean; blackbox?: boo
   const fedprobe = await repeat(() => runFedprobe(s, profile, [], tools.fds));
   rows.push({ tool: 'fedprobe', wall: fedprobe.wall, rss: fedprobe.rss, ...(fedprobe.fds && { fds: fedprobe.fds }),
     ...(fedprobe.engine !== undefined && { engine: fedprobe.engine }), agree: agree(fedprobe.last) });
+  if (tools.json) {
+    const j = await repeat(() => runFedprobe(s, writeJsonProfile(s, dir), [], tools.fds));
+    rows.push({ tool: 'fedprobe, JSON profile', wall: j.wall, rss: j.rss, ...(j.fds && { fds: j.fds }),
+      ...(j.engine !== undefined && { engine: j.engine }), agree: agree(j.last) });
+  }
   if (tools.adaptive && hasAdaptive) {
     const a = await repeat(() => runFedprobe(s, profile, ['--adaptive']));
     const engine = a.engine !== undefined ? { engine: a.engine } : {};
@@ -143,6 +150,8 @@ out('Written by `npm run bench` (bench/run.sh → bench/bench.ts): every tool ch
 out('one throwaway network namespace, one after the other, each scenario run several times; the table shows medians.');
 out('"floor" is bench/floor.mjs, the same sockets from the least Node code that tells the states apart. "engine only"');
 out('is fedprobe\'s own run duration (the JSON report\'s durationMs): no start-up, no profile loading, no report.');
+out('"JSON profile" is the same rows written as a .json file, which the loader reads with JSON.parse instead of');
+out('yaml\'s syntax tree.');
 out();
 const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
 out(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${process.platform} ${kernel}; ` +
@@ -153,7 +162,7 @@ const n = quick ? [200, 1000] : [1000, 10000];
 for (const size of n) {
   const kinds = mix(size, 0.5);
   await scenario({ name: `scale-${size}`, protocol: 'tcp', base: 20000, kinds, timeoutMs: 1000, concurrency: 256 },
-    { blackbox: size <= 1000, fds: true });
+    { blackbox: size <= 1000, fds: true, json: true });
 }
 const second = { timeoutMs: 1000, concurrency: 64 };
 await scenario({ name: 'drop-200', protocol: 'tcp', base: 32000, kinds: mix(200, 0.5, 0.25), ...second },

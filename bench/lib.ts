@@ -95,6 +95,18 @@ export function writeProfile(s: Scenario, dir: string): string {
   return file;
 }
 
+/** The same profile as JSON: the loader reads it with JSON.parse instead of yaml's syntax tree. */
+export function writeJsonProfile(s: Scenario, dir: string): string {
+  const rows = ports(s).map((p) => ({
+    id: `p${p}`, dir: 'out', source: 'site', destination: 'svc', port: `${s.protocol}/${p}`,
+    service: s.protocol.toUpperCase(), type: 'backend', status: 'mandatory', probe: `${s.protocol}://${HOST}:${p}`,
+  }));
+  const file = join(dir, `${s.name}.json`);
+  writeFileSync(file, `${JSON.stringify({ schema: 'fedprobe/v1', framework: 'bench', component: 'site',
+    scenario: s.name, rows }, null, 1)}\n`);
+  return file;
+}
+
 function sh(cmd: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -1,12 +1,11 @@
-// The public API: load a profile, check it, render the result.
-export * from './types.js';
+// The public API (package.json "exports": "."): check a profile, render the result, load a profile,
+// add a prober, the report's JSON Schema; the vocabulary and result types. The CLI is not part of it.
+export { check, loadProfile, registerProber, render, reportJsonSchema } from './api.js';
+export type { CheckOptions, ProfileInput } from './api.js';
+export type { FormatName } from './report/formats.js';
 export { ProbeError, ProfileError, UsageError } from './errors.js';
-export { loadProfile, loadProfileFile, listProfileIds } from './profile/load.js';
-export { expand } from './profile/expand.js';
-export { checkProfile, type CheckOptions } from './check.js';
-export { runChecks, runCheck } from './probe/run.js';
-export { classify } from './probe/classify.js';
-export { judge } from './probe/judge.js';
-export { FORMATS, FORMAT_NAMES } from './report/formats.js';
-export { exitCode } from './report/exit.js';
-export { main } from './cli/main.js';
+export { OUTCOMES, PORT_STATES, REASONS, REPORT_SCHEMA_VERSION } from './types.js';
+export type {
+  AddressResult, Check, CheckResult, Expectation, Family, LocalSource, Observation, Outcome, PortState,
+  ProbeContext, Prober, ProbeTarget, Profile, Reason, Row, RunInput, RunReport, Summary, Timings,
+} from './types.js';

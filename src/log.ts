@@ -2,10 +2,21 @@
 // terminal the lines are made readable (pino-pretty); anywhere else they stay JSON for log tools.
 // Log lines carry peer text (a detail, an error message): like every output, they must not let a
 // peer drive the operator's terminal, so both paths pass through the escaping of report/escape.ts.
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { jsonText } from './report/escape.js';
+
+/**
+ * pino-pretty (and its colour and date modules, ≈ 10 ms) only when a human reads the log: cron, CI and
+ * the daemon write JSON. Loaded through a require of our own, not `import`, so createLogger stays
+ * synchronous and the bundler leaves the module out of the start-up chunk (it is resolved at run time).
+ */
+function loadPretty(): typeof PinoPretty {
+  const load = createRequire(import.meta.url);
+  return load('pino-pretty') as typeof PinoPretty;
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -41,7 +52,9 @@ export function createLogger(level: LevelWithSilent = 'warn', humanReadable = fa
     redact: { paths: ['*.password', '*.privateKey', '*.psk', 'secrets'], censor: '[secret]' },
   };
   if (humanReadable) {
-    const prettyStream = pretty({ destination: 2, sync: true, colorize: colour, ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss' });
+    const prettyStream = loadPretty()({
+      destination: 2, sync: true, colorize: colour, ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss',
+    });
     return pino(options, rewriting(prettyStream, prettySafeLine));
   }
   const fd2 = pino.destination({ fd: 2, sync: true });

@@ -68,7 +68,7 @@ async function proxySource(proxy: ProxySpec, check: Check, opts: CheckOptions): 
 
 async function planCheck(check: Check, opts: CheckOptions): Promise<CheckResult> {
   const t = check.target;
-  const proxy = selectProxy(t.scheme, t.host, t.port, check.with['proxy'] as string | undefined, opts.proxy);
+  const proxy = t.protocol === 'udp' ? undefined : selectProxy(t.scheme, t.host, t.port, check.with['proxy'] as string | undefined, opts.proxy);
   const base = planned(check, proxy ? `proxy ${proxy.label}` : 'direct');
   const detail = REASON_SUMMARY['not-checked'];
   if (t.scheme === 'listen') {

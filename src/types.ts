@@ -151,7 +151,8 @@ export interface CheckResult {
   service: string;
   type: RowType;
   status: RowStatus;
-  comment?: string;
+  /** Always present in a result, '' when the row has none (jq filters rely on every key). */
+  comment: string;
   /** The row's `purpose:` from the profile: the justification of the opening. */
   purpose?: string;
   probe: string;
@@ -171,7 +172,11 @@ export interface CheckResult {
 
 export type Summary = Record<Outcome, number>;
 
+/** The JSON report's format version: a consumer checks it before reading (see report/report-schema.ts). */
+export const REPORT_SCHEMA_VERSION = 'fedprobe.report/v1';
+
 export interface RunReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: string; version: string };
   profile: { id: string; framework: string; component: string; scenario: string; reference?: string };
   startedAt: string;
@@ -182,6 +187,20 @@ export interface RunReport {
   summary: Summary;
   exitCode: number;
   results: CheckResult[];
+  /** With `check --from`: the variables the framework's own configuration gave, each with its source. */
+  inputs?: RunInput[];
+}
+
+/** One variable read from a framework's configuration. A secret's value is its reference (a path or an
+ * environment variable name), never the secret itself. */
+export interface RunInput {
+  name: string;
+  value: string;
+  /** `config.ini:12`, `compose.yml:6`, `pid 1234 argv`. */
+  source: string;
+  secret?: boolean;
+  /** What replaced it, when the operator gave it too: `--set`, `--site`, `FEDPROBE_VAR_NAME`. */
+  overriddenBy?: string;
 }
 
 /** What the runner hands a prober for one address of one check. */

@@ -3,6 +3,7 @@
 import { foundAssignments } from '../frameworks/found.js';
 import { loadProfile } from '../profile/load.js';
 import { listeningSockets } from '../probers/listen.js';
+import { terminalText as t } from '../report/escape.js';
 import { identify, type Component } from './identify.js';
 import { listProcesses } from './proc.js';
 
@@ -17,6 +18,8 @@ export interface Plan extends Component {
   missing: string[];
   /** `fedprobe check PROFILE --set k=v …`, ready to paste. */
   command: string;
+  /** `fedprobe check --from PATH`: the same values read again, each with its source in the report. */
+  fromCommand?: string;
 }
 
 /** Single-quotes a shell word unless it is plainly safe. */
@@ -36,7 +39,7 @@ export function checkCommand(profile: string, set: Record<string, string>): stri
 export async function discover(opts: DiscoverOptions = {}): Promise<Plan[]> {
   const procRoot = opts.procRoot ?? '/proc';
   const [procs, tcp] = await Promise.all([listProcesses(procRoot), listeningSockets('tcp', procRoot)]);
-  const components = await identify(procs, tcp);
+  const components = await identify(procs, tcp, procRoot);
   const plans: Plan[] = [];
   for (const c of components) {
     const set = c.found ? foundAssignments(c.found) : {};
@@ -46,7 +49,10 @@ export async function discover(opts: DiscoverOptions = {}): Promise<Plan[]> {
         ([name, def]) => def.default === undefined && set[name] === undefined && set[`${name}_file`] === undefined,
       )
       .map(([name]) => name);
-    plans.push({ ...c, set, missing, command: checkCommand(c.profile, set) });
+    // --from picks the same profile from what it reads; a command is only offered when nothing is missing.
+    const fromCommand =
+      c.from !== undefined && c.found && !missing.length ? `fedprobe check --from ${shellWord(c.from)}` : undefined;
+    plans.push({ ...c, set, missing, command: checkCommand(c.profile, set), ...(fromCommand && { fromCommand }) });
   }
   return plans;
 }
@@ -56,12 +62,14 @@ export function renderPlans(plans: readonly Plan[]): string {
   if (!plans.length)
     return 'no Fed-BioMed, Flower or HPE Swarm Learning component found here (no known process or listening port)\n';
   const blocks = plans.map((p) => {
-    const lines = [`${p.profile}: ${p.evidence.join('; ')}`];
-    for (const [k, v] of Object.entries(p.found?.vars ?? {})) lines.push(`  ${k} = ${v.value}  (${v.source})`);
-    for (const n of p.found?.notes ?? []) lines.push(`  note: ${n}`);
-    if (p.problem) lines.push(`  cannot read its configuration: ${p.problem}`);
+    // What a process's argv or a configuration file says is shown, never acted on by the terminal.
+    const lines = [`${p.profile}: ${t(p.evidence.join('; '))}`];
+    for (const [k, v] of Object.entries(p.found?.vars ?? {})) lines.push(`  ${k} = ${t(v.value)}  (${t(v.source)})`);
+    for (const n of p.found?.notes ?? []) lines.push(`  note: ${t(n)}`);
+    if (p.problem) lines.push(`  cannot read its configuration: ${t(p.problem)}`);
     if (p.missing.length) lines.push(`  still needed: ${p.missing.map((m) => `--set ${m}=…`).join(' ')}`);
-    lines.push(`  ${p.command}`);
+    lines.push(`  ${t(p.command)}`);
+    if (p.fromCommand) lines.push(`  ${t(p.fromCommand)}   # the same, read again: each value's source in the report`);
     return lines.join('\n');
   });
   return blocks.join('\n\n') + '\n';

@@ -8,6 +8,7 @@ import type { Found } from '../frameworks/found.js';
 import { foundFromCommand, PROGRAMS } from '../frameworks/read.js';
 import { readConfigText } from '../frameworks/text.js';
 import type { ListeningSocket } from '../probers/listen.js';
+import { hostPath, placePaths } from './place.js';
 import type { Proc } from './proc.js';
 
 export interface Component {
@@ -18,6 +19,8 @@ export interface Component {
   found?: Found;
   /** Why the configuration could not be read, when it could not: the command then lacks its values. */
   problem?: string;
+  /** What `check --from` reads again for it: the process's cmdline, or its configuration file. */
+  from?: string;
 }
 
 const FLOWER_FAMILY: Record<string, string> = {
@@ -40,13 +43,29 @@ function fedbiomedRoot(p: Proc): { role: 'node' | 'researcher'; root: string } |
   return { role, root: isAbsolute(path) || !p.cwd ? path : join(p.cwd, path) };
 }
 
-async function fromProcess(p: Proc): Promise<Component | undefined> {
+/** FLWR_* settings of a Flower process that change what its optional rows mean. */
+function flowerEnvNotes(p: Proc): string[] {
+  const env = p.environ ?? {};
+  const notes: string[] = [];
+  if (env['FLWR_TELEMETRY_ENABLED'] === '0')
+    notes.push(`FLWR_TELEMETRY_ENABLED=0 (pid ${p.pid} environ): telemetry is off, the telemetry row does not matter`);
+  if (env['FLWR_DISABLE_UPDATE_CHECK'] === '1')
+    notes.push(
+      `FLWR_DISABLE_UPDATE_CHECK=1 (pid ${p.pid} environ): the update check is off, the update-check row does not ` +
+      `matter`,
+    );
+  return notes;
+}
+
+async function fromProcess(p: Proc, procRoot: string): Promise<Component | undefined> {
   const evidence = `pid ${p.pid} ${p.comm || p.argv[0]}`;
   const [cmd] = commandsFromCmdline(p.cmdline, p.pid, PROGRAMS);
   if (cmd && FLOWER_FAMILY[cmd.program]) {
     try {
-      const found = await foundFromCommand(cmd);
-      return { family: FLOWER_FAMILY[cmd.program]!, profile: found.profile, evidence: [evidence], found };
+      const read = placePaths(p, await foundFromCommand(cmd));
+      const found = { ...read, notes: [...read.notes, ...flowerEnvNotes(p)] };
+      const from = `${procRoot}/${p.pid}/cmdline`;
+      return { family: FLOWER_FAMILY[cmd.program]!, profile: found.profile, evidence: [evidence], found, from };
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       const profile = cmd.program === 'flower-supernode' ? 'flower/supernode' : 'flower/superlink';
@@ -55,12 +74,14 @@ async function fromProcess(p: Proc): Promise<Component | undefined> {
   }
   const fbm = fedbiomedRoot(p);
   if (fbm) {
-    // The path as the process sees it; a sidecar sees the same when it shares the volume.
-    const file = join(fbm.root, 'etc', 'config.ini');
+    // The path as the process sees it, through /proc/PID/root when it runs in a container; its FBM_*
+    // variables override the file, as Fed-BioMed's environ.py does.
+    const file = hostPath(p, join(fbm.root, 'etc', 'config.ini'));
     const family = `fedbiomed-${fbm.role}`;
     try {
-      const found = await readFedbiomedIni(file, await readConfigText(file));
-      return { family, profile: found.profile, evidence: [evidence], found };
+      const opts = { env: p.environ ?? {}, envLabel: `pid ${p.pid} environ` };
+      const found = placePaths(p, await readFedbiomedIni(file, await readConfigText(file), opts));
+      return { family, profile: found.profile, evidence: [evidence], found, from: file };
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       return { family, profile: `fedbiomed/${fbm.role}-v5`, evidence: [evidence], problem: e.message };
@@ -81,10 +102,14 @@ const PORT_RULES: { family: string; profile: string; ports: number[] }[] = [
   { family: 'swarm-license', profile: 'swarm/license', ports: [5814] },
 ];
 
-export async function identify(procs: readonly Proc[], sockets: readonly ListeningSocket[]): Promise<Component[]> {
+export async function identify(
+  procs: readonly Proc[],
+  sockets: readonly ListeningSocket[],
+  procRoot = '/proc',
+): Promise<Component[]> {
   const out: Component[] = [];
   for (const p of procs) {
-    const c = await fromProcess(p);
+    const c = await fromProcess(p, procRoot);
     if (c && !out.some((o) => o.family === c.family && JSON.stringify(o.found?.vars) === JSON.stringify(c.found?.vars)))
       out.push(c);
   }

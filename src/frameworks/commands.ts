@@ -72,16 +72,20 @@ export function commandsFromUnit(text: string, file: string, programs: readonly 
 function interpolate(
   text: string,
   env: NodeJS.ProcessEnv,
-): { text: string; unresolved: string[]; defaulted: string[] } {
+): { text: string; unresolved: string[]; defaulted: string[]; used: string[] } {
   const unresolved: string[] = [];
   const defaulted: string[] = [];
+  const used: string[] = [];
   const out = text.replace(
     /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (m, braced?: string, colon?: string, def?: string, bare?: string) => {
       if (m === '$$') return '$';
       const name = (braced ?? bare)!;
       const v = env[name];
-      if (v !== undefined && !(colon && v === '')) return v;
+      if (v !== undefined && !(colon && v === '')) {
+        used.push(name);
+        return v;
+      }
       if (def !== undefined) {
         defaulted.push(name);
         return def;
@@ -90,7 +94,7 @@ function interpolate(
       return m;
     },
   );
-  return { text: out, unresolved, defaulted };
+  return { text: out, unresolved, defaulted, used };
 }
 
 const IMAGE_PROGRAMS: [RegExp, string][] = [
@@ -103,7 +107,14 @@ export function commandsFromCompose(
   file: string,
   programs: readonly string[],
   env: NodeJS.ProcessEnv,
+  /** Where a variable's value came from when it was not the process environment: `.env:3`. */
+  envSources: Record<string, string> = {},
 ): FoundCommand[] {
+  // `compose.yml:6`, and for a value taken from the .env file, that line too.
+  const sourceOf = (line: number, used: readonly string[] = []) => {
+    const from = [...new Set(used)].filter((n) => envSources[n]).map((n) => `$${n} from ${envSources[n]}`);
+    return `${file}:${line}${from.length ? ` (${from.join(', ')})` : ''}`;
+  };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   const err = doc.errors[0];
@@ -116,10 +127,10 @@ export function commandsFromCompose(
       return n.items.map((item) => {
         const node = item as Node;
         const raw = isScalar(node) ? String(node.value) : String(node);
-        const { text: t, unresolved, defaulted } = interpolate(raw, env);
+        const { text: t, unresolved, defaulted, used } = interpolate(raw, env);
         return {
           text: t,
-          source: `${file}:${lineOf(node)}`,
+          source: sourceOf(lineOf(node), used),
           ...(unresolved.length && { unresolved }),
           ...(defaulted.length && { defaulted }),
         };
@@ -130,7 +141,7 @@ export function commandsFromCompose(
       // A string command is split the way compose does (shell-like words); interpolation first.
       return shellCommands(n.value.replace(/\$\$/g, '\u0000'), (name) => env[name] || undefined, line)
         .flat()
-        .map((w) => ({ ...w, text: w.text.replace(/\u0000/g, '$'), source: `${file}:${w.line}` }));
+        .map(({ used, ...w }) => ({ ...w, text: w.text.replace(/\u0000/g, '$'), source: sourceOf(w.line, used) }));
     }
     return undefined;
   };

@@ -43,11 +43,11 @@ interface Located {
   source: string;
 }
 
-function getter(ini: Ini, file: string, env: NodeJS.ProcessEnv) {
+function getter(ini: Ini, file: string, env: NodeJS.ProcessEnv, envLabel = 'env') {
   return (section: string, key: string, envName?: string): Located | undefined => {
     const name = envName ?? `FBM_${section.toUpperCase()}_${key.toUpperCase()}`;
     const fromEnv = env[name];
-    if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: `env ${name}` };
+    if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: `${envLabel} ${name}` };
     const v = ini[section]?.[key];
     return v && { value: v.value.trim(), source: `${file}:${v.line}` };
   };
@@ -67,7 +67,7 @@ export async function readFedbiomedIni(file: string, text: string, opts: ReadOpt
     );
   }
   const env = opts.env ?? {};
-  const get = getter(ini, file, env);
+  const get = getter(ini, file, env, opts.envLabel);
   const version = ini['default']?.['version']?.value.trim();
   const notes: string[] = [];
   const role = component === 'NODE' ? 'node' : 'researcher';

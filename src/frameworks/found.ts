@@ -3,6 +3,8 @@
 // declares and turns the rest into notes, so the mapping follows the profile files as they change.
 import { UsageError } from '../errors.js';
 import { loadProfile } from '../profile/load.js';
+import { terminalText as t } from '../report/escape.js';
+import type { RunInput } from '../types.js';
 
 export interface FoundVar {
   value: string;
@@ -30,6 +32,8 @@ export type Facts = Record<string, Fact>;
 export interface ReadOptions {
   /** The environment the framework would see (Fed-BioMed lets FBM_* variables override its file). */
   env?: NodeJS.ProcessEnv;
+  /** How a value from `env` is named as a source: `env` (default) or `pid 42 environ`. */
+  envLabel?: string;
 }
 
 /** Keeps the facts the profile declares as variables; the others become notes when they matter. */
@@ -58,11 +62,37 @@ export function foundAssignments(found: Found): Record<string, string> {
   return Object.fromEntries(Object.entries(found.vars).map(([k, v]) => [k, v.value]));
 }
 
+/** What the operator gave besides the configuration, strongest first: --set, FEDPROBE_VAR_*, --site. */
+export interface StrongerInputs {
+  set?: Record<string, string> | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  site?: Record<string, string> | undefined;
+}
+
+/** What the report carries: each found variable with its source, and what replaced it when the
+ * operator gave the same variable too (resolveVars() in src/profile/vars.ts has the same order). */
+export function runInputs(found: Found, given: StrongerInputs = {}): RunInput[] {
+  const by = (name: string): string | undefined => {
+    const env = `FEDPROBE_VAR_${name.toUpperCase()}`;
+    if (given.set && Object.hasOwn(given.set, name)) return '--set';
+    if (given.env?.[env] !== undefined) return env;
+    if (given.site && Object.hasOwn(given.site, name)) return '--site';
+    return undefined;
+  };
+  return Object.entries(found.vars).map(([name, v]) => {
+    const over = by(name);
+    return {
+      name, value: v.value, source: v.source, ...(v.secret && { secret: true }), ...(over && { overriddenBy: over }),
+    };
+  });
+}
+
 /** One line per variable, `name = value  (source)`: what `show` and the report print. */
 export function describeFound(found: Found): string[] {
   const width = Math.max(0, ...Object.keys(found.vars).map((k) => k.length));
-  const lines = Object.entries(found.vars).map(([k, v]) => `${k.padEnd(width)} = ${v.value}  (${v.source})`);
-  return [`profile ${found.profile}`, ...lines, ...found.notes.map((n) => `note: ${n}`)];
+  // A configuration file's text reaches the terminal as data: controls shown, never acted on.
+  const lines = Object.entries(found.vars).map(([k, v]) => `${k.padEnd(width)} = ${t(v.value)}  (${t(v.source)})`);
+  return [`profile ${found.profile}`, ...lines, ...found.notes.map((n) => `note: ${t(n)}`)];
 }
 
 /** `host:port`, `[v6]:port`, or a bare host; a port that is not a number is a usage error. */

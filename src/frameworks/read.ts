@@ -1,7 +1,7 @@
 // varsFromConfig(): `--from PATH[#NAME]` → the profile and the variables a framework's own
 // configuration gives it. Which reader runs follows from the file's content, not a flag.
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import {
   commandsFromCmdline,
@@ -10,6 +10,9 @@ import {
   commandsFromUnit,
   type FoundCommand,
 } from './commands.js';
+import { placePaths } from '../discover/place.js';
+import { readProcess } from '../discover/proc.js';
+import { readDotEnv } from './dotenv.js';
 import { looksLikeFedbiomedIni, looksLikeFedbiomedVpnEnv, readFedbiomedIni, readFedbiomedVpnEnv } from './fedbiomed.js';
 import { FLOWER_PROGRAMS, superlinkFromArgs, supernodeFromArgs } from './flower-args.js';
 import { looksLikeFlowerToml, readFlowerToml } from './flower-toml.js';
@@ -60,7 +63,20 @@ async function fromCommands(file: string, cmds: FoundCommand[], selector: string
       ? { ...first, notes: [...first.notes, `the same settings also in ${others.join(', ')}`] }
       : first;
   }
-  const names = cmds.map((c, i) => `${c.service ?? c.where} (${found[i]!.profile})`).join(', ');
+  // Each one is reported with what sets it apart, so the operator can tell which one to pick.
+  // A different profile says enough; among those of one profile, the variables that differ.
+  const differ = (profile: string): string[] => {
+    const same = found.filter((f) => f.profile === profile);
+    const keys = [...new Set(same.flatMap((f) => Object.keys(f.vars)))];
+    return keys.filter((k) => new Set(same.map((f) => f.vars[k]?.value)).size > 1);
+  };
+  const names = cmds
+    .map((c, i) => {
+      const f = found[i]!;
+      const vals = differ(f.profile).map((k) => `${k}=${f.vars[k]?.value ?? '(default)'}`);
+      return `${c.service ?? c.where} (${[f.profile, ...vals].join(', ')})`;
+    })
+    .join('; ');
   const hint = cmds.every((c) => c.service !== undefined)
     ? `: pick one with --from ${file}#SERVICE`
     : new Set(cmds.map((c) => c.program)).size === cmds.length
@@ -73,9 +89,14 @@ export async function varsFromConfig(path: string, opts: ReadOptions = {}): Prom
   const { file, selector } = splitSelector(path);
   const env = opts.env ?? {};
   const text = await readConfigText(file);
-  const pid = /(?:^|\/)(\d+)\/cmdline$/.exec(file)?.[1];
-  if (pid !== undefined || text.includes('\0')) {
-    return fromCommands(file, commandsFromCmdline(text, pid ?? basename(file), PROGRAMS), undefined);
+  const proc = /^(.*?)\/?(\d+)\/cmdline$/.exec(file);
+  if (proc || text.includes('\0')) {
+    const pid = proc?.[2] ?? basename(file);
+    const found = await fromCommands(file, commandsFromCmdline(text, pid, PROGRAMS), undefined);
+    if (!proc) return found;
+    // A running process: its relative and in-container paths are read where it reads them (as discover does).
+    const view = await readProcess(proc[1] || '.', proc[2]!);
+    return view ? placePaths(view, found) : found;
   }
   if (/\.toml$/i.test(file) || looksLikeFlowerToml(text)) return readFlowerToml(file, text, selector);
   if (looksLikeFedbiomedIni(text)) return readFedbiomedIni(file, text, opts);
@@ -86,8 +107,13 @@ export async function varsFromConfig(path: string, opts: ReadOptions = {}): Prom
     );
   if (/\.service$/i.test(file) || /^\s*\[Service\]/m.test(text))
     return fromCommands(file, commandsFromUnit(text, file, PROGRAMS), selector);
-  if (/\.ya?ml$/i.test(file) || /^services:/m.test(text))
-    return fromCommands(file, commandsFromCompose(text, file, PROGRAMS, env), selector);
+  if (/\.ya?ml$/i.test(file) || /^services:/m.test(text)) {
+    const dotenv = await readDotEnv(join(dirname(file), '.env'));
+    // As in docker compose, the shell's environment wins over the .env file.
+    const sources = Object.fromEntries(Object.entries(dotenv.sources).filter(([k]) => env[k] === undefined));
+    const cmds = commandsFromCompose(text, file, PROGRAMS, { ...dotenv.values, ...env }, sources);
+    return fromCommands(file, cmds, selector);
+  }
   return fromCommands(
     file,
     commandsFromScript(text, file, PROGRAMS, (n) => env[n] || undefined),

@@ -11,6 +11,8 @@ export interface Word {
   unresolved?: string[];
   /** Variables that fell back to their ${NAME:-default}. */
   defaulted?: string[];
+  /** Variables whose value came from the given environment (not from the script): their source counts. */
+  used?: string[];
 }
 
 export type Lookup = (name: string) => string | undefined;
@@ -115,7 +117,10 @@ export function shellCommands(text: string, lookup: Lookup = () => undefined, fi
         if (ref) {
           const name = (ref[1] ?? ref[3])!;
           const value = get(name);
-          if (value !== undefined && value !== '') word.text += value;
+          if (value !== undefined && value !== '') {
+            word.text += value;
+            if (!Object.hasOwn(assigned, name)) (word.used ??= []).push(name);
+          }
           else if (ref[2] !== undefined) {
             word.text += ref[2];
             (word.defaulted ??= []).push(name);

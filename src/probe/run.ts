@@ -277,7 +277,9 @@ function combine(check: Check, resolved: Resolved, results: AddressResult[], via
 export async function runCheck(check: Check, opts: RunOptions): Promise<CheckResult> {
   // The prober's code is loaded before the deadline starts (a no-op once loaded).
   await loadProber(check.target.scheme);
-  const proxy = selectProxy(check.target.scheme, check.target.host, check.target.port, check.with['proxy'] as string | undefined, opts.proxy);
+  // An HTTP CONNECT proxy carries TCP only (a registered UDP scheme is not in proxy.ts's list).
+  const proxy = check.target.protocol === 'udp' ? undefined
+    : selectProxy(check.target.scheme, check.target.host, check.target.port, check.with['proxy'] as string | undefined, opts.proxy);
   const resolved = await resolveHost(check, opts.family, proxy, opts.signal);
   const results = resolved.addresses.length === 1
     ? [await probeAddress(check, resolved.addresses[0]!.address, resolved.addresses[0]!.family, proxy, opts)]

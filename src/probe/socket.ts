@@ -114,6 +114,29 @@ export function recordUdpSource(signal: AbortSignal, info: { address: string; po
  * until send(). Undefined when there is no route (ENETUNREACH) or `address` is not an IP address.
  */
 export async function routeSource(address: string, port: number): Promise<LocalSource | undefined> {
+  const now = Date.now();
+  let entry = routeCache.get(address);
+  if (!entry || now - entry.at > ROUTE_CACHE_MS) {
+    routeCache.delete(address);
+    if (routeCache.size >= ROUTE_CACHE_MAX) routeCache.delete(routeCache.keys().next().value!);
+    entry = { at: now, source: lookUpRoute(address, port) };
+    routeCache.set(address, entry);
+  }
+  const source = await entry.source;
+  return source && { ...source };
+}
+
+/**
+ * Route lookups by destination address. A refused row never connected, so without this each one
+ * opens a UDP socket of its own (10,000 rows to one host: 10,000 sockets for one answer). Concurrent
+ * rows share the pending lookup. Kept for a few seconds, about one run, so a daemon still sees a route
+ * that changes between runs; bounded, oldest first out.
+ */
+const ROUTE_CACHE_MS = 5_000;
+const ROUTE_CACHE_MAX = 1024;
+const routeCache = new Map<string, { at: number; source: Promise<LocalSource | undefined> }>();
+
+async function lookUpRoute(address: string, port: number): Promise<LocalSource | undefined> {
   const family = familyOf(address);
   if (!family) return undefined;
   const socket = createSocket(family === 6 ? 'udp6' : 'udp4');

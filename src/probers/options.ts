@@ -36,3 +36,34 @@ export const proberOptions = {
   discv4: discv4Options,
   rlpx: rlpxOptions.extend(viaProxy),
 } satisfies { [S in ProbeScheme]: z.ZodObject };
+
+/** A scheme added from outside (api.ts registerProber): its options and the transport it speaks. */
+interface ExtraScheme {
+  options: z.ZodObject;
+  protocol: 'tcp' | 'udp';
+}
+
+// Built-in schemes keep the typed map above; extra ones are known at run time only. Every lookup by
+// scheme goes through optionsFor() here and loadProber() in registry.ts, which both know them.
+const extraSchemes = new Map<string, ExtraScheme>();
+
+export function addExtraScheme(scheme: string, entry: ExtraScheme): void {
+  if (Object.hasOwn(proberOptions, scheme) || extraSchemes.has(scheme)) {
+    throw new Error(`probe scheme ${JSON.stringify(scheme)} is already registered`);
+  }
+  extraSchemes.set(scheme, entry);
+}
+
+export function extraScheme(scheme: string): ExtraScheme | undefined {
+  return extraSchemes.get(scheme);
+}
+
+/** Every scheme a profile may use: the built-in ones, then the registered ones. */
+export function knownSchemes(): string[] {
+  return [...Object.keys(proberOptions), ...extraSchemes.keys()];
+}
+
+/** The `with:` schema of a scheme, built-in or registered. */
+export function optionsFor(scheme: ProbeScheme): z.ZodObject {
+  return Object.hasOwn(proberOptions, scheme) ? proberOptions[scheme] : extraSchemes.get(scheme)!.options;
+}

@@ -2,7 +2,9 @@
 // Each prober's module is imported the first time a row needs it (a TCP-only profile never loads
 // the MQTT, gRPC, WireGuard or devp2p code and their libraries): start-up is what a CLI is judged
 // by. The entries are still Probers, so a test may replace one (`probers.tcp = …`).
+import type { z } from 'zod';
 import type { ProbeScheme, Prober } from '../types.js';
+import { addExtraScheme } from './options.js';
 
 type Load = () => Promise<Prober>;
 
@@ -33,7 +35,8 @@ const loaded = new Map<ProbeScheme, Promise<Prober>>();
 export function loadProber(scheme: ProbeScheme): Promise<Prober> {
   let p = loaded.get(scheme);
   if (!p) {
-    p = loaders[scheme]().then((prober) => {
+    const load = Object.hasOwn(loaders, scheme) ? loaders[scheme] : extraLoader(scheme);
+    p = load().then((prober) => {
       if (probers[scheme] === stubs[scheme]) probers[scheme] = prober;
       return prober;
     });
@@ -60,3 +63,31 @@ const stubs = Object.fromEntries(
 ) as { readonly [S in ProbeScheme]: Prober };
 
 export const probers: { [S in ProbeScheme]: Prober } = { ...stubs };
+
+/** A registered scheme's prober is already loaded: it was handed in. */
+const extraProbers = new Map<string, Prober>();
+
+function extraLoader(scheme: string): Load {
+  const prober = extraProbers.get(scheme);
+  if (!prober) throw new Error(`no prober for probe scheme ${JSON.stringify(scheme)}`);
+  return () => Promise.resolve(prober);
+}
+
+/**
+ * Adds a prober for a scheme fedprobe does not ship (`myproto://host:port`), from outside: profiles
+ * loaded afterwards may use it, its `with:` options validated by `options` as strictly as a built-in
+ * scheme's. `protocol` is the transport the port column names (`tcp/…`, `udp/…`). Built-in schemes
+ * cannot be replaced.
+ */
+export function registerProber(
+  scheme: string, prober: Prober, options: z.ZodObject, protocol: 'tcp' | 'udp' = 'tcp',
+): void {
+  if (!/^[a-z][a-z0-9+.-]{0,31}$/.test(scheme)) {
+    throw new Error(`${JSON.stringify(scheme.slice(0, 40))} is not a URL scheme (lower-case letters, digits, + - .)`);
+  }
+  addExtraScheme(scheme, { options, protocol });
+  extraProbers.set(scheme, prober);
+  // Known at run time only: the typed map holds the built-in schemes.
+  (probers as Record<string, Prober>)[scheme] = prober;
+}
+

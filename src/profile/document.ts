@@ -1,6 +1,7 @@
 // Reads a YAML (or JSON) file into plain data, refusing what would exhaust the machine before it
 // is a profile at all: files above 4 MiB, alias bombs, nesting past 32 levels. Duplicate keys are
-// found in one pass (yaml's own `uniqueKeys` compares every pair: 100k keys took minutes).
+// found in one pass (yaml's own `uniqueKeys` compares every pair: 100k keys took minutes). A JSON
+// document is read by JSON.parse when that is enough to keep all of these guarantees.
 import { readFile, stat } from 'node:fs/promises';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { ProfileError } from '../errors.js';
@@ -48,7 +49,72 @@ function checkTree(root: unknown, text: string, file: string): void {
   }
 }
 
-/** Reads YAML (a JSON document is YAML too) and reports syntax errors with their line. */
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+
+/**
+ * The fast path for a JSON document (a `.json` profile, or generated rows): JSON.parse and one linear
+ * scan, tens of times faster and lighter than yaml's syntax tree (10,000 rows: ~1 s and 200 MB there).
+ * It only ever accepts: anything JSON.parse refuses, a duplicate key or a nesting past the limit goes
+ * to the YAML path below, which finds the same problem and words it (file, line) exactly as always.
+ */
+function plainJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  const first = text.trimStart().charCodeAt(0);
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) return { ok: false };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false };
+  }
+  return jsonKeysAndDepthOk(text) ? { ok: true, value } : { ok: false };
+}
+
+/**
+ * Walks text that JSON.parse accepted: false at the first duplicate key in an object, or a collection
+ * nested deeper than checkTree allows. Keys are compared decoded (`"a"` and `"\u0061"` are one key).
+ */
+function jsonKeysAndDepthOk(text: string): boolean {
+  const stack: (Set<string> | undefined)[] = []; // a Set of keys per object, undefined per array
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let end = i + 1;
+      let escaped = false;
+      for (let d = text.charCodeAt(end); d !== 0x22; d = text.charCodeAt(end)) {
+        if (d === 0x5c) {
+          escaped = true;
+          end++;
+        }
+        end++;
+      }
+      if (expectKey) {
+        const key = escaped ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
+        const keys = stack[stack.length - 1]!;
+        if (keys.has(key)) return false;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      // checkTree's depth 0 is the root collection: the stack holds depth + 1 entries.
+      if (stack.push(c === OPEN_BRACE ? new Set() : undefined) > MAX_DEPTH + 1) return false;
+      expectKey = c === OPEN_BRACE;
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 0x2c) {
+      expectKey = stack[stack.length - 1] !== undefined;
+    }
+  }
+  return true;
+}
+
+/**
+ * Reads YAML (a JSON document is YAML too) and reports syntax errors with their line. Plain JSON takes
+ * the fast path (plainJson); everything else, and every JSON document with a problem, is read as YAML.
+ */
 export async function readDocument(file: string): Promise<unknown> {
   let text: string;
   try {
@@ -65,6 +131,8 @@ export async function readDocument(file: string): Promise<unknown> {
     throw new ProfileError(file, '', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`);
   }
   if (text.length > MAX_DOCUMENT_BYTES) throw new ProfileError(file, '', 'larger than the 4 MiB a profile or site file may have');
+  const json = plainJson(text);
+  if (json.ok) return json.value;
   // prettyErrors builds a context snippet with regular expressions that ran out of memory on a
   // 10k-deep flow sequence; the line is computed here instead.
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });

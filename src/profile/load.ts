@@ -112,7 +112,12 @@ function checkRows(file: string, vars: Record<string, VarDef>, rows: Row[]): voi
 }
 
 export async function loadProfileFile(file: string, id = basename(file)): Promise<Profile> {
-  const raw = await readDocument(file);
+  return parseProfile(await readDocument(file), file, id);
+}
+
+/** A profile document already read (YAML/JSON parsed, or an object built by an embedding program),
+ * checked as strictly as a file; `file` names it in errors. */
+export function parseProfile(raw: unknown, file: string, id = basename(file)): Profile {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ProfileError(file, '', 'expected a mapping with schema, framework, component, scenario and rows');
   }

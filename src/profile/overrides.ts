@@ -6,7 +6,7 @@
 // up in it), typed by the option's schema, and checked by the same strict schema as the profile.
 import type { z } from 'zod';
 import { UsageError, quote } from '../errors.js';
-import { proberOptions } from '../probers/options.js';
+import { optionsFor } from '../probers/options.js';
 import type { ProbeScheme, Profile, Row } from '../types.js';
 import { isCredentialOption } from './credentials.js';
 import { splitProbe } from './probe-url.js';
@@ -175,7 +175,7 @@ function applyOverride(
   for (const r of profile.rows.filter((x) => row === ANY_ROW || x.id === row)) {
     const scheme = schemeOf(r);
     if (scheme === undefined) continue;
-    const shape = proberOptions[scheme].shape as Record<string, z.ZodType>;
+    const shape = optionsFor(scheme).shape as Record<string, z.ZodType>;
     const schema = shape[option];
     if (schema === undefined) {
       if (row === ANY_ROW) continue;
@@ -193,7 +193,7 @@ function applyOverride(
     applyOne(out, r.id, o, path, schema, credential);
   }
   if (taken === 0) {
-    const known = new Set(profile.rows.flatMap((r) => Object.keys(proberOptions[schemeOf(r) ?? 'tcp'].shape)));
+    const known = new Set(profile.rows.flatMap((r) => Object.keys(optionsFor(schemeOf(r) ?? 'tcp').shape)));
     const hint = didYouMean(option, known);
     const near = hint ? ` (${hint})` : '';
     throw new UsageError(`${o.from}: no row of ${profile.id} takes the option ${quote(option, 40)}${near}`);

@@ -3,7 +3,7 @@
 // daemon reload accept, `check` accepts too, and a value is checked for the part it fills.
 import { isIP } from 'node:net';
 import { quote } from '../errors.js';
-import { proberOptions } from '../probers/options.js';
+import { optionsFor } from '../probers/options.js';
 import type { ProbeTarget, Row, VarDef } from '../types.js';
 import { credentialProblem, proxyProblem } from './credentials.js';
 import { hostProblem, portProblem } from './host.js';
@@ -185,12 +185,12 @@ export function resolveRow(
     else if (isRecord(value) && isRecord(rows)) withOpts[key] = { ...rows, ...value };
     else withOpts[key] = value;
   }
-  const options = proberOptions[target.scheme].safeParse(withOpts);
+  const options = optionsFor(target.scheme).safeParse(withOpts);
   if (!options.success) {
     const issue = options.error.issues.find((i) => i.code === 'unrecognized_keys') ?? options.error.issues[0]!;
     const at = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      const known = Object.keys(proberOptions[target.scheme].shape);
+      const known = Object.keys(optionsFor(target.scheme).shape);
       const key = issue.keys[0]!;
       const hint = didYouMean(key, known);
       throw new RowProblem(`with${at ? `.${at}` : ''}`, `unknown key "${key}" for ${target.scheme}://${hint ? ` (${hint})` : ` (options: ${known.join(', ')})`}`);

@@ -1,6 +1,7 @@
 // Parses a probe URL (variables already substituted) into a ProbeTarget. Used at load time, with
 // placeholder values, to reject bad URLs early, and at expand time for real.
 import { isIP } from 'node:net';
+import { extraScheme, knownSchemes } from '../probers/options.js';
 import { PROBE_SCHEMES, type ProbeScheme, type ProbeTarget } from '../types.js';
 import { hostProblem, portProblem } from './host.js';
 import { splitProbe } from './probe-url.js';
@@ -8,13 +9,22 @@ import { didYouMean } from './suggest.js';
 
 export const UDP_SCHEMES: ReadonlySet<ProbeScheme> = new Set<ProbeScheme>(['udp', 'wireguard', 'discv4']);
 
+/** A built-in scheme, or one registered from outside (registerProber), which from here on travels
+ * as a ProbeScheme: every lookup by scheme (optionsFor, loadProber) knows the registered ones. */
 export function isProbeScheme(s: string): s is ProbeScheme {
-  return (PROBE_SCHEMES as readonly string[]).includes(s);
+  return (PROBE_SCHEMES as readonly string[]).includes(s) || extraScheme(s) !== undefined;
+}
+
+/** The transport a scheme speaks, for the port column's `tcp/` or `udp/`. */
+function schemeProtocol(scheme: ProbeScheme): 'tcp' | 'udp' {
+  return extraScheme(scheme)?.protocol ?? (UDP_SCHEMES.has(scheme) ? 'udp' : 'tcp');
 }
 
 export function unknownSchemeMessage(scheme: string): string {
-  const hint = didYouMean(scheme, PROBE_SCHEMES, (s) => `${s}://`);
-  return `unknown probe scheme ${JSON.stringify(`${scheme.slice(0, 40)}://`)} (${hint ? `${hint} ` : ''}known: ${PROBE_SCHEMES.join(', ')})`;
+  const known = knownSchemes();
+  const hint = didYouMean(scheme, known, (s) => `${s}://`);
+  const named = JSON.stringify(`${scheme.slice(0, 40)}://`);
+  return `unknown probe scheme ${named} (${hint ? `${hint} ` : ''}known: ${known.join(', ')})`;
 }
 
 /** A port column with its value in: `tcp/1883`, never `tcp/${name}`. */
@@ -65,7 +75,7 @@ export function parseTarget(url: string, portColumn: string): ProbeTarget {
   // Without an explicit port, the matrix's port column (new URL() also drops default ports, so the
   // split's port is the one written).
   const port = parts.port !== undefined ? Number(parts.port) : column.port;
-  const protocol = UDP_SCHEMES.has(scheme) ? 'udp' : 'tcp';
+  const protocol = schemeProtocol(scheme);
   if (protocol !== column.protocol) throw new Error(`${scheme}:// speaks ${protocol} but the port column says ${portColumn}`);
   return { scheme, url, host, port, protocol, path: parsed.pathname + parsed.search };
 }

@@ -1,6 +1,6 @@
 // Builds the RunReport that every reporter renders.
 import { version } from '../version.js';
-import { OUTCOMES, type CheckResult, type Profile, type RunReport, type Summary } from '../types.js';
+import { OUTCOMES, REPORT_SCHEMA_VERSION, type CheckResult, type Profile, type RunReport, type Summary } from '../types.js';
 import { exitCode } from './exit.js';
 
 export function summarize(results: readonly CheckResult[]): Summary {
@@ -11,6 +11,7 @@ export function summarize(results: readonly CheckResult[]): Summary {
 
 export function buildReport(profile: Pick<Profile, 'id' | 'framework' | 'component' | 'scenario' | 'reference'>, results: CheckResult[], startedAt: Date, durationMs: number, strict: boolean): RunReport {
   return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'fedprobe', version },
     profile: {
       id: profile.id, framework: profile.framework, component: profile.component, scenario: profile.scenario,

@@ -1,24 +1,20 @@
 // Output formats by name. Reporters are pure: (run, options) => text.
+// Each renderer is imported only when its format is asked for: a check prints one format, and some
+// pull in heavy modules (prometheus → prom-client, html), which every run would otherwise load at start.
 import type { RunReport } from '../types.js';
-import { renderCsv, renderFirewall } from './firewall.js';
-import { renderHtml } from './html.js';
-import { renderJson } from './json.js';
-import { renderJunit } from './junit.js';
-import { renderPrometheus } from './metrics.js';
-import { renderTable } from './table.js';
 
 export interface RenderOptions {
   color: boolean;
 }
 
 export const FORMATS = {
-  table: (run: RunReport, o: RenderOptions) => renderTable(run, o),
-  json: (run: RunReport) => renderJson(run),
-  junit: (run: RunReport) => renderJunit(run),
-  prometheus: (run: RunReport) => renderPrometheus(run),
-  firewall: (run: RunReport) => renderFirewall(run),
-  csv: (run: RunReport) => renderCsv(run),
-  html: (run: RunReport) => renderHtml(run),
+  table: async (run: RunReport, o: RenderOptions) => (await import('./table.js')).renderTable(run, o),
+  json: async (run: RunReport) => (await import('./json.js')).renderJson(run),
+  junit: async (run: RunReport) => (await import('./junit.js')).renderJunit(run),
+  prometheus: async (run: RunReport) => (await import('./metrics.js')).renderPrometheus(run),
+  firewall: async (run: RunReport) => (await import('./firewall.js')).renderFirewall(run),
+  csv: async (run: RunReport) => (await import('./firewall.js')).renderCsv(run),
+  html: async (run: RunReport) => (await import('./html.js')).renderHtml(run),
 } satisfies Record<string, (run: RunReport, o: RenderOptions) => string | Promise<string>>;
 
 export type FormatName = keyof typeof FORMATS;

@@ -223,6 +223,7 @@ export function renderTable(run: RunReport, opts: TableOptions): string {
   if (width === undefined || title.length + 2 + meta.length <= width) lines.push(paint('bold', title) + `  ${meta}`);
   else lines.push(...wrap(title, width, '  ').map((l) => paint('bold', l)), ...wrap(meta, width, '  '));
   if (p.reference) lines.push(...wrap(`matrix: ${t(p.reference)}`, width, '  '));
+  lines.push(...inputLines(run, width));
   lines.push('');
   const table = width === undefined || width >= MIN_TABLE_WIDTH ? tableLines(run, width, paint) : undefined;
   lines.push(...(table ?? blockLines(run, width!, paint)));
@@ -236,6 +237,18 @@ export function renderTable(run: RunReport, opts: TableOptions): string {
   }
   lines.push(...summary(run, width, paint));
   return lines.join('\n') + '\n';
+}
+
+/** `check --from`: each value the framework's configuration gave, with its source (a secret's is a path). */
+function inputLines(run: RunReport, width: number | undefined): string[] {
+  if (!run.inputs?.length) return [];
+  const lines = ["variables from the framework's configuration:"];
+  for (const i of run.inputs) {
+    const notes = [t(i.source), ...(i.secret ? ['a secret, used by reference'] : []),
+      ...(i.overriddenBy ? [`replaced by ${t(i.overriddenBy)}`] : [])];
+    lines.push(...wrap(`  ${t(i.name, MAX_CELL)} = ${t(i.value)}  (${notes.join('; ')})`, width, '    '));
+  }
+  return lines;
 }
 
 /** "5 rows: 1 pass, 2 fail · exit 1 (…) · 3.0 s", broken at its " · " when too wide. */

@@ -8,6 +8,8 @@ import yargs from 'yargs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverCommand } from '../../src/cli/commands/discover.js';
 import { checkCommand, discover, renderPlans } from '../../src/discover/discover.js';
+import { parseEnviron } from '../../src/discover/proc.js';
+import { varsFromConfig } from '../../src/frameworks/read.js';
 import { Writable } from 'node:stream';
 
 const fbmConfig = fileURLToPath(new URL('../fixtures/frameworks/fedbiomed/v6-config.ini', import.meta.url));
@@ -20,12 +22,21 @@ const tcpLine = (i: number, addrHex: string, port: number, state = '0A') =>
 let root: string;
 let proc: string;
 
-function addProcess(pid: number, argv: string[], comm: string, cwd?: string): void {
+function addProcess(
+  pid: number,
+  argv: string[],
+  comm: string,
+  cwd?: string,
+  more: { environ?: string[]; root?: string } = {},
+): void {
   const dir = join(proc, String(pid));
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'cmdline'), argv.length ? argv.join('\0') + '\0' : '');
   writeFileSync(join(dir, 'comm'), `${comm}\n`);
   if (cwd) symlinkSync(cwd, join(dir, 'cwd'));
+  if (more.environ) writeFileSync(join(dir, 'environ'), more.environ.join('\0') + '\0');
+  // A container's filesystem: /proc/PID/root points at another directory than "/".
+  if (more.root) symlinkSync(more.root, join(dir, 'root'));
 }
 
 function setListeners(lines: string[]): void {
@@ -79,11 +90,13 @@ describe('discover', () => {
         '  superlink_ca = /etc/flwr/ca.crt  (pid 101 argv)',
         '  note: ClientAppIo API bind address 127.0.0.1 (pid 101 argv): flower/supernode has no variable for it',
         '  fedprobe check flower/supernode --set superlink_host=superlink.example.org --set superlink_ca=/etc/flwr/ca.crt',
+        `  fedprobe check --from ${proc}/101/cmdline   # the same, read again: each value's source in the report`,
         '',
         'fedbiomed/node-v5: pid 202 fedbiomed',
         `  researcher_host = researcher.example.org  (${cfg}:27)`,
         `  note: node configuration version 2.3.0 (${cfg}:4): Fed-BioMed v5 or later, gRPC over TLS`,
         '  fedprobe check fedbiomed/node-v5 --set researcher_host=researcher.example.org',
+        `  fedprobe check --from ${cfg}   # the same, read again: each value's source in the report`,
         '',
         'swarm/sn: listening tcp/30303 on 0.0.0.0; listening tcp/30304 on 0.0.0.0',
         '  still needed: --set peer_sn_host=… --set apls_host=…',
@@ -111,6 +124,76 @@ describe('discover', () => {
     expect(renderPlans(plans)).toBe(
       'no Fed-BioMed, Flower or HPE Swarm Learning component found here (no known process or listening port)\n',
     );
+  });
+
+  it('a containerised SuperNode: its relative CA path read through /proc/PID/root, FLWR_* noted', async () => {
+    const container = join(root, 'container');
+    mkdirSync(join(container, 'app', 'certificates'), { recursive: true });
+    writeFileSync(join(container, 'app', 'certificates', 'ca.crt'), 'not read by discover\n');
+    addProcess(
+      500,
+      ['/python/bin/python', '/python/bin/flower-supernode', '--superlink', 'superlink:9092', '--root-certificates',
+        'certificates/ca.crt'],
+      'flower-supernod',
+      '/app', // as the container sees it
+      { root: container, environ: ['PATH=/usr/bin', 'FLWR_TELEMETRY_ENABLED=0', 'API_TOKEN=hunter2'] },
+    );
+    setListeners([]);
+    const [plan, ...rest] = await discover({ procRoot: proc });
+    expect(rest).toEqual([]);
+    const ca = join(proc, '500', 'root', 'app', 'certificates', 'ca.crt');
+    expect(plan!.found?.vars).toEqual({
+      superlink_host: { value: 'superlink', source: 'pid 500 argv' },
+      superlink_ca: {
+        value: ca,
+        source: `pid 500 argv: certificates/ca.crt relative to its cwd /app, in its container, read through ` +
+          `${join(proc, '500', 'root')}`,
+      },
+    });
+    expect(plan!.found?.notes).toContain(
+      'FLWR_TELEMETRY_ENABLED=0 (pid 500 environ): telemetry is off, the telemetry row does not matter',
+    );
+    expect(plan!.command).toBe(
+      `fedprobe check flower/supernode --set superlink_host=superlink --set superlink_ca=${ca}`,
+    );
+    expect(renderPlans([plan!])).not.toContain('hunter2');
+    // check --from the process's cmdline reads the same values, the CA where the process reads it.
+    expect(plan!.fromCommand).toBe(`fedprobe check --from ${proc}/500/cmdline`);
+    expect((await varsFromConfig(`${proc}/500/cmdline`)).vars).toEqual(plan!.found?.vars);
+  });
+
+  it("a Fed-BioMed node in a container: its config.ini through /proc/PID/root, FBM_* overriding it", async () => {
+    const container = join(root, 'fbm-container');
+    mkdirSync(join(container, 'fbm-node', 'etc'), { recursive: true });
+    copyFileSync(fbmConfig, join(container, 'fbm-node', 'etc', 'config.ini'));
+    const argv = ['/venv/bin/python', '/venv/bin/fedbiomed', 'node', '--path', '/fbm-node', 'start'];
+    addProcess(600, argv, 'fedbiomed', '/', {
+      root: container,
+      environ: ['FBM_RESEARCHER_IP=researcher2.example.org', 'HOME=/root'],
+    });
+    setListeners([]);
+    const [plan, ...rest] = await discover({ procRoot: proc });
+    expect(rest).toEqual([]);
+    expect(plan!.problem).toBeUndefined();
+    expect(plan!.profile).toBe('fedbiomed/node-v5');
+    expect(plan!.found?.vars).toEqual({
+      researcher_host: { value: 'researcher2.example.org', source: 'pid 600 environ FBM_RESEARCHER_IP' },
+    });
+  });
+
+  it('a container whose config.ini is missing: one line naming the path it looked at', async () => {
+    const container = join(root, 'empty-container');
+    mkdirSync(container);
+    addProcess(700, ['/venv/bin/fedbiomed', 'researcher', 'start'], 'fedbiomed', '/srv', { root: container });
+    setListeners([]);
+    const [plan] = await discover({ procRoot: proc });
+    const file = join(proc, '700', 'root', 'srv', 'fbm-researcher', 'etc', 'config.ini');
+    expect(plan!.problem).toBe(`--from ${file}: cannot read (no such file)`);
+  });
+
+  it('keeps only FLWR_* and FBM_* from an environ: the rest may hold secrets', () => {
+    const environ = 'A=1\0FLWR_HOME=/h\0FBM_X=a=b\0SECRET=s\0FLWR_=x\0\0';
+    expect(parseEnviron(environ)).toEqual({ FLWR_HOME: '/h', FBM_X: 'a=b' });
   });
 
   it('quotes values for the shell', () => {
@@ -152,9 +235,11 @@ describe('discover --run', () => {
     expect(stderr.text).toContain('  fedprobe check flower/supernode-insecure --set superlink_host=127.0.0.1\n');
     const report = JSON.parse(stdout.text) as {
       profile: { id: string };
+      inputs?: unknown;
       results: { id: string; outcome: string; state: string; reason: string }[];
     };
     expect(report.profile.id).toBe('flower/supernode-insecure');
+    expect(report.inputs).toEqual([{ name: 'superlink_host', value: '127.0.0.1', source: 'pid 101 argv' }]);
     const fleet = report.results.find((r) => r.id === 'fleet');
     expect(fleet).toMatchObject({ outcome: 'fail', state: 'closed', reason: 'refused' });
   });

@@ -1,5 +1,8 @@
 // Flower's own configuration — compose files and a pyproject.toml from the Flower repository, a
 // systemd unit, a start script, ~/.flwr/config.toml — → profile and variables with their sources.
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
@@ -22,8 +25,9 @@ describe('flower-supernode', () => {
     const f = fx('compose-client.yml');
     // The two SuperNodes serve ClientAppIo on 9094 and 9095: they are checked one at a time.
     expect(await usageError(varsFromConfig(f))).toBe(
-      `${f}: several components with different settings: supernode-1 (flower/supernode), supernode-2 ` +
-      `(flower/supernode): pick one with --from ${f}#SERVICE`,
+      `${f}: several components with different settings: supernode-1 (flower/supernode, ` +
+      `clientappio_api_port=(default)); supernode-2 (flower/supernode, clientappio_api_port=9095): pick one with ` +
+      `--from ${f}#SERVICE`,
     );
     expect(await varsFromConfig(`${f}#supernode-1`)).toEqual({
       profile: 'flower/supernode',
@@ -161,5 +165,52 @@ describe('flwr CLI connections', () => {
     );
     const bad = fx('config-bad-insecure.toml');
     expect(await usageError(varsFromConfig(bad))).toBe(`${bad}:6: insecure must be true or false`);
+  });
+});
+
+describe('compose: the .env beside the file', () => {
+  const f = fx('compose-dotenv/compose.yml');
+  const dotenv = fx('compose-dotenv/.env');
+
+  it('takes ${VAR} from it and names its line; both SuperNodes are reported, each with what differs', async () => {
+    expect(await usageError(varsFromConfig(f, { env: {} }))).toBe(
+      `${f}: several components with different settings: supernode-1 (flower/supernode); ` +
+      `supernode-2 (flower/supernode-insecure): pick one with --from ${f}#SERVICE`,
+    );
+    expect(await varsFromConfig(`${f}#supernode-1`, { env: {} })).toEqual({
+      profile: 'flower/supernode',
+      vars: {
+        superlink_host: { value: 'superlink.example.org', source: `${f}:8 ($SUPERLINK_IP from ${dotenv}:3)` },
+        superlink_ca: { value: 'certificates/superlink-ca.crt', source: `${f}:10` },
+      },
+      notes: [],
+    });
+    // A string command: split like compose does, the .env value's line kept per word.
+    expect(await varsFromConfig(`${f}#supernode-2`, { env: {} })).toEqual({
+      profile: 'flower/supernode-insecure',
+      vars: {
+        superlink_host: { value: 'superlink.example.org', source: `${f}:13 ($SUPERLINK_IP from ${dotenv}:3)` },
+        clientappio_api_port: { value: '9095', source: `${f}:13 ($APPIO_PORT from ${dotenv}:4)` },
+      },
+      notes: [],
+    });
+  });
+
+  it('an unreadable .env is one line, not a guess without it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fedprobe-dotenv-'));
+    try {
+      copyFileSync(f, join(dir, 'compose.yml'));
+      mkdirSync(join(dir, '.env')); // read() of a directory: EISDIR
+      expect(await usageError(varsFromConfig(`${join(dir, 'compose.yml')}#supernode-1`, { env: {} }))).toBe(
+        `${join(dir, '.env')}: cannot read the .env docker compose would read (EISDIR)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the shell's environment wins over the .env, as in docker compose", async () => {
+    const found = await varsFromConfig(`${f}#supernode-1`, { env: { SUPERLINK_IP: '203.0.113.7' } });
+    expect(found.vars['superlink_host']).toEqual({ value: '203.0.113.7', source: `${f}:8` });
   });
 });

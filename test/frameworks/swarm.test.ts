@@ -62,7 +62,7 @@ describe('run-sn', () => {
   it('several components in one script: pick one by program', async () => {
     const f = fx('mnist-host-1.sh');
     expect(await usageError(varsFromConfig(f))).toBe(
-      `${f}: several components with different settings: ${f}:9 (swarm/sn), ${f}:12 (swarm/swop): pick one with ` +
+      `${f}: several components with different settings: ${f}:9 (swarm/sn); ${f}:12 (swarm/swop): pick one with ` +
       `--from ${f}#PROGRAM`,
     );
   });

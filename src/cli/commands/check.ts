@@ -5,8 +5,7 @@ import type { Argv } from 'yargs';
 import { checkProfile } from '../../check.js';
 import { planProfile } from '../../plan.js';
 import { UsageError } from '../../errors.js';
-import { describeFound, foundAssignments } from '../../frameworks/found.js';
-import { varsFromConfig } from '../../frameworks/read.js';
+import { describeFound, foundAssignments, runInputs } from '../../frameworks/found.js';
 import { loadProfile } from '../../profile/load.js';
 import { checkSetNames } from '../../profile/vars.js';
 import { EXIT_FAILED } from '../../report/exit.js';
@@ -41,12 +40,15 @@ export const checkCommand = (io: Io, done: (code: number) => void) => ({
   handler: async (argv: CheckFlags) => {
     if (argv.all && argv.push !== undefined) throw new UsageError('check: --all sends no traffic, so it has no result to --push');
     const push = argv.push !== undefined ? parsePushTarget(argv.push, argv['push-job'], argv['push-instance']) : undefined;
-    const found = argv.from !== undefined ? await varsFromConfig(argv.from, { env: io.env }) : undefined;
+    // The framework readers (smol-toml and friends) load only when --from asks for them.
+    const readers = argv.from !== undefined ? await import('../../frameworks/read.js') : undefined;
+    const found = argv.from !== undefined ? await readers?.varsFromConfig(argv.from, { env: io.env }) : undefined;
     const ref = argv.profile ?? found?.profile;
     if (!ref) throw new UsageError('check: give a profile (fedprobe profiles lists them), or --from PATH to read it from the framework\'s configuration');
     for (const line of found ? describeFound(found) : []) write(io.stderr, `fedprobe: from ${argv.from}: ${line}`);
     const opts = { ...(await toCheckOptions(argv, io)), overrides: rowOverrideFlags(argv) };
     // What the configuration says is weaker than the operator's own --site, FEDPROBE_VAR_* and --set.
+    const given = { set: opts.set, env: io.env, site: opts.site };
     if (found) opts.site = { ...foundAssignments(found), ...opts.site };
     const profile = await loadProfile(ref);
     checkSetNames([profile], opts.set);
@@ -54,6 +56,8 @@ export const checkCommand = (io: Io, done: (code: number) => void) => ({
     // --all plans the whole request: names resolved, nothing sent (src/plan.ts).
     const run = await (argv.all ? planProfile : checkProfile)(profile, { ...opts, ...(progress && { onResult: progress.row }) });
     progress?.end();
+    // The report says where each value came from, so a reader can tell a typo from a wrong file.
+    if (found) run.inputs = runInputs(found, given);
     let code = await printReport(run, argv.format, argv, io);
     if (push) {
       try {

@@ -3,6 +3,7 @@
 import type { Argv } from 'yargs';
 import { checkProfile } from '../../check.js';
 import { discover, renderPlans } from '../../discover/discover.js';
+import { runInputs } from '../../frameworks/found.js';
 import { loadProfile } from '../../profile/load.js';
 import { EXIT_FAILED, EXIT_OK } from '../../report/exit.js';
 import type { FormatName } from '../../report/formats.js';
@@ -57,7 +58,10 @@ export const discoverCommand = (io: Io, done: (code: number) => void) => ({
         continue;
       }
       const opts = await toCheckOptions({ ...argv, set: undefined }, io);
-      const run = await checkProfile(await loadProfile(plan.profile), { ...opts, set: { ...plan.set, ...given } });
+      // The found values are the weakest, as with check --from; the report names each one's source.
+      const site = { ...plan.set, ...opts.site };
+      const run = await checkProfile(await loadProfile(plan.profile), { ...opts, site, set: given });
+      if (plan.found) run.inputs = runInputs(plan.found, { set: given, env: io.env, site: opts.site });
       code = Math.max(code, await printReport(run, argv.format, argv, io));
     }
     done(code);
