@@ -37,7 +37,7 @@ export function loadProber(scheme: ProbeScheme): Promise<Prober> {
   if (!p) {
     const load = Object.hasOwn(loaders, scheme) ? loaders[scheme] : extraLoader(scheme);
     p = load().then((prober) => {
-      if (probers[scheme] === stubs[scheme]) probers[scheme] = prober;
+      if (probers[scheme] === lazyStandIns[scheme]) probers[scheme] = prober;
       return prober;
     });
     loaded.set(scheme, p);
@@ -58,11 +58,11 @@ function lazy(scheme: ProbeScheme): Prober {
 }
 
 // Built from `loaders`, whose type already demands every scheme.
-const stubs = Object.fromEntries(
+const lazyStandIns = Object.fromEntries(
   (Object.keys(loaders) as ProbeScheme[]).map((s) => [s, lazy(s)]),
 ) as { readonly [S in ProbeScheme]: Prober };
 
-export const probers: { [S in ProbeScheme]: Prober } = { ...stubs };
+export const probers: { [S in ProbeScheme]: Prober } = { ...lazyStandIns };
 
 /** A registered scheme's prober is already loaded: it was handed in. */
 const extraProbers = new Map<string, Prober>();
