@@ -28,7 +28,7 @@ export type ProbeScheme = (typeof PROBE_SCHEMES)[number];
 
 export type Direction = 'in' | 'out';
 export type RowType = 'backend' | 'user';
-export type RowStatus = 'mandatory' | 'optional';
+type RowStatus = 'mandatory' | 'optional';
 export type Expectation = 'reachable' | 'blocked';
 export type Family = 4 | 6;
 

@@ -21,6 +21,11 @@ if [ "$need_install" = 1 ]; then
 fi
 
 npm run build --silent   # bin/ runs the bundle built from dist/: never test a stale build
+# Dead exports, files and dependencies stay out: knip (knip.json names the entry points) must find nothing.
+if ! npx knip --no-progress; then
+  echo "test/run.sh: knip found unused code or dependencies (above); remove them or fix knip.json" >&2
+  exit 1
+fi
 mkdir -p test-artifacts
 rm -f test-artifacts/vitest.json
 status=0

@@ -15,7 +15,7 @@ export interface PushTarget {
 }
 
 /** Removes user:password from a URL for messages: a push URL may carry basic-auth credentials. */
-export function redactUrl(text: string): string {
+function redactUrl(text: string): string {
   return text.replace(/\/\/[^/@\s]*@/g, '//***@');
 }
 
@@ -40,7 +40,7 @@ function keyPart(name: string, value: string): string {
   return `${name}@base64/${Buffer.from(value, 'utf8').toString('base64url') || '='}`;
 }
 
-export function groupPath(target: PushTarget, profile: string): string {
+function groupPath(target: PushTarget, profile: string): string {
   const base = target.url.pathname.replace(/\/+$/, '');
   return `${base}/metrics/${keyPart('job', target.job)}/${keyPart('instance', target.instance)}/${keyPart('profile', profile)}`;
 }

@@ -12,7 +12,7 @@ export const MAX_HISTORY = 1000;
 export const FLAP_CHANGES = 3;
 
 /** One run of one row, as the strip shows it. */
-export interface Mark {
+interface Mark {
   /** When the run started (epoch ms). */
   at: number;
   outcome: Outcome;
@@ -70,7 +70,7 @@ function ordered(ring: Ring): Mark[] {
   return [...ring.items.slice(ring.start), ...ring.items.slice(0, ring.start)];
 }
 
-export function countChanges(runs: readonly Mark[]): number {
+function countChanges(runs: readonly Mark[]): number {
   let n = 0;
   for (let i = 1; i < runs.length; i++) if (runs[i]!.outcome !== runs[i - 1]!.outcome) n++;
   return n;

@@ -4,7 +4,7 @@
 // labelled sibling (nodejs_active_handles{type} …), which `sum()` gives back.
 import { collectDefaultMetrics, type Registry } from 'prom-client';
 
-export const DROPPED_DEFAULT_METRICS = [
+const DROPPED_DEFAULT_METRICS = [
   'nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total',
 ];
 

@@ -46,7 +46,7 @@ function sleep(ms: number, signal: AbortSignal, onInterruptible: (interrupt: () 
   });
 }
 
-export function jittered(intervalMs: number, jitter: number, random: () => number): number {
+function jittered(intervalMs: number, jitter: number, random: () => number): number {
   return Math.max(0, Math.round(intervalMs * (1 + jitter * (2 * random() - 1))));
 }
 

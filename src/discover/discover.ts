@@ -23,7 +23,7 @@ export interface Plan extends Component {
 }
 
 /** Single-quotes a shell word unless it is plainly safe. */
-export function shellWord(s: string): string {
+function shellWord(s: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -19,7 +19,7 @@ type Table = Record<string, unknown>;
 const isTable = (v: unknown): v is Table =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
-export function parseToml(text: string, file: string): Table {
+function parseToml(text: string, file: string): Table {
   try {
     return parse(text) as Table;
   } catch (e) {
@@ -38,7 +38,7 @@ function keyPath(text: string): string[] {
 }
 
 /** The line of `key` in table `table` (headers and dotted keys both count), or undefined. */
-export function tomlLine(text: string, table: readonly string[], key: string): number | undefined {
+function tomlLine(text: string, table: readonly string[], key: string): number | undefined {
   const want = [...table, key].join('\u0000');
   let current: string[] = [];
   const lines = text.split(/\r?\n/);

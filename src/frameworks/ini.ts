@@ -3,7 +3,7 @@
 // line of every value so that each one found can name its source.
 import { UsageError } from '../errors.js';
 
-export interface IniValue {
+interface IniValue {
   value: string;
   line: number;
 }

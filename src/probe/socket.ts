@@ -85,7 +85,7 @@ function dialDirect(port: number, ctx: ProbeContext): Promise<Socket> {
 const sources = new WeakMap<AbortSignal, LocalSource>();
 
 /** Records a source for the attempt under `signal`; the first one wins (a retry has its own signal). */
-export function recordSource(signal: AbortSignal, source: LocalSource): void {
+function recordSource(signal: AbortSignal, source: LocalSource): void {
   if (!sources.has(signal)) sources.set(signal, source);
 }
 
@@ -95,7 +95,7 @@ function familyOf(address: string): Family | undefined {
 }
 
 /** Records a TCP socket's own side, when the kernel has bound it (connected, or connecting). */
-export function recordSocketSource(signal: AbortSignal, socket: Socket, kind: LocalSource['kind']): void {
+function recordSocketSource(signal: AbortSignal, socket: Socket, kind: LocalSource['kind']): void {
   const address = socket.localAddress;
   const family = address ? familyOf(address) : undefined;
   if (!address || !family) return;

@@ -33,7 +33,7 @@ export const tlsClientOptionShape = {
   minDaysValid: z.coerce.number().int().min(0).optional().describe('warn when the server certificate expires in fewer than this many days'),
 };
 
-export const tlsClientOptions = z.strictObject(tlsClientOptionShape);
+const tlsClientOptions = z.strictObject(tlsClientOptionShape);
 export type TlsClientOpts = z.output<typeof tlsClientOptions>;
 
 export interface TlsFacts {
@@ -69,7 +69,7 @@ export interface TlsFacts {
 }
 
 /** How long to wait after a TLS 1.3 handshake for a late alert (the client-certificate demand). */
-export const LATE_ALERT_MS = 150;
+const LATE_ALERT_MS = 150;
 
 const DAY_MS = 86_400_000;
 

@@ -14,8 +14,6 @@ import { ackLength, disconnectFrame, makeAuth, paddedSize, parseFirstMessage, re
 import { parseWith } from './tls.js';
 import { discv4Options, rlpxOptions } from './options/devp2p.js';
 
-export { discv4Options, rlpxOptions } from './options/devp2p.js';
-
 function expectedId(o: { nodeId?: string | undefined; enode?: string | undefined }): string | undefined {
   const id = o.nodeId ?? o.enode?.slice('enode://'.length, 'enode://'.length + 128);
   return id?.replace(/^0x/, '').toLowerCase();

@@ -33,7 +33,7 @@ interface Fingerprint {
   methods: readonly ProbeMethod[];
 }
 
-export const FINGERPRINTS = {
+const FINGERPRINTS = {
   'flower-fleet': {
     service: 'flwr.proto.Fleet', label: 'Flower Fleet API', methods: [{ path: '/flwr.proto.Fleet/GetRun' }],
   },
@@ -63,7 +63,7 @@ export type FingerprintName = keyof typeof FINGERPRINTS;
 export const FINGERPRINT_NAMES = Object.keys(FINGERPRINTS) as FingerprintName[];
 
 /** Field 1 with wire type 7, which does not exist: every protobuf decoder rejects it. */
-export const UNDECODABLE = Buffer.from([0x0f]);
+const UNDECODABLE = Buffer.from([0x0f]);
 
 /** What one gRPC call answered. */
 export interface Reply {

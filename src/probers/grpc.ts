@@ -17,8 +17,6 @@ import { decodeGrpcMessage, decodeHealthResponse, frame, healthRequest } from '.
 import { parseWith } from './tls.js';
 import { grpcOptions } from './options/grpc.js';
 
-export { grpcOptions } from './options/grpc.js';
-
 /** Response bytes read per call. A health answer is 7 bytes; framework error answers have none. */
 export const MAX_BODY = 64 * 1024;
 

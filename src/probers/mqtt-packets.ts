@@ -19,7 +19,7 @@ function binaryField(b: Buffer): Buffer {
 }
 
 /** MQTT's variable-length integer: 7 bits a byte, high bit = more. */
-export function encodeLength(n: number): Buffer {
+function encodeLength(n: number): Buffer {
   const out: number[] = [];
   do {
     let byte = n % 128;

@@ -71,7 +71,7 @@ export function eciesDecrypt(secretKey: Uint8Array, data: Uint8Array, macData: U
 }
 
 /** r ‖ s ‖ recovery id, as devp2p writes signatures (noble puts the recovery id first). */
-export function signRaw(digest: Uint8Array, secretKey: Uint8Array): Buffer {
+function signRaw(digest: Uint8Array, secretKey: Uint8Array): Buffer {
   const rec = secp256k1.sign(digest, secretKey, { prehash: false, format: 'recovered' });
   return Buffer.concat([rec.subarray(1), rec.subarray(0, 1)]);
 }
@@ -182,13 +182,13 @@ export function readAck(init: Initiator, ack: Uint8Array): { codec: FrameCodec; 
   return { codec: frameCodec(aesSecret, macSecret, egress, ingress), remoteEphemeral: Buffer.from(remoteEph) };
 }
 
-export const DISCONNECT_REASONS: Record<number, string> = {
+const DISCONNECT_REASONS: Record<number, string> = {
   0x00: 'disconnect requested', 0x01: 'TCP sub-system error', 0x02: 'breach of protocol', 0x03: 'useless peer',
   0x04: 'too many peers', 0x05: 'already connected', 0x06: 'incompatible p2p protocol version', 0x07: 'invalid node identity',
   0x08: 'client quitting', 0x09: 'unexpected identity', 0x0a: 'connected to self', 0x0b: 'read timeout', 0x10: 'subprotocol error',
 };
 
-export interface Hello {
+interface Hello {
   protocolVersion: number;
   clientId: string;
   capabilities: string[];

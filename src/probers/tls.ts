@@ -21,7 +21,7 @@ export function parseWith<T extends z.ZodObject>(schema: T, check: Check): z.out
   throw new ProbeError('error', `with.${issue.path.join('.')}: ${issue.message}`);
 }
 
-export function alpnList(alpn: string | string[] | undefined): string[] | undefined {
+function alpnList(alpn: string | string[] | undefined): string[] | undefined {
   if (alpn === undefined) return undefined;
   return (Array.isArray(alpn) ? alpn : alpn.split(',')).map((s) => s.trim()).filter(Boolean);
 }

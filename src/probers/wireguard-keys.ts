@@ -15,7 +15,7 @@ export interface KeyOptions {
   presharedKeyEnv?: string | undefined;
 }
 
-export function decodeKey(text: string, what: string): Uint8Array {
+function decodeKey(text: string, what: string): Uint8Array {
   const b = Buffer.from(text.trim(), 'base64');
   if (b.length !== 32 || b.toString('base64') !== text.trim()) throw new ProbeError('error', `${what} is not a WireGuard key (32 bytes in base64, as \`wg genkey\` prints)`);
   return b;

@@ -12,9 +12,9 @@ const IDENTIFIER = 'WireGuard v1 zx2c4 Jason@zx2c4.com';
 const LABEL_MAC1 = 'mac1----';
 const LABEL_COOKIE = 'cookie--';
 
-export const INITIATION_SIZE = 148;
-export const RESPONSE_SIZE = 92;
-export const COOKIE_REPLY_SIZE = 64;
+const INITIATION_SIZE = 148;
+const RESPONSE_SIZE = 92;
+const COOKIE_REPLY_SIZE = 64;
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const cat = (...parts: Uint8Array[]) => Buffer.concat(parts);
@@ -38,7 +38,7 @@ const seal = (key: Uint8Array, plaintext: Uint8Array, ad: Uint8Array) => chacha2
 const open = (key: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array) => chacha20poly1305(key, ZERO_NONCE, ad).decrypt(ciphertext);
 
 /** TAI64N: the responder rejects a timestamp not greater than the last one it accepted. */
-export function tai64n(now = Date.now()): Uint8Array {
+function tai64n(now = Date.now()): Uint8Array {
   const b = Buffer.alloc(12);
   b.writeBigUInt64BE(0x400000000000000an + BigInt(Math.floor(now / 1000)));
   b.writeUInt32BE((now % 1000) * 1_000_000, 8);
@@ -61,7 +61,7 @@ export interface Initiation {
   state: { chain: Uint8Array; hash: Uint8Array; ephemeral: Uint8Array };
 }
 
-export function publicKeyOf(privateKey: Uint8Array): Uint8Array {
+function publicKeyOf(privateKey: Uint8Array): Uint8Array {
   return x25519.getPublicKey(privateKey);
 }
 

@@ -13,8 +13,6 @@ import { buildInitiation, checkResponse, keylessInitiation, openCookieReply, typ
 import { parseWith } from './tls.js';
 import { wireguardOptions } from './options/wireguard.js';
 
-export { wireguardOptions } from './options/wireguard.js';
-
 const silence = (detail: string, facts: Record<string, unknown>): Observation => ({ state: 'open|filtered', reason: 'no-response', detail, facts, timings: { totalMs: 0 } });
 
 async function handshake(

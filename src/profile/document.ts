@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { ProfileError } from '../errors.js';
 
-export const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
+const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
 const MAX_DEPTH = 32;
 
 function lineOf(text: string, offset: number | undefined): number | undefined {

@@ -4,9 +4,9 @@
 import { quote } from '../errors.js';
 
 /** Below this, a deadline only measures the machine's own latency and reads as a firewall fault. */
-export const MIN_DURATION_MS = 50;
+const MIN_DURATION_MS = 50;
 /** 24 h: far beyond any sensible deadline or interval, and well inside Node's timer range (2^31-1 ms). */
-export const MAX_DURATION_MS = 24 * 3_600_000;
+const MAX_DURATION_MS = 24 * 3_600_000;
 /** A row's own deadline: a probe that needs more than 10 minutes is not a handshake. */
 export const MAX_ROW_TIMEOUT_MS = 600_000;
 
@@ -32,7 +32,7 @@ export function durationMs(value: string | number, maxMs = MAX_DURATION_MS): num
 
 
 /** 600000 → `10m`, 86400000 → `24h`. */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % 1000 === 0) return `${ms / 1000}s`;

@@ -13,7 +13,7 @@ import { splitProbe } from './probe-url.js';
 import { didYouMean } from './suggest.js';
 import { isProbeScheme } from './target.js';
 
-export const ANY_ROW = '*';
+const ANY_ROW = '*';
 
 export interface RowOverride {
   /** A row id or `*`; absent for `--with`, whose `ROW.OPTION` is split per profile (ids may hold dots). */

@@ -24,7 +24,7 @@ export class RowProblem extends Error {
 }
 
 /** Which part of the probe a variable fills decides what its value may be. */
-export type Part = 'host' | 'port' | 'path' | 'with';
+type Part = 'host' | 'port' | 'path' | 'with';
 
 /** A value for a variable, or undefined to leave `${name}` as written (load time, no default). */
 export type Lookup = (name: string, part: Part) => string | undefined;

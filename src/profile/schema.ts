@@ -8,7 +8,7 @@ const ID = /^[a-z0-9][a-z0-9_.-]*$/;
 const VAR_NAME = /^[a-z_][a-z0-9_]*$/;
 /** `tcp/1883` or `udp/51820`; the frameworks' docs write TCP/1883, which is accepted too. The port
  * may be a variable, `tcp/${restful_port}`, checked (1-65535) once it has its value. */
-export const PORT_PATTERN = /^(tcp|udp|TCP|UDP)\/([0-9]{1,5}|\$\{[a-z_][a-z0-9_]*\})$/;
+const PORT_PATTERN = /^(tcp|udp|TCP|UDP)\/([0-9]{1,5}|\$\{[a-z_][a-z0-9_]*\})$/;
 
 export const varDefSchema = z
   .strictObject({
@@ -72,8 +72,6 @@ export const profileSchema = z
     rows: z.array(rowSchema).min(1),
   })
   .describe('fedprobe profile: the network communication matrix of one component');
-
-export type ProfileInput = z.infer<typeof profileSchema>;
 
 export const siteSchema = z
   .strictObject({

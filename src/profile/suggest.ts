@@ -1,7 +1,7 @@
 // "did you mean …": the closest known names to a typo, by Damerau-Levenshtein distance (optimal
 // string alignment: a swapped pair of letters counts as one edit), case-insensitive.
 
-export const MAX_SUGGESTION_DISTANCE = 2;
+const MAX_SUGGESTION_DISTANCE = 2;
 
 export function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();

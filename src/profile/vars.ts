@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import type { Profile, VarDef } from '../types.js';
 import { didYouMean } from './suggest.js';
 
-export const VAR_REF = /\$\{([a-z_][a-z0-9_]*)\}/g;
+const VAR_REF = /\$\{([a-z_][a-z0-9_]*)\}/g;
 
 export function varRefs(text: string): string[] {
   return [...text.matchAll(VAR_REF)].map((m) => m[1]!);

@@ -3,7 +3,7 @@ import { version } from '../version.js';
 import { OUTCOMES, REPORT_SCHEMA_VERSION, type CheckResult, type Profile, type RunReport, type Summary } from '../types.js';
 import { exitCode } from './exit.js';
 
-export function summarize(results: readonly CheckResult[]): Summary {
+function summarize(results: readonly CheckResult[]): Summary {
   const s = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Summary;
   for (const r of results) s[r.outcome]++;
   return s;

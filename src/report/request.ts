@@ -20,7 +20,7 @@ export function isPlan(run: RunReport): boolean {
 }
 
 /** The host the row was probed at (a name or an address), from its probe URL; '' for listen://. */
-export function targetHost(r: CheckResult): string {
+function targetHost(r: CheckResult): string {
   if (r.probe.startsWith('listen://')) return '';
   try {
     return new URL(r.probe).hostname.replace(/^\[(.*)\]$/, '$1');
@@ -34,10 +34,10 @@ function localOnly(r: CheckResult): boolean {
 }
 
 /** What the network team is asked to do with the path. */
-export type Action = 'allow' | 'allow (works already)' | 'keep blocked' | 'none (this machine only)' | 'none (fix the service)';
+type Action = 'allow' | 'allow (works already)' | 'keep blocked' | 'none (this machine only)' | 'none (fix the service)';
 
 /** In a plan every path the component needs is requested; after a run, what the run showed decides. */
-export function actionFor(r: CheckResult, plan: boolean): Action {
+function actionFor(r: CheckResult, plan: boolean): Action {
   if (r.expect === 'blocked') return 'keep blocked';
   if (localOnly(r)) return 'none (this machine only)';
   if (plan || needsOpening(r)) return 'allow';
@@ -91,7 +91,7 @@ function listeningAddresses(r: CheckResult): string[] {
 }
 
 /** The justification: the profile's purpose, else what the matrix row says, as one sentence. */
-export function justification(run: RunReport, r: CheckResult): string {
+function justification(run: RunReport, r: CheckResult): string {
   const who = `${run.profile.framework} ${run.profile.component}`;
   if (r.purpose) return sentence(r.purpose);
   return r.dir === 'out'

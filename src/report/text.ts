@@ -1,11 +1,11 @@
 // Plain-text table helpers shared by the table reporter and `fedprobe show`.
 
 /** Display width, ignoring ANSI colour sequences. */
-export function visibleLength(s: string): number {
+function visibleLength(s: string): number {
   return s.replace(/\x1b\[[0-9;]*m/g, '').length;
 }
 
-export function padEnd(s: string, width: number): string {
+function padEnd(s: string, width: number): string {
   return s + ' '.repeat(Math.max(0, width - visibleLength(s)));
 }
 
@@ -20,13 +20,6 @@ export function columns(rows: string[][]): string[] {
 export function portLabel(port: string): string {
   const slash = port.indexOf('/');
   return slash < 0 ? port.toUpperCase() : port.slice(0, slash).toUpperCase() + port.slice(slash);
-}
-
-const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, gray: 90, bold: 1 } as const;
-export type Colour = keyof typeof CODES;
-
-export function painter(enabled: boolean): (colour: Colour, s: string) => string {
-  return enabled ? (colour, s) => `\x1b[${CODES[colour]}m${s}\x1b[0m` : (_c, s) => s;
 }
 
 /**

@@ -13,7 +13,7 @@ export interface StandInSpec {
   host: string;
 }
 
-export interface StandIn extends StandInSpec {
+interface StandIn extends StandInSpec {
   /** The port actually bound (differs from `port` when 0 was asked for). */
   boundPort: number;
 }
@@ -43,7 +43,7 @@ function listenTcp(spec: StandInSpec): Promise<{ server: Server; port: number; s
   });
 }
 
-export function isProbeDatagram(msg: Buffer): boolean {
+function isProbeDatagram(msg: Buffer): boolean {
   return msg.equals(UDP_PROBE_PAYLOAD);
 }
 

@@ -26,7 +26,7 @@ export const TCP_PEERS: Record<TcpPeerKind, string> = {
 };
 
 /** Bytes that start no protocol fedprobe speaks: not TLS (0x16), not HTTP, MQTT, HTTP/2 or RLPx. */
-export function garbage(n: number): Buffer {
+function garbage(n: number): Buffer {
   const b = Buffer.alloc(n);
   let x = 0x9e3779b9;
   for (let i = 0; i < n; i++) {

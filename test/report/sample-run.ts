@@ -75,7 +75,7 @@ export function sampleRun(strict = false) {
 const planned = { dir: 'out', type: 'backend', status: 'mandatory', comment: '', expect: 'reachable', via: 'direct', facts: {}, outcome: 'skip', state: 'unknown', reason: 'not-checked', detail: 'not checked: the request was planned (--all), no traffic was sent', hint: '', timings: { totalMs: 0 } } as const;
 const notChecked = { outcome: 'skip', state: 'unknown', reason: 'not-checked', detail: 'not checked', attempts: 0, timings: { totalMs: 0 }, facts: {} } as const;
 
-export const samplePlanResults: CheckResult[] = [
+const samplePlanResults: CheckResult[] = [
   {
     ...planned, id: 'fleet', source: 'SuperNode', destination: 'SuperLink', port: 'tcp/9092', service: 'gRPC/TLS (Fleet API)', probe: 'grpcs://superlink.example.org:9092',
     purpose: 'The SuperNode pulls its training tasks from the SuperLink and pushes the results back (Fleet API).',
