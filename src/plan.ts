@@ -2,7 +2,6 @@
 // as for a run, its host name resolved (the only thing that leaves this machine: DNS queries), and
 // for every address the source address the kernel's route would use is looked up without sending
 // a packet. No row is probed: each is reported `not-checked`, with what a run would dial.
-import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import pLimit from 'p-limit';
@@ -12,32 +11,10 @@ import { expand } from './profile/expand.js';
 import { classify } from './probe/classify.js';
 import { judge } from './probe/judge.js';
 import { selectProxy, type ProxySpec } from './probe/proxy.js';
-import { afterAbort, holdDeadline, routeSource } from './probe/socket.js';
+import { lookupWithin, type Found } from './probe/resolve.js';
+import { routeSource } from './probe/socket.js';
 import { buildReport } from './report/build.js';
 import type { AddressResult, Check, CheckResult, Family, LocalSource, Profile, RunReport } from './types.js';
-
-type Found = { address: string; family: Family }[];
-
-/** getaddrinfo() bounded by the row's deadline, as the runner does it (it cannot be cancelled). */
-async function resolve(host: string, family: Family | undefined, ms: number, signal?: AbortSignal): Promise<Found> {
-  const literal = isIP(host);
-  if (literal) return [{ address: host, family: literal as Family }];
-  const deadline = holdDeadline(ms, signal, `no DNS answer for ${host} within ${ms} ms`);
-  const late = afterAbort(deadline.signal, 0);
-  const found = lookup(host, { all: true, family: family ?? 0, verbatim: true });
-  found.catch(() => undefined);
-  try {
-    const list = await Promise.race([found, late.promise]);
-    if (list.length === 0) throw Object.assign(new Error(`${host} has no address`), { code: 'ENODATA' });
-    return [...new Map(list.map((a) => [a.address, { address: a.address, family: a.family as Family }])).values()];
-  } catch (e) {
-    const timedOut = e instanceof Error && e.name === 'TimeoutError';
-    throw timedOut ? Object.assign(new Error(e.message), { code: 'EAI_AGAIN' }) : e;
-  } finally {
-    late.cancel();
-    deadline.dispose();
-  }
-}
 
 function planned(check: Check, via: string): Omit<CheckResult, 'addresses' | 'detail' | 'hint' | 'timings'> {
   const row = check.row;
@@ -58,7 +35,7 @@ function notChecked(address: string, family: Family | 0, local: LocalSource | un
 /** The hop to the proxy: the proxy resolves the destination, this machine only reaches the proxy. */
 async function proxySource(proxy: ProxySpec, check: Check, opts: CheckOptions): Promise<LocalSource | undefined> {
   try {
-    const [first] = await resolve(proxy.host, opts.family, check.timeoutMs, opts.signal);
+    const [first] = await lookupWithin(proxy.host, opts.family, check.timeoutMs, opts.signal);
     const hop = first && (await routeSource(first.address, proxy.port));
     return hop && { ...hop, kind: 'proxy' };
   } catch {
@@ -83,7 +60,7 @@ async function planCheck(check: Check, opts: CheckOptions): Promise<CheckResult>
   const start = performance.now();
   let found: Found;
   try {
-    found = await resolve(t.host, opts.family, check.timeoutMs, opts.signal);
+    found = await lookupWithin(t.host, opts.family, check.timeoutMs, opts.signal);
   } catch (error) {
     // A name that does not resolve is reported as a run reports it: the request cannot name addresses.
     const c = classify(error, { connected: false, protocol: t.protocol, timeoutMs: check.timeoutMs });

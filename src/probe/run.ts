@@ -4,7 +4,6 @@
 // concurrency, the per-check logger, and result order. Probers only speak their protocol.
 // It is on the hot path of 10,000-row runs: per attempt it makes one controller, one timer and
 // no logger unless a log line is actually written.
-import { lookup } from 'node:dns/promises';
 import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -15,6 +14,8 @@ import { loadProber, preloadProbers, probers } from '../probers/registry.js';
 import type { AddressResult, Check, CheckResult, Family, Observation, ProbeContext, Timings } from '../types.js';
 import { adaptiveDeadlines, RETRY_FACTOR, type AdaptiveDeadlines } from './adaptive.js';
 import { classify } from './classify.js';
+import { isDeadline } from './error-kind.js';
+import { lookupWithin } from './resolve.js';
 import { selectProxy, type ProxySettings, type ProxySpec } from './proxy.js';
 import { afterAbort, holdDeadline, socketError, sourceFor } from './socket.js';
 import { OUTCOME_RANK, judge } from './judge.js';
@@ -57,35 +58,11 @@ async function resolveHost(check: Check, family: Family | undefined, proxy: Prox
   if (literal) return { addresses: [{ address: host, family: literal as Family }] };
   const start = performance.now();
   try {
-    // getaddrinfo() cannot be cancelled and may wait 5 s per attempt per resolver: bound it by the
-    // row's deadline and the shutdown signal (the lookup itself finishes in the background).
-    const deadline = holdDeadline(check.timeoutMs, signal, `no DNS answer for ${host} within ${check.timeoutMs} ms`);
-    const lookedUp = lookup(host, { all: true, family: family ?? 0, verbatim: true });
-    lookedUp.catch(() => undefined); // it may settle after the race is lost
-    const late = afterAbort(deadline.signal, 0);
-    let found: Awaited<typeof lookedUp>;
-    try {
-      found = await Promise.race([lookedUp, late.promise]);
-    } catch (e) {
-      const timedOut = e instanceof Error && e.name === 'TimeoutError';
-      throw timedOut ? Object.assign(new Error(e.message), { code: 'EAI_AGAIN' }) : e;
-    } finally {
-      late.cancel();
-      deadline.dispose();
-    }
-    const dnsMs = round(performance.now() - start);
-    if (found.length === 0) return { addresses: [], dnsMs, error: Object.assign(new Error(`${host} has no address`), { code: 'ENODATA' }) };
-    // /etc/hosts may list an address twice (localhost on two lines): probe each address once.
-    const unique = [...new Map(found.map((a) => [a.address, { address: a.address, family: a.family as Family }])).values()];
-    return { addresses: unique, dnsMs };
+    const addresses = await lookupWithin(host, family, check.timeoutMs, signal);
+    return { addresses, dnsMs: round(performance.now() - start) };
   } catch (error) {
     return { addresses: [], dnsMs: round(performance.now() - start), error };
   }
-}
-
-/** The attempt's own deadline passed (not shutdown, not a prober's error). */
-function isDeadline(e: unknown, signal: AbortSignal): boolean {
-  return signal.aborted && e === signal.reason && e instanceof Error && e.name === 'TimeoutError';
 }
 
 function round(ms: number): number {
