@@ -6,11 +6,25 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  FEDPROBE, ROOT, disagreements, dropRules, measure, mix, runBlackbox, runFedprobe, runFloor, runNmap, startBlackbox,
-  startTargets, writeJsonProfile, writeProfile, type Measured, type Scenario,
+  FEDPROBE,
+  ROOT,
+  disagreements,
+  dropRules,
+  measure,
+  mix,
+  runBlackbox,
+  runFedprobe,
+  runFloor,
+  runNmap,
+  startBlackbox,
+  startTargets,
+  writeJsonProfile,
+  writeProfile,
+  type Measured,
+  type Scenario,
 } from './lib.js';
 
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const dir = mkdtempSync(join(tmpdir(), 'fedprobe-bench-'));
 const lines: string[] = [];
 const out = (s = '') => {
@@ -22,9 +36,22 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
-interface Row { tool: string; wall: number; rss: number; fds?: number; engine?: number; agree: string }
+interface Row {
+  tool: string;
+  wall: number;
+  rss: number;
+  fds?: number;
+  engine?: number;
+  agree: string;
+}
 
-interface Repeated { wall: number; rss: number; fds?: number; engine?: number; last: Measured }
+interface Repeated {
+  wall: number;
+  rss: number;
+  fds?: number;
+  engine?: number;
+  last: Measured;
+}
 
 async function repeat(f: () => Promise<Measured>): Promise<Repeated> {
   const all: Measured[] = [];
@@ -32,8 +59,11 @@ async function repeat(f: () => Promise<Measured>): Promise<Repeated> {
   const fds = all.map((m) => m.maxFds).filter((x): x is number => x !== undefined);
   const engine = all.map((m) => m.engineMs).filter((x): x is number => x !== undefined);
   return {
-    wall: median(all.map((m) => m.wallMs)), rss: median(all.map((m) => m.rssMb)), last: all[all.length - 1]!,
-    ...(fds.length && { fds: Math.max(...fds) }), ...(engine.length && { engine: median(engine) }),
+    wall: median(all.map((m) => m.wallMs)),
+    rss: median(all.map((m) => m.rssMb)),
+    last: all[all.length - 1]!,
+    ...(fds.length && { fds: Math.max(...fds) }),
+    ...(engine.length && { engine: median(engine) }),
   };
 }
 
@@ -42,13 +72,20 @@ function table(rows: Row[], anchor: string): void {
   out(`| tool | wall (median of ${RUNS}) | vs ${anchor} | peak RSS | max fds | engine only | states vs nmap |`);
   out('|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    out(`| ${r.tool} | ${ms(r.wall)} | ${ratio(r.wall, base.wall)} | ${r.rss ? `${Math.round(r.rss)} MB` : '–'} | ` +
-      `${r.fds ?? '–'} | ${r.engine !== undefined ? ms(r.engine) : '–'} | ${r.agree} |`);
+    out(
+      `| ${r.tool} | ${ms(r.wall)} | ${ratio(r.wall, base.wall)} | ${r.rss ? `${Math.round(r.rss)} MB` : '–'} | ` +
+        `${r.fds ?? '–'} | ${r.engine !== undefined ? ms(r.engine) : '–'} | ${r.agree} |`,
+    );
   }
   out();
 }
 
-interface Tools { adaptive?: boolean; blackbox?: boolean; fds?: boolean; json?: boolean }
+interface Tools {
+  adaptive?: boolean;
+  blackbox?: boolean;
+  fds?: boolean;
+  json?: boolean;
+}
 
 async function scenario(s: Scenario, tools: Tools): Promise<void> {
   const targets = await startTargets(s);
@@ -61,12 +98,24 @@ async function scenario(s: Scenario, tools: Tools): Promise<void> {
     return d.length ? `${d.length} differ (${d.slice(0, 3).join(', ')})` : 'all agree';
   };
   const fedprobe = await repeat(() => runFedprobe(s, profile, [], tools.fds));
-  rows.push({ tool: 'fedprobe', wall: fedprobe.wall, rss: fedprobe.rss, ...(fedprobe.fds && { fds: fedprobe.fds }),
-    ...(fedprobe.engine !== undefined && { engine: fedprobe.engine }), agree: agree(fedprobe.last) });
+  rows.push({
+    tool: 'fedprobe',
+    wall: fedprobe.wall,
+    rss: fedprobe.rss,
+    ...(fedprobe.fds && { fds: fedprobe.fds }),
+    ...(fedprobe.engine !== undefined && { engine: fedprobe.engine }),
+    agree: agree(fedprobe.last),
+  });
   if (tools.json) {
     const j = await repeat(() => runFedprobe(s, writeJsonProfile(s, dir), [], tools.fds));
-    rows.push({ tool: 'fedprobe, JSON profile', wall: j.wall, rss: j.rss, ...(j.fds && { fds: j.fds }),
-      ...(j.engine !== undefined && { engine: j.engine }), agree: agree(j.last) });
+    rows.push({
+      tool: 'fedprobe, JSON profile',
+      wall: j.wall,
+      rss: j.rss,
+      ...(j.fds && { fds: j.fds }),
+      ...(j.engine !== undefined && { engine: j.engine }),
+      agree: agree(j.last),
+    });
   }
   if (tools.adaptive && hasAdaptive) {
     const a = await repeat(() => runFedprobe(s, profile, ['--adaptive']));
@@ -74,22 +123,34 @@ async function scenario(s: Scenario, tools: Tools): Promise<void> {
     rows.push({ tool: 'fedprobe --adaptive', wall: a.wall, rss: a.rss, ...engine, agree: agree(a.last) });
   }
   const floor = await repeat(() => runFloor(s, tools.fds));
-  rows.push({ tool: 'floor (minimal Node)', wall: floor.wall, rss: floor.rss, ...(floor.fds && { fds: floor.fds }),
-    agree: agree(floor.last) });
+  rows.push({
+    tool: 'floor (minimal Node)',
+    wall: floor.wall,
+    rss: floor.rss,
+    ...(floor.fds && { fds: floor.fds }),
+    agree: agree(floor.last),
+  });
   rows.push({ tool: `nmap ${s.protocol === 'tcp' ? '-sT' : '-sU'}`, wall: nmap.wall, rss: nmap.rss, agree: '–' });
   if (tools.blackbox) {
     const bb = await startBlackbox(s.timeoutMs, dir);
     const b = await repeat(() => runBlackbox(s));
-    rows.push({ tool: `blackbox_exporter (/probe, ${s.concurrency} at once)`, wall: b.wall, rss: bb.peakMb(),
-      agree: 'up/down only' });
+    rows.push({
+      tool: `blackbox_exporter (/probe, ${s.concurrency} at once)`,
+      wall: b.wall,
+      rss: bb.peakMb(),
+      agree: 'up/down only',
+    });
     bb.child.kill();
   }
   targets.kill();
-  const kinds = ['open', 'closed', 'drop']
-    .map((k) => `${s.kinds.filter((x) => x === k).length} ${k === 'drop' ? 'dropped' : k}`);
-  out(`### ${s.name}: ${s.kinds.length} ${s.protocol.toUpperCase()} rows (${kinds.join(', ')}), ` +
-    `${ms(s.timeoutMs)} deadline, ` +
-    `concurrency ${s.concurrency}`);
+  const kinds = ['open', 'closed', 'drop'].map(
+    (k) => `${s.kinds.filter((x) => x === k).length} ${k === 'drop' ? 'dropped' : k}`,
+  );
+  out(
+    `### ${s.name}: ${s.kinds.length} ${s.protocol.toUpperCase()} rows (${kinds.join(', ')}), ` +
+      `${ms(s.timeoutMs)} deadline, ` +
+      `concurrency ${s.concurrency}`,
+  );
   out();
   table(rows, 'floor (minimal Node)');
 }
@@ -135,39 +196,50 @@ function versions(): string {
   };
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   return [
-    `fedprobe ${pkg.version}`, `Node ${process.version}`, `nmap ${v('nmap', ['--version'], /Nmap version (\S+)/)}`,
+    `fedprobe ${pkg.version}`,
+    `Node ${process.version}`,
+    `nmap ${v('nmap', ['--version'], /Nmap version (\S+)/)}`,
     `blackbox_exporter ${v('prometheus-blackbox-exporter', ['--version'], /version (\S+)/)}`,
   ].join(', ');
 }
 
 const quick = process.argv.includes('--quick');
 // An older build (a before/after comparison) may not have --adaptive yet.
-const hasAdaptive = execFileSync(process.execPath, [FEDPROBE, 'check', '--help'], { encoding: 'utf8' })
-  .includes('--adaptive');
+const hasAdaptive = execFileSync(process.execPath, [FEDPROBE, 'check', '--help'], { encoding: 'utf8' }).includes(
+  '--adaptive',
+);
 out('# Benchmarks');
 out();
 out('Written by `npm run bench` (bench/run.sh → bench/bench.ts): every tool checks the same loopback ports inside');
 out('one throwaway network namespace, one after the other, each scenario run several times; the table shows medians.');
 out('"floor" is bench/floor.mjs, the same sockets from the least Node code that tells the states apart. "engine only"');
-out('is fedprobe\'s own run duration (the JSON report\'s durationMs): no start-up, no profile loading, no report.');
+out("is fedprobe's own run duration (the JSON report's durationMs): no start-up, no profile loading, no report.");
 out('"JSON profile" is the same rows written as a .json file, which the loader reads with JSON.parse instead of');
-out('yaml\'s syntax tree.');
+out("yaml's syntax tree.");
 out();
 const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
-out(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${process.platform} ${kernel}; ` +
-  `${versions()}; ${new Date().toISOString().slice(0, 10)}.`);
+out(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${process.platform} ${kernel}; ` +
+    `${versions()}; ${new Date().toISOString().slice(0, 10)}.`,
+);
 out();
 await startup();
 const n = quick ? [200, 1000] : [1000, 10000];
 for (const size of n) {
   const kinds = mix(size, 0.5);
-  await scenario({ name: `scale-${size}`, protocol: 'tcp', base: 20000, kinds, timeoutMs: 1000, concurrency: 256 },
-    { blackbox: size <= 1000, fds: true, json: true });
+  await scenario(
+    { name: `scale-${size}`, protocol: 'tcp', base: 20000, kinds, timeoutMs: 1000, concurrency: 256 },
+    { blackbox: size <= 1000, fds: true, json: true },
+  );
 }
 const second = { timeoutMs: 1000, concurrency: 64 };
-await scenario({ name: 'drop-200', protocol: 'tcp', base: 32000, kinds: mix(200, 0.5, 0.25), ...second },
-  { adaptive: true, blackbox: true });
-await scenario({ name: 'drop-20', protocol: 'tcp', base: 32400, kinds: mix(20, 0.3, 0.5), ...second },
-  { adaptive: true });
+await scenario(
+  { name: 'drop-200', protocol: 'tcp', base: 32000, kinds: mix(200, 0.5, 0.25), ...second },
+  { adaptive: true, blackbox: true },
+);
+await scenario(
+  { name: 'drop-20', protocol: 'tcp', base: 32400, kinds: mix(20, 0.3, 0.5), ...second },
+  { adaptive: true },
+);
 await scenario({ name: 'udp-200', protocol: 'udp', base: 33000, kinds: mix(200, 0.5), ...second }, {});
 if (!quick) writeFileSync(join(ROOT, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);

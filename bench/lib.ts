@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // bench/run.sh runs a compiled copy from elsewhere: it says where the checkout is.
-export const ROOT = process.env['FEDPROBE_ROOT'] ?? fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+export const ROOT = process.env.FEDPROBE_ROOT ?? fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 export const HOST = '127.0.0.1';
 
 export type State = 'open' | 'closed' | 'filtered' | 'open|filtered' | 'unknown';
@@ -49,12 +49,13 @@ export function mix(n: number, open: number, drop = 0): Kind[] {
 /** Listeners (TCP accept-and-close, or UDP echo) on the open ports; resolves once all listen. */
 export async function startTargets(s: Scenario): Promise<ChildProcess> {
   const open = portsOf(s, 'open');
-  const script = s.protocol === 'tcp'
-    ? `const net = require('node:net'); const ports = JSON.parse(process.argv[1]); let n = 0;
+  const script =
+    s.protocol === 'tcp'
+      ? `const net = require('node:net'); const ports = JSON.parse(process.argv[1]); let n = 0;
        for (const p of ports) net.createServer((c) => c.destroy()).listen({ port: p, host: '${HOST}', backlog: 1024 },
          () => { if (++n === ports.length) console.log('ready'); });
        if (!ports.length) console.log('ready');`
-    : `const dgram = require('node:dgram'); const ports = JSON.parse(process.argv[1]); let n = 0;
+      : `const dgram = require('node:dgram'); const ports = JSON.parse(process.argv[1]); let n = 0;
        for (const p of ports) { const s = dgram.createSocket('udp4');
          s.on('message', (m, r) => s.send(m, r.port, r.address));
          s.bind(p, '${HOST}', () => { if (++n === ports.length) console.log('ready'); }); }
@@ -87,8 +88,10 @@ export function writeProfile(s: Scenario, dir: string): string {
   const lines = ['schema: fedprobe/v1', 'framework: bench', 'component: site', `scenario: ${s.name}`, 'rows:'];
   for (const p of ports(s)) {
     const probe = `${s.protocol}://${HOST}:${p}`;
-    lines.push(`  - { id: p${p}, dir: out, source: site, destination: svc, port: ${s.protocol}/${p}, ` +
-      `service: ${s.protocol.toUpperCase()}, type: backend, status: mandatory, probe: "${probe}" }`);
+    lines.push(
+      `  - { id: p${p}, dir: out, source: site, destination: svc, port: ${s.protocol}/${p}, ` +
+        `service: ${s.protocol.toUpperCase()}, type: backend, status: mandatory, probe: "${probe}" }`,
+    );
   }
   const file = join(dir, `${s.name}.yaml`);
   writeFileSync(file, `${lines.join('\n')}\n`);
@@ -98,12 +101,25 @@ export function writeProfile(s: Scenario, dir: string): string {
 /** The same profile as JSON: the loader reads it with JSON.parse instead of yaml's syntax tree. */
 export function writeJsonProfile(s: Scenario, dir: string): string {
   const rows = ports(s).map((p) => ({
-    id: `p${p}`, dir: 'out', source: 'site', destination: 'svc', port: `${s.protocol}/${p}`,
-    service: s.protocol.toUpperCase(), type: 'backend', status: 'mandatory', probe: `${s.protocol}://${HOST}:${p}`,
+    id: `p${p}`,
+    dir: 'out',
+    source: 'site',
+    destination: 'svc',
+    port: `${s.protocol}/${p}`,
+    service: s.protocol.toUpperCase(),
+    type: 'backend',
+    status: 'mandatory',
+    probe: `${s.protocol}://${HOST}:${p}`,
   }));
   const file = join(dir, `${s.name}.json`);
-  writeFileSync(file, `${JSON.stringify({ schema: 'fedprobe/v1', framework: 'bench', component: 'site',
-    scenario: s.name, rows }, null, 1)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      { schema: 'fedprobe/v1', framework: 'bench', component: 'site', scenario: s.name, rows },
+      null,
+      1,
+    )}\n`,
+  );
   return file;
 }
 
@@ -116,7 +132,8 @@ function sh(cmd: string, args: string[], input?: string): Promise<string> {
     child.stderr.on('data', (d) => (err += String(d)));
     child.once('error', reject);
     child.once('close', (code) =>
-      (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')}: ${code}: ${err.trim()}`))));
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')}: ${code}: ${err.trim()}`)),
+    );
     child.stdin.end(input ?? '');
   });
 }
@@ -138,19 +155,25 @@ function childPids(pid: number): number[] {
 }
 
 /** Runs `cmd` under /usr/bin/time: wall time, peak RSS, stdout, and (if asked) the most fds held. */
-export async function measure(cmd: string, args: string[], opts: { fds?: boolean } = {}):
-  Promise<{ wallMs: number; rssMb: number; maxFds?: number; stdout: string; code: number }> {
+export async function measure(
+  cmd: string,
+  args: string[],
+  opts: { fds?: boolean } = {},
+): Promise<{ wallMs: number; rssMb: number; maxFds?: number; stdout: string; code: number }> {
   const timeFile = `/tmp/fedprobe-bench-time-${process.pid}`;
   const start = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += String(d)));
   child.stderr.on('data', () => {});
   let maxFds = 0;
-  const sampler = opts.fds ? setInterval(() => {
-    for (const pid of childPids(child.pid!)) maxFds = Math.max(maxFds, countFds(pid));
-  }, 2) : undefined;
+  const sampler = opts.fds
+    ? setInterval(() => {
+        for (const pid of childPids(child.pid!)) maxFds = Math.max(maxFds, countFds(pid));
+      }, 2)
+    : undefined;
   const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? 1)));
   const wallMs = performance.now() - start;
   clearInterval(sampler);
@@ -162,8 +185,22 @@ export const FEDPROBE = join(ROOT, 'bin', 'fedprobe.js');
 export const FLOOR = join(ROOT, 'bench', 'floor.mjs');
 
 export async function runFedprobe(s: Scenario, profile: string, extra: string[] = [], fds = false): Promise<Measured> {
-  const m = await measure(process.execPath, [FEDPROBE, 'check', profile, '--format', 'json',
-    '--concurrency', String(s.concurrency), '--timeout', `${s.timeoutMs}ms`, ...extra], { fds });
+  const m = await measure(
+    process.execPath,
+    [
+      FEDPROBE,
+      'check',
+      profile,
+      '--format',
+      'json',
+      '--concurrency',
+      String(s.concurrency),
+      '--timeout',
+      `${s.timeoutMs}ms`,
+      ...extra,
+    ],
+    { fds },
+  );
   const run = JSON.parse(m.stdout) as { durationMs: number; results: { port: string; state: State }[] };
   const states = new Map(run.results.map((r) => [Number(r.port.split('/')[1]), r.state]));
   const held = m.maxFds !== undefined ? { maxFds: m.maxFds } : {};
@@ -171,8 +208,11 @@ export async function runFedprobe(s: Scenario, profile: string, extra: string[] 
 }
 
 export async function runFloor(s: Scenario, fds = false): Promise<Measured> {
-  const m = await measure(process.execPath, [FLOOR, s.protocol, HOST, String(s.base), String(s.kinds.length),
-    String(s.concurrency), String(s.timeoutMs)], { fds });
+  const m = await measure(
+    process.execPath,
+    [FLOOR, s.protocol, HOST, String(s.base), String(s.kinds.length), String(s.concurrency), String(s.timeoutMs)],
+    { fds },
+  );
   const seen = JSON.parse(m.stdout) as Record<string, State>;
   const states = new Map(Object.entries(seen).map(([p, st]) => [Number(p), st]));
   return { wallMs: m.wallMs, rssMb: m.rssMb, ...(m.maxFds !== undefined && { maxFds: m.maxFds }), states };
@@ -181,8 +221,18 @@ export async function runFloor(s: Scenario, fds = false): Promise<Measured> {
 /** nmap -sT / -sU on the same ports; every port listed (-oG with no "Not shown" folding). */
 export async function runNmap(s: Scenario, extra: string[] = []): Promise<Measured> {
   const last = s.base + s.kinds.length - 1;
-  const m = await measure('nmap', [s.protocol === 'tcp' ? '-sT' : '-sU', '-Pn', '-n', '--reason',
-    '-p', `${s.base}-${last}`, '-oX', '-', ...extra, HOST]);
+  const m = await measure('nmap', [
+    s.protocol === 'tcp' ? '-sT' : '-sU',
+    '-Pn',
+    '-n',
+    '--reason',
+    '-p',
+    `${s.base}-${last}`,
+    '-oX',
+    '-',
+    ...extra,
+    HOST,
+  ]);
   const states = new Map<number, State>();
   for (const p of ports(s)) states.set(p, 'unknown');
   // <extraports state="closed" count="N"> folds ports; its <extrareasons ports="a-b,c"> lists them.
@@ -220,14 +270,23 @@ export async function runBlackbox(s: Scenario, listen = '127.0.0.1:19115'): Prom
 }
 
 /** Starts blackbox_exporter with a tcp_connect module of the scenario's timeout. */
-export async function startBlackbox(timeoutMs: number, dir: string, listen = '127.0.0.1:19115'):
-  Promise<{ child: ChildProcess; peakMb(): number }> {
+export async function startBlackbox(
+  timeoutMs: number,
+  dir: string,
+  listen = '127.0.0.1:19115',
+): Promise<{ child: ChildProcess; peakMb(): number }> {
   const config = join(dir, 'blackbox.yml');
   writeFileSync(config, `modules:\n  tcp_connect: { prober: tcp, timeout: ${timeoutMs}ms }\n`);
   const args = [`--config.file=${config}`, `--web.listen-address=${listen}`];
   const child = spawn('prometheus-blackbox-exporter', args, { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
-    if (await fetch(`http://${listen}/`).then(() => true, () => false)) break;
+    if (
+      await fetch(`http://${listen}/`).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

@@ -15,11 +15,15 @@ const RSS_SLACK_BYTES = 32 * 1024 * 1024;
 
 let lastPrinted = -Infinity;
 const r = await soak({
-  durationMs: minutes * 60_000, sampleEveryMs: 1000,
+  durationMs: minutes * 60_000,
+  sampleEveryMs: 1000,
   onSample: (s) => {
     if (s.atMs - lastPrinted < 60_000) return;
     lastPrinted = s.atMs;
-    console.log(`${(s.atMs / 60_000).toFixed(1)} min: ${s.runs} runs, ${s.fds} fds, ${(s.rssBytes / 2 ** 20).toFixed(1)} MiB RSS, readyz ${s.ready}`);
+    console.log(
+      `${(s.atMs / 60_000).toFixed(1)} min: ${s.runs} runs, ${s.fds} fds, ${(s.rssBytes / 2 ** 20).toFixed(1)} MiB ` +
+        `RSS, readyz ${s.ready}`,
+    );
   },
 });
 const q = Math.floor(r.samples.length / 4);
@@ -28,11 +32,23 @@ const warm = r.samples.slice(q, 2 * q);
 const late = r.samples.slice(3 * q);
 const runs = r.samples.at(-1)?.runs ?? 0;
 const checks: [string, boolean][] = [
-  [`cycles: ${runs} runs in ${minutes} min, longest gap ${r.maxGapMs} ms (bound ${r.expectedMaxSeconds} s)`, runs >= (minutes * 60) / 3 && r.maxGapMs < r.expectedMaxSeconds * 1000],
-  [`fds: lowest ${low(warm, 'fds')} after warm-up, ${low(late, 'fds')} at the end`, low(late, 'fds') <= low(warm, 'fds') + FD_SLACK],
-  [`RSS: lowest ${(low(warm, 'rssBytes') / 2 ** 20).toFixed(1)} MiB after warm-up, ${(low(late, 'rssBytes') / 2 ** 20).toFixed(1)} MiB at the end`,
-    low(late, 'rssBytes') <= low(warm, 'rssBytes') + RSS_SLACK_BYTES],
-  [`stall: /readyz 503 after ${r.readyStalledAfterMs} ms, /healthz 503 after ${r.healthStalledAfterMs} ms`, r.readyStalledAfterMs > 0 && r.healthStalledAfterMs > 0],
+  [
+    `cycles: ${runs} runs in ${minutes} min, longest gap ${r.maxGapMs} ms (bound ${r.expectedMaxSeconds} s)`,
+    runs >= (minutes * 60) / 3 && r.maxGapMs < r.expectedMaxSeconds * 1000,
+  ],
+  [
+    `fds: lowest ${low(warm, 'fds')} after warm-up, ${low(late, 'fds')} at the end`,
+    low(late, 'fds') <= low(warm, 'fds') + FD_SLACK,
+  ],
+  [
+    `RSS: lowest ${(low(warm, 'rssBytes') / 2 ** 20).toFixed(1)} MiB after warm-up, ` +
+      `${(low(late, 'rssBytes') / 2 ** 20).toFixed(1)} MiB at the end`,
+    low(late, 'rssBytes') <= low(warm, 'rssBytes') + RSS_SLACK_BYTES,
+  ],
+  [
+    `stall: /readyz 503 after ${r.readyStalledAfterMs} ms, /healthz 503 after ${r.healthStalledAfterMs} ms`,
+    r.readyStalledAfterMs > 0 && r.healthStalledAfterMs > 0,
+  ],
 ];
 console.log(`fedprobe soak: ${r.rows} rows (${r.mandatory} mandatory), ${minutes} min`);
 for (const [line, ok] of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${line}`);

@@ -41,7 +41,8 @@ process.exitCode = code;
 // getaddrinfo() that outlived its row's deadline and cannot be cancelled. Known limit: on exit,
 // Node joins its resolver threads, so a lookup stuck in glibc still delays the end of the process
 // until glibc gives up (resolv.conf timeout x attempts).
-const flushed = (stream) => new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', resolve)));
+const flushed = (stream) =>
+  new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', resolve)));
 const stuck = new Promise((resolve) => setTimeout(resolve, 2000).unref()); // a reader that never reads
 await Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), stuck]);
 process.exit(code);

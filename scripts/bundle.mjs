@@ -16,7 +16,8 @@ const englishOnly = {
   name: 'zod-english-only',
   setup(b) {
     b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'zod-english-only' } : undefined);
+      /[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'zod-english-only' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, () => ({
       contents: 'export { default as en } from "zod/v4/locales/en.js";',
       resolveDir: root,

@@ -40,7 +40,7 @@ const out: string[] = [
   '.nh',
   '.ad l',
   '.SH NAME',
-  'fedprobe \\- check the network paths of a federated\\-learning site, row by row of the framework\'s network matrix',
+  "fedprobe \\- check the network paths of a federated\\-learning site, row by row of the framework's network matrix",
   '.SH SYNOPSIS',
   '.B fedprobe',
   '.I command',
@@ -48,7 +48,7 @@ const out: string[] = [
   '.SH DESCRIPTION',
   roff(top.preamble.slice(1).join('\n').trim()),
   '.PP',
-  'Each command\'s own options are listed under its name below, and by',
+  "Each command's own options are listed under its name below, and by",
   `${typed('fedprobe')} \\fIcommand\\fR ${typed('--help')}.`,
   '.SH COMMANDS',
   ...entries(commands),
@@ -57,7 +57,16 @@ const out: string[] = [
 ];
 for (const c of commands) {
   const name = c.spec.split(' ')[1]!;
-  out.push(`.SH ${roff(c.spec.replace(/^fedprobe /, '').toUpperCase().split(' ')[0]!)}`, typed(c.spec), '.PP');
+  out.push(
+    `.SH ${roff(
+      c.spec
+        .replace(/^fedprobe /, '')
+        .toUpperCase()
+        .split(' ')[0]!,
+    )}`,
+    typed(c.spec),
+    '.PP',
+  );
   if (name === 'completion') {
     // Its --help is the script itself.
     out.push(roff(c.description), '.PP', 'Install: fedprobe completion >> ~/.bashrc (bash), or >> ~/.zshrc (zsh).');
@@ -72,20 +81,43 @@ for (const c of commands) {
 }
 out.push(
   '.SH EXIT STATUS',
-  '.TP', '.B 0', 'every mandatory row passed (with \\fB\\-\\-strict\\fR: every row passed or warned)',
-  '.TP', '.B 1', 'a mandatory row failed (with \\fB\\-\\-strict\\fR: any row failed or was inconclusive); also a failed \\fB\\-\\-push\\fR',
-  '.TP', '.B 2', 'bad input: a usage error, a profile that does not load, a host name that does not exist',
-  '.TP', '.B 3', 'an unexpected error (a bug: please report it)',
+  '.TP',
+  '.B 0',
+  'every mandatory row passed (with \\fB\\-\\-strict\\fR: every row passed or warned)',
+  '.TP',
+  '.B 1',
+  'a mandatory row failed (with \\fB\\-\\-strict\\fR: any row failed or was ' +
+    'inconclusive); also a failed \\fB\\-\\-push\\fR',
+  '.TP',
+  '.B 2',
+  'bad input: a usage error, a profile that does not load, a host name that does not exist',
+  '.TP',
+  '.B 3',
+  'an unexpected error (a bug: please report it)',
   '.SH ENVIRONMENT',
-  '.TP', typed('FEDPROBE_VAR_<name>'), 'a profile variable, between a site file (\\fB\\-\\-site\\fR) and \\fB\\-\\-set\\fR in strength',
-  '.TP', typed('HTTPS_PROXY, ALL_PROXY, NO_PROXY'), 'the HTTP CONNECT proxy for TCP rows, unless \\fB\\-\\-proxy\\fR says otherwise',
-  '.TP', typed('NODE_EXTRA_CA_CERTS'), 'a PEM file of CA certificates to trust besides the system store',
-  '.TP', typed('NO_COLOR'), 'set and not empty: no colour on a terminal',
-  '.TP', typed('COLUMNS'), 'when stdout is not a terminal: the width to fit the table to (unset: the whole matrix)',
-  '.TP', typed('CI'), 'set: no progress line on stderr',
+  '.TP',
+  typed('FEDPROBE_VAR_<name>'),
+  'a profile variable, between a site file (\\fB\\-\\-site\\fR) and \\fB\\-\\-set\\fR in strength',
+  '.TP',
+  typed('HTTPS_PROXY, ALL_PROXY, NO_PROXY'),
+  'the HTTP CONNECT proxy for TCP rows, unless \\fB\\-\\-proxy\\fR says otherwise',
+  '.TP',
+  typed('NODE_EXTRA_CA_CERTS'),
+  'a PEM file of CA certificates to trust besides the system store',
+  '.TP',
+  typed('NO_COLOR'),
+  'set and not empty: no colour on a terminal',
+  '.TP',
+  typed('COLUMNS'),
+  'when stdout is not a terminal: the width to fit the table to (unset: the whole matrix)',
+  '.TP',
+  typed('CI'),
+  'set: no progress line on stderr',
   '.SH FILES',
-  '.TP', typed('profiles/<framework>/<component>.yaml'), 'the shipped profiles, in the package directory (\\fBfedprobe profiles\\fR lists them)',
+  '.TP',
+  typed('profiles/<framework>/<component>.yaml'),
+  'the shipped profiles, in the package directory (\\fBfedprobe profiles\\fR lists them)',
   '.SH SEE ALSO',
   'The README and profiles/README.md (the profile and site file formats) in the fedprobe package.',
 );
-writeFileSync(process.argv[2] ?? new URL('man/fedprobe.1', root), out.join('\n') + '\n');
+writeFileSync(process.argv[2] ?? new URL('man/fedprobe.1', root), `${out.join('\n')}\n`);

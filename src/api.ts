@@ -46,7 +46,7 @@ export async function loadProfile(ref: string): Promise<Profile> {
 
 /** A loaded Profile carries its `file` and `id`; a document never does. */
 function isLoaded(p: Profile | Record<string, unknown>): p is Profile {
-  return typeof p['file'] === 'string' && typeof p['id'] === 'string' && Array.isArray(p['rows']);
+  return typeof p.file === 'string' && typeof p.id === 'string' && Array.isArray(p.rows);
 }
 
 async function toProfile(input: ProfileInput): Promise<Profile> {
@@ -63,8 +63,12 @@ export async function check(profile: ProfileInput, options: CheckOptions = {}): 
   const [{ checkProfile }, log] = await Promise.all([import('./check.js'), options.logger ?? silentLogger()]);
   const o = options;
   return checkProfile(p, {
-    concurrency: o.concurrency ?? 16, strict: o.strict ?? false, log,
-    timeoutMs: o.timeoutMs ?? 3000, retries: o.retries ?? 0, env: o.env ?? {},
+    concurrency: o.concurrency ?? 16,
+    strict: o.strict ?? false,
+    log,
+    timeoutMs: o.timeoutMs ?? 3000,
+    retries: o.retries ?? 0,
+    env: o.env ?? {},
     proxy: { env: o.env ?? {}, ...(o.proxy !== undefined && { flag: o.proxy }) },
     ...(o.set !== undefined && { set: o.set }),
     ...(o.site !== undefined && { site: o.site }),
@@ -91,7 +95,10 @@ export async function render(run: RunReport, format: FormatName, options: { colo
  * built-in scheme's. The prober observes (state, reason, detail, facts); fedprobe judges.
  */
 export async function registerProber(
-  scheme: string, prober: Prober, options: z.ZodObject, protocol: 'tcp' | 'udp' = 'tcp',
+  scheme: string,
+  prober: Prober,
+  options: z.ZodObject,
+  protocol: 'tcp' | 'udp' = 'tcp',
 ): Promise<void> {
   (await import('./probers/registry.js')).registerProber(scheme, prober, options, protocol);
 }

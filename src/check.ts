@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { expand, type ExpandOptions } from './profile/expand.js';
-import type { ProxySettings } from './probe/proxy.js';
+import type { ProxySettings } from './net/proxy.js';
 import { runChecks } from './probe/run.js';
 import { buildReport } from './report/build.js';
 import type { CheckResult, Family, Profile, RunReport } from './types.js';
@@ -25,7 +25,8 @@ export async function checkProfile(profile: Profile, opts: CheckOptions): Promis
   const startedAt = new Date();
   const t0 = performance.now();
   const results = await runChecks(checks, {
-    concurrency: opts.concurrency, log: opts.log,
+    concurrency: opts.concurrency,
+    log: opts.log,
     ...(opts.family !== undefined && { family: opts.family }),
     ...(opts.proxy !== undefined && { proxy: opts.proxy }),
     ...(opts.signal !== undefined && { signal: opts.signal }),

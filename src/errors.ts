@@ -28,7 +28,10 @@ export function quote(text: string, max = 80): string {
 /** One line safe for a terminal: control characters (C0, DEL, C1) and bidi overrides become
  * visible escapes (`\u001b`), whatever a file name, key or YAML error carried. */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** A failure a prober understood itself (wrong protocol, no CONNACK ...), with its reason. */

@@ -6,6 +6,23 @@ export type { FormatName } from './report/formats.js';
 export { ProbeError, ProfileError, UsageError } from './errors.js';
 export { OUTCOMES, PORT_STATES, REASONS, REPORT_SCHEMA_VERSION } from './types.js';
 export type {
-  AddressResult, Check, CheckResult, Expectation, Family, LocalSource, Observation, Outcome, PortState,
-  ProbeContext, Prober, ProbeTarget, Profile, Reason, Row, RunInput, RunReport, Summary, Timings,
+  AddressResult,
+  Check,
+  CheckResult,
+  Expectation,
+  Family,
+  LocalSource,
+  Observation,
+  Outcome,
+  PortState,
+  ProbeContext,
+  Prober,
+  ProbeTarget,
+  Profile,
+  Reason,
+  Row,
+  RunInput,
+  RunReport,
+  Summary,
+  Timings,
 } from './types.js';

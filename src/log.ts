@@ -21,8 +21,13 @@ function loadPretty(): typeof PinoPretty {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const BIDI_OR_CONTROL = (code: number) =>
-  code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x61c || code === 0x200e || code === 0x200f ||
-  (code >= 0x2028 && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+  code < 0x20 ||
+  (code >= 0x7f && code <= 0x9f) ||
+  code === 0x61c ||
+  code === 0x200e ||
+  code === 0x200f ||
+  (code >= 0x2028 && code <= 0x202e) ||
+  (code >= 0x2066 && code <= 0x2069);
 
 /**
  * One NDJSON log line made safe for pino-pretty: pretty-printing decodes the JSON, so an escaped
@@ -30,9 +35,9 @@ const BIDI_OR_CONTROL = (code: number) =>
  * visible as text (`\u001b`). Walks escape pairs, so a literal backslash (`\\`) is left alone.
  */
 export function prettySafeLine(line: string): string {
-  return jsonText(line).replace(/\\(u[0-9a-fA-F]{4}|[^u])/g, (pair: string, escape: string) => {
-    if (escape.length === 1) return 'nrtbf'.includes(escape) ? `\\${pair}` : pair;
-    return BIDI_OR_CONTROL(parseInt(escape.slice(1), 16)) ? `\\${pair}` : pair;
+  return jsonText(line).replace(/\\(u[0-9a-fA-F]{4}|[^u])/g, (pair: string, escaped: string) => {
+    if (escaped.length === 1) return 'nrtbf'.includes(escaped) ? `\\${pair}` : pair;
+    return BIDI_OR_CONTROL(parseInt(escaped.slice(1), 16)) ? `\\${pair}` : pair;
   });
 }
 
@@ -48,12 +53,17 @@ function rewriting(next: { write(chunk: string): unknown }, rewrite: (line: stri
 
 export function createLogger(level: LevelWithSilent = 'warn', humanReadable = false, colour = true): Logger {
   const options = {
-    level, base: { name: 'fedprobe' },
+    level,
+    base: { name: 'fedprobe' },
     redact: { paths: ['*.password', '*.privateKey', '*.psk', 'secrets'], censor: '[secret]' },
   };
   if (humanReadable) {
     const prettyStream = loadPretty()({
-      destination: 2, sync: true, colorize: colour, ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss',
+      destination: 2,
+      sync: true,
+      colorize: colour,
+      ignore: 'pid,hostname,name',
+      translateTime: 'SYS:HH:MM:ss',
     });
     return pino(options, rewriting(prettyStream, prettySafeLine));
   }

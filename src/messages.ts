@@ -23,7 +23,10 @@ export const REASON_SUMMARY: Record<Reason, string> = {
   'not-checked': 'not checked: the request was planned (--all), no traffic was sent',
 };
 
-type HintRow = Pick<CheckResult, 'reason' | 'outcome' | 'expect' | 'dir' | 'port' | 'service' | 'destination' | 'state'> & { host?: string; probe?: string };
+type HintRow = Pick<
+  CheckResult,
+  'reason' | 'outcome' | 'expect' | 'dir' | 'port' | 'service' | 'destination' | 'state'
+> & { host?: string; probe?: string };
 
 /** One sentence telling the operator what to do next; empty for rows that passed. */
 export function hintFor(r: HintRow): string {
@@ -38,49 +41,86 @@ export function hintFor(r: HintRow): string {
       return `${port} to ${to} should be blocked but something answered: close it in the firewall.`;
     }
     // Nothing was observed (an unreadable /proc/net, a name that does not resolve): nothing answered either.
-    return `Whether ${port} to ${to} is blocked is unknown: fedprobe could not observe it `
-      + `(${REASON_SUMMARY[r.reason]}; the detail says why). Fix that and run again.`;
+    return (
+      `Whether ${port} to ${to} is blocked is unknown: fedprobe could not observe it ` +
+      `(${REASON_SUMMARY[r.reason]}; the detail says why). Fix that and run again.`
+    );
   }
   switch (r.reason) {
     case 'refused':
-      return `The path to ${to} works but no ${r.service} service listens on ${port}: start it, or check the port number and that it is not bound to localhost only.`;
+      return (
+        `The path to ${to} works but no ${r.service} service listens on ${port}: start it, or check the port ` +
+        `number and that it is not bound to localhost only.`
+      );
     case 'timeout':
-      return `Ask the network team to allow ${port} from this machine to ${to}; if it is already allowed, check that the host is up.`;
+      return (
+        `Ask the network team to allow ${port} from this machine to ${to}; if it is already allowed, check ` +
+        `that the host is up.`
+      );
     case 'unreachable':
-      return `A firewall or router rejects ${port} to ${to}: ask the network team to allow it (the rejecting device sent an ICMP error).`;
+      return (
+        `A firewall or router rejects ${port} to ${to}: ask the network team to allow it (the rejecting device ` +
+        `sent an ICMP error).`
+      );
     case 'dns-error':
-      return `Check ${r.host ? `the name ${r.host}` : 'the host name'} given for ${r.destination} (a typo? a name only the site's internal DNS knows?) or give an IP address with --set.`;
+      return (
+        `Check ${r.host ? `the name ${r.host}` : 'the host name'} given for ${r.destination} (a typo? a name ` +
+        `only the site's internal DNS knows?) or give an IP address with --set.`
+      );
     case 'reset':
-      return `Something cut the connection to ${to} on ${port}: look for a firewall or proxy that inspects this traffic, or a service that crashes.`;
+      return (
+        `Something cut the connection to ${to} on ${port}: look for a firewall or proxy that inspects this ` +
+        `traffic, or a service that crashes.`
+      );
     case 'wrong-protocol':
-      return `Another service answers on ${port} at ${to}: check the port, or whether a proxy or load balancer sits in front of ${r.service}.`;
+      return (
+        `Another service answers on ${port} at ${to}: check the port, or whether a proxy or load balancer sits ` +
+        `in front of ${r.service}.`
+      );
     case 'tls-error':
       return `Fix the certificate of ${to} (expiry, name, trusted CA) or give the CA with the row's options.`;
     case 'auth-rejected':
-      return `${r.service} at ${to} is reachable and answered, but refused this client (credentials, a client certificate, or a full peer table): give accepted credentials to prove the login too.`;
+      return (
+        `${r.service} at ${to} is reachable and answered, but refused this client (credentials, a client ` +
+        `certificate, or a full peer table): give accepted credentials to prove the login too.`
+      );
     case 'not-serving':
       return `${r.service} at ${to} is reachable but reports that it is not serving: check that service's health.`;
     case 'proxy-error':
-      return `The HTTP proxy did not open ${port} to ${to}: ask for it to be allowed on the proxy, or bypass it with NO_PROXY.`;
+      return (
+        `The HTTP proxy did not open ${port} to ${to}: ask for it to be allowed on the proxy, or bypass it ` +
+        `with NO_PROXY.`
+      );
     case 'no-response':
       if (r.state !== 'open|filtered' && /mqtt/i.test(r.service)) {
-        return `${port} at ${to} accepts connections but no CONNACK came before the deadline: the wrong service, a TLS port probed without TLS (try mqtts://), or an overloaded broker.`;
+        return (
+          `${port} at ${to} accepts connections but no CONNACK came before the deadline: the wrong service, a ` +
+          `TLS port probed without TLS (try mqtts://), or an overloaded broker.`
+        );
       }
       return r.state === 'open|filtered'
-        ? `UDP silence on ${port}: open (a quiet service) or dropped by a firewall. Run \`fedprobe respond\` on ${r.destination} to prove the path.`
+        ? `UDP silence on ${port}: open (a quiet service) or dropped by a firewall. Run \`fedprobe respond\` on ` +
+            `${r.destination} to prove the path.`
         : `The port at ${to} accepts connections but ${r.service} never answered: is it the right service and port?`;
     case 'not-listening':
       return r.dir === 'in'
-        ? `Start the ${r.service} service on ${port}, or run \`fedprobe respond\` to test the firewall before it is installed.`
+        ? `Start the ${r.service} service on ${port}, or run \`fedprobe respond\` to test the firewall before it is ` +
+            `installed.`
         : `Nothing listens on ${port}.`;
     case 'expiring':
       return `Renew the certificate of ${to} before it expires.`;
     case 'wrong-identity':
       // The identity a row proves depends on its protocol: a gRPC service, or a devp2p node key.
       if (/^grpcs?:/.test(r.probe ?? '')) {
-        return `${port} at ${to} answers gRPC, but not as ${r.service}: the detail names what answers instead. Check the port number (another API of the same server?) and what a proxy in front routes it to.`;
+        return (
+          `${port} at ${to} answers gRPC, but not as ${r.service}: the detail names what answers instead. ` +
+          `Check the port number (another API of the same server?) and what a proxy in front routes it to.`
+        );
       }
-      return `Something at ${to} on ${port} speaks ${r.service} but is not the expected node: check the address, or whether the node's key changed.`;
+      return (
+        `Something at ${to} on ${port} speaks ${r.service} but is not the expected node: check the address, or ` +
+        `whether the node's key changed.`
+      );
     case 'not-checked':
       return 'Run fedprobe check without --all to probe this row.';
     case 'exposed':

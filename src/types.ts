@@ -9,9 +9,24 @@ export const PORT_STATES = ['open', 'closed', 'filtered', 'open|filtered', 'unkn
 export type PortState = (typeof PORT_STATES)[number];
 
 export const REASONS = [
-  'ok', 'refused', 'timeout', 'unreachable', 'dns-error', 'reset', 'wrong-protocol', 'tls-error',
-  'auth-rejected', 'not-serving', 'proxy-error', 'no-response', 'not-listening', 'exposed', 'expiring',
-  'wrong-identity', 'error', 'not-checked',
+  'ok',
+  'refused',
+  'timeout',
+  'unreachable',
+  'dns-error',
+  'reset',
+  'wrong-protocol',
+  'tls-error',
+  'auth-rejected',
+  'not-serving',
+  'proxy-error',
+  'no-response',
+  'not-listening',
+  'exposed',
+  'expiring',
+  'wrong-identity',
+  'error',
+  'not-checked',
 ] as const;
 /** Why a row has the state it has: what the wire (or /proc) said. */
 export type Reason = (typeof REASONS)[number];
@@ -21,8 +36,21 @@ export type Reason = (typeof REASONS)[number];
  * src/probers/registry.ts is a compile error.
  */
 export const PROBE_SCHEMES = [
-  'tcp', 'udp', 'listen', 'tls', 'http', 'https', 'mqtt', 'mqtts', 'mqtt+ws', 'mqtt+wss', 'grpc', 'grpcs',
-  'wireguard', 'discv4', 'rlpx',
+  'tcp',
+  'udp',
+  'listen',
+  'tls',
+  'http',
+  'https',
+  'mqtt',
+  'mqtts',
+  'mqtt+ws',
+  'mqtt+wss',
+  'grpc',
+  'grpcs',
+  'wireguard',
+  'discv4',
+  'rlpx',
 ] as const;
 export type ProbeScheme = (typeof PROBE_SCHEMES)[number];
 
@@ -217,7 +245,7 @@ export interface ProbeContext {
   log: import('pino').Logger;
   /** Set when TCP goes through an HTTP CONNECT proxy; `address` is then the target's name, which
    * the proxy resolves. dialTcp() honours it, so probers need not. */
-  proxy?: import('./probe/proxy.js').ProxySpec;
+  proxy?: import('./net/proxy.js').ProxySpec;
 }
 
 /** One protocol's observation of one address. Throws for failures classify() understands. */

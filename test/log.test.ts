@@ -18,8 +18,12 @@ describe('log escaping', () => {
   for (const pretty of [false, true]) {
     it(`a ${pretty ? 'pretty' : 'JSON'} logger writes no raw control or bidi character to stderr`, () => {
       const script = `import { createLogger } from './dist/log.js';
-        createLogger('info', ${pretty}, false).warn({ detail: ${JSON.stringify(hostile)} }, ${JSON.stringify(hostile)});`;
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: new URL('..', import.meta.url).pathname });
+        createLogger('info', ${pretty}, false)
+          .warn({ detail: ${JSON.stringify(hostile)} }, ${JSON.stringify(hostile)});`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        cwd: new URL('..', import.meta.url).pathname,
+      });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toContain('ALL PATHS PASS');
       expect(r.stderr.replace(/\n$/, '')).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/);

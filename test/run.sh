@@ -21,6 +21,13 @@ if [ "$need_install" = 1 ]; then
 fi
 
 npm run build --silent   # bin/ runs the bundle built from dist/: never test a stale build
+# Static checks first, each failing the run: types (tests included), formatter and linter (Biome,
+# biome.jsonc), lines within 120 characters.
+npm run typecheck --silent
+if ! npm run lint --silent; then
+  echo "test/run.sh: the formatter or linter found problems (above); npm run format fixes most" >&2
+  exit 1
+fi
 # Dead exports, files and dependencies stay out: knip (knip.json names the entry points) must find nothing.
 if ! npx knip --no-progress; then
   echo "test/run.sh: knip found unused code or dependencies (above); remove them or fix knip.json" >&2

@@ -15,20 +15,20 @@ export interface Io {
 }
 
 export function write(stream: Writable, text: string): void {
-  stream.write(text.endsWith('\n') || text === '' ? text : text + '\n');
+  stream.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
 }
 
 export function useColor(io: Io, flag: boolean | undefined): boolean {
-  if (flag === false || io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '') return false;
+  if (flag === false || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '')) return false;
   if (flag === true) return true;
-  return io.stdout.isTTY === true && io.env['TERM'] !== 'dumb';
+  return io.stdout.isTTY === true && io.env.TERM !== 'dumb';
 }
 
 /** Columns the table must fit: the terminal's, else COLUMNS when it is set (`watch` sets it);
  * undefined when piped or redirected, so that files and pipes get the whole matrix. */
 export function outputWidth(io: Io): number | undefined {
   if (io.stdout.isTTY === true) return io.stdout.columns || 80;
-  const columns = Number(io.env['COLUMNS']);
+  const columns = Number(io.env.COLUMNS);
   return Number.isInteger(columns) && columns > 0 ? columns : undefined;
 }
 

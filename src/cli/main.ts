@@ -18,16 +18,16 @@ type Register = (cli: Argv, io: Io, done: Done) => void;
 const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   check: () => import('./commands/check.js').then((m) => (cli, io, done) => cli.command(m.checkCommand(io, done))),
   probe: () => import('./commands/probe.js').then((m) => (cli, io, done) => cli.command(m.probeCommand(io, done))),
-  discover: () => import('./commands/discover.js')
-    .then((m) => (cli, io, done) => cli.command(m.discoverCommand(io, done))),
-  profiles: () => import('./commands/catalog.js')
-    .then((m) => (cli, io, done) => cli.command(m.profilesCommand(io, done))),
+  discover: () =>
+    import('./commands/discover.js').then((m) => (cli, io, done) => cli.command(m.discoverCommand(io, done))),
+  profiles: () =>
+    import('./commands/catalog.js').then((m) => (cli, io, done) => cli.command(m.profilesCommand(io, done))),
   show: () => import('./commands/catalog.js').then((m) => (cli, io, done) => cli.command(m.showCommand(io, done))),
-  validate: () => import('./commands/catalog.js')
-    .then((m) => (cli, io, done) => cli.command(m.validateCommand(io, done))),
+  validate: () =>
+    import('./commands/catalog.js').then((m) => (cli, io, done) => cli.command(m.validateCommand(io, done))),
   schema: () => import('./commands/catalog.js').then((m) => (cli, io, done) => cli.command(m.schemaCommand(io, done))),
-  respond: () => import('./commands/respond.js')
-    .then((m) => (cli, io, done) => cli.command(m.respondCommand(io, done))),
+  respond: () =>
+    import('./commands/respond.js').then((m) => (cli, io, done) => cli.command(m.respondCommand(io, done))),
   demo: () => import('./commands/demo.js').then((m) => (cli, io, done) => cli.command(m.demoCommand(io, done))),
   daemon: () => import('./commands/daemon.js').then((m) => (cli, io, done) => cli.command(m.daemonCommand(io, done))),
   completion: () => import('./commands/completion.js').then((m) => (cli) => m.registerCompletion(cli)),
@@ -55,8 +55,13 @@ function optionsOf(cli: Argv): { array: string[]; key: Record<string, unknown> }
 function refuseRepeated(args: Record<string, unknown>, arrays: readonly string[]): void {
   for (const [key, value] of Object.entries(args)) {
     if (key === '_' || key === '$0' || !Array.isArray(value) || arrays.includes(key) || key.length === 1) continue;
-    const shown = value.slice(0, 3).map((v) => quote(redactUserinfo(String(v)), 40)).join(', ');
-    throw new UsageError(`--${key} is given ${value.length} times (${shown}${value.length > 3 ? ', …' : ''}); give it once`);
+    const shown = value
+      .slice(0, 3)
+      .map((v) => quote(redactUserinfo(String(v)), 40))
+      .join(', ');
+    throw new UsageError(
+      `--${key} is given ${value.length} times (${shown}${value.length > 3 ? ', …' : ''}); give it once`,
+    );
   }
 }
 
@@ -64,20 +69,32 @@ function refuseRepeated(args: Record<string, unknown>, arrays: readonly string[]
 function unknownFlagHint(message: string, known: readonly string[]): string {
   const m = /^Unknown arguments?: (.*)$/s.exec(message);
   if (!m) return message;
-  const hints = m[1]!.split(', ').map((flag) => {
-    const near = didYouMean(flag.replace(/^-+/, ''), known.filter((k) => k.length > 1), (k) => `--${k}`);
-    return near ? `${flag}: ${near}` : '';
-  }).filter(Boolean);
+  const hints = m[1]!
+    .split(', ')
+    .map((flag) => {
+      const near = didYouMean(
+        flag.replace(/^-+/, ''),
+        known.filter((k) => k.length > 1),
+        (k) => `--${k}`,
+      );
+      return near ? `${flag}: ${near}` : '';
+    })
+    .filter(Boolean);
   return hints.length ? `${message} (${hints.join('; ')})` : message;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
   // A Tab in the shell, from the `fedprobe completion` script (see commands/completion.ts).
-  if (argv[0] === '--get-yargs-completions') return (await import('./commands/completion.js')).answerCompletion(argv.slice(1), io);
+  if (argv[0] === '--get-yargs-completions')
+    return (await import('./commands/completion.js')).answerCompletion(argv.slice(1), io);
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !COMMANDS.includes(first)) {
     const hint = didYouMean(first, COMMANDS);
-    write(io.stderr, `fedprobe: unknown command ${printable(quote(first, 40))} (${hint ? `${hint} ` : ''}commands: ${COMMANDS.join(', ')}; see fedprobe --help)`);
+    write(
+      io.stderr,
+      `fedprobe: unknown command ${printable(quote(first, 40))} (${hint ? `${hint} ` : ''}commands: ` +
+        `${COMMANDS.join(', ')}; see fedprobe --help)`,
+    );
     return EXIT_USAGE;
   }
   // Answered before yargs is even loaded (it alone costs most of a bare Node start): scripts and
@@ -92,7 +109,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const registers = await Promise.all(commandsFor(argv).map((name) => COMMAND_MODULES[name]!()));
   const cli: Argv = yargs(argv)
     .scriptName('fedprobe')
-    .usage('fedprobe <command> [options]\n\nChecks the network paths of a federated-learning site, row by row of the framework\'s network matrix.');
+    .usage(
+      'fedprobe <command> [options]\n\nChecks the network paths of a federated-learning site, row by row of the ' +
+        "framework's network matrix.",
+    );
   for (const register of registers) register(cli, io, done);
   cli
     .demandCommand(1, 'give a command: fedprobe check fedbiomed/node, fedprobe profiles, fedprobe --help')
@@ -124,7 +144,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     // gave to this machine (daemon --listen nosuchhost.invalid:9469): bad input, not a crash.
     const sys = e as NodeJS.ErrnoException & { hostname?: unknown };
     if (sys.syscall === 'getaddrinfo' && typeof sys.hostname === 'string') {
-      write(io.stderr, `fedprobe: cannot resolve ${quote(sys.hostname)} (${sys.code ?? 'error'}): give an IP address or a name this machine resolves`);
+      write(
+        io.stderr,
+        `fedprobe: cannot resolve ${quote(sys.hostname)} (${sys.code ?? 'error'}): give an IP address or a name ` +
+          `this machine resolves`,
+      );
       return EXIT_USAGE;
     }
     write(io.stderr, `fedprobe: unexpected error: ${oneLine(e instanceof Error ? e.message : String(e))}`);

@@ -123,7 +123,8 @@ export async function writeOutput(file: string, text: string): Promise<void> {
     if (st.isDirectory()) throw new Refused('it is a directory');
     if (isSpecial(st)) return await writeInPlace(file, text, false);
     if (st.isSymbolicLink()) {
-      if (await untrustedLink(file, st)) throw new Refused('it is a link in a shared directory (sticky, world-writable), owned by another user');
+      if (await untrustedLink(file, st))
+        throw new Refused('it is a link in a shared directory (sticky, world-writable), owned by another user');
       let target: Stats;
       try {
         target = await stat(file);
@@ -133,7 +134,9 @@ export async function writeOutput(file: string, text: string): Promise<void> {
       }
       if (target.isFile()) return await replaceRegular(await realpath(file), text, target);
       if (isSpecial(target)) return await writeInPlace(file, text, true);
-      throw new Refused(target.isDirectory() ? 'it is a link to a directory' : 'it is a link to a block device or socket');
+      throw new Refused(
+        target.isDirectory() ? 'it is a link to a directory' : 'it is a link to a block device or socket',
+      );
     }
     throw new Refused(st.isBlockDevice() ? 'it is a block device' : 'it is not a file, character device or FIFO');
   } catch (e) {
@@ -142,15 +145,27 @@ export async function writeOutput(file: string, text: string): Promise<void> {
   }
 }
 
-export async function printReport(run: RunReport, format: FormatName, flags: { color?: boolean | undefined; output?: string | undefined }, io: Io): Promise<number> {
+export async function printReport(
+  run: RunReport,
+  format: FormatName,
+  flags: { color?: boolean | undefined; output?: string | undefined },
+  io: Io,
+): Promise<number> {
   // Colour and a width to fit only for a terminal; a file gets plain text and the whole table.
   const color = flags.output ? false : useColor(io, flags.color);
-  const text = format === 'table' ? renderTable(run, { color, width: flags.output ? undefined : outputWidth(io) }) : await render(run, format, { color });
+  const text =
+    format === 'table'
+      ? renderTable(run, { color, width: flags.output ? undefined : outputWidth(io) })
+      : await render(run, format, { color });
   const stream = flags.output ? stdStream(flags.output, io) : io.stdout;
   if (stream) write(stream, text);
   else await writeOutput(flags.output!, text);
   for (const [host, rows] of unresolvableHosts(run.results)) {
-    write(io.stderr, `fedprobe: the name ${terminalText(host, 200)} does not exist (rows ${terminalText(rows.join(', '))}): check the host given for it (--set, --site) or use an IP address`);
+    write(
+      io.stderr,
+      `fedprobe: the name ${terminalText(host, 200)} does not exist (rows ${terminalText(rows.join(', '))}): check ` +
+        `the host given for it (--set, --site) or use an IP address`,
+    );
   }
   return run.exitCode;
 }

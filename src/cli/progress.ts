@@ -33,12 +33,15 @@ function seconds(ms: number): string {
  * since when, follows from the results alone. Undefined when there is no terminal to draw on.
  */
 export function progressLine(
-  io: Io, rows: number | readonly ProgressRow[], concurrency = Infinity, now = () => performance.now(),
+  io: Io,
+  rows: number | readonly ProgressRow[],
+  concurrency = Infinity,
+  now = () => performance.now(),
 ): Progress | undefined {
   // A bare count (an older caller) gives the count only: no ids, so nothing to name.
   const plan: readonly (ProgressRow | undefined)[] =
     typeof rows === 'number' ? Array.from({ length: rows }, () => undefined) : rows;
-  if (io.stderr.isTTY !== true || io.env['CI'] || plan.length < 2) return undefined;
+  if (io.stderr.isTTY !== true || io.env.CI || plan.length < 2) return undefined;
   const started = new Map<number, number>();
   let next = 0;
   const startNext = () => {
@@ -64,7 +67,7 @@ export function progressLine(
     // One column spare: writing the last column makes some terminals wrap before the \r.
     const width = Math.max(10, (io.stderr.columns || 80) - 1);
     let line = text();
-    if (line.length > width) line = line.slice(0, width - 1) + '…';
+    if (line.length > width) line = `${line.slice(0, width - 1)}…`;
     if (line === shown) return;
     shown = line;
     io.stderr.write(`${clear}${line}`);
@@ -88,7 +91,7 @@ export function progressLine(
 
 /** The line for `checkProfile(profile, opts)`: the same rows, after --only, --type and the rest. */
 export function progressFor(io: Io, profile: Profile, opts: CheckOptions): Progress | undefined {
-  if (io.stderr.isTTY !== true || io.env['CI']) return undefined;
+  if (io.stderr.isTTY !== true || io.env.CI) return undefined;
   const plan = expand(profile, opts).map((c) => ({ id: c.row.id, timeoutMs: c.timeoutMs, retries: c.retries }));
   return progressLine(io, plan, opts.concurrency);
 }

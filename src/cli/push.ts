@@ -24,7 +24,9 @@ export function parsePushTarget(raw: string, job = 'fedprobe', instance = hostna
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`--push: expected the Pushgateway's URL such as http://pushgateway:9091, got "${redactUrl(raw)}"`);
+    throw new UsageError(
+      `--push: expected the Pushgateway's URL such as http://pushgateway:9091, got "${redactUrl(raw)}"`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`--push: expected an http:// or https:// URL, got ${url.protocol}`);
@@ -42,7 +44,8 @@ function keyPart(name: string, value: string): string {
 
 function groupPath(target: PushTarget, profile: string): string {
   const base = target.url.pathname.replace(/\/+$/, '');
-  return `${base}/metrics/${keyPart('job', target.job)}/${keyPart('instance', target.instance)}/${keyPart('profile', profile)}`;
+  const job = keyPart('job', target.job);
+  return `${base}/metrics/${job}/${keyPart('instance', target.instance)}/${keyPart('profile', profile)}`;
 }
 
 /** PUTs the exposition text; resolves, or rejects with a one-line message without credentials. */
@@ -55,26 +58,37 @@ export function pushMetrics(target: PushTarget, profile: string, text: string, t
   const shown = redactUrl(url.toString());
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'PUT',
-      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) },
-      ...(auth && { auth }),
-      timeout: timeoutMs,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        // The gateway's error text is short; keep at most 2 KiB of it.
-        if (size < 2048) chunks.push(c);
-        size += c.length;
-      });
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) return resolve();
-        const said = Buffer.concat(chunks).toString('utf8').replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, 200);
-        reject(new Error(`the Pushgateway at ${shown} answered ${status}${said ? `: ${said}` : ''}`));
-      });
-    });
+    const req = request(
+      url,
+      {
+        method: 'PUT',
+        headers: {
+          'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+          'content-length': Buffer.byteLength(text),
+        },
+        ...(auth && { auth }),
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          // The gateway's error text is short; keep at most 2 KiB of it.
+          if (size < 2048) chunks.push(c);
+          size += c.length;
+        });
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) return resolve();
+          const said = Buffer.concat(chunks)
+            .toString('utf8')
+            .replace(/[\x00-\x1f\x7f]+/g, ' ')
+            .trim()
+            .slice(0, 200);
+          reject(new Error(`the Pushgateway at ${shown} answered ${status}${said ? `: ${said}` : ''}`));
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     req.on('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot push to ${shown}: ${e.code ?? e.message}`)));
     req.end(text);

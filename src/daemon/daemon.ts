@@ -13,7 +13,7 @@ import { checkProfile, type CheckOptions } from '../check.js';
 import { expand } from '../profile/expand.js';
 import { loadProfile, loadSiteFile } from '../profile/load.js';
 import { checkSetNames } from '../profile/vars.js';
-import { afterAbort } from '../probe/socket.js';
+import { afterAbort } from '../net/socket.js';
 import type { HtmlOptions } from '../report/html.js';
 import { createRunGauges, recordRun } from '../report/metrics.js';
 import type { Profile, RunReport } from '../types.js';
@@ -85,29 +85,65 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const history = createHistory(opts.historySize ?? DEFAULT_HISTORY);
   const machine = opts.hostName ?? hostname();
   const gauges = createRunGauges(registry);
-  const loadOk = new Gauge({ name: 'fedprobe_profile_load_success', help: '1 when the profile (and site file) last loaded cleanly, 0 when a reload failed and the last good one is kept', labelNames: ['profile'], registers: [registry] });
-  const reloadTs = new Gauge({ name: 'fedprobe_profile_load_timestamp_seconds', help: 'when the profile was last (re)loaded, successfully or not', labelNames: ['profile'], registers: [registry] });
-  const overruns = new Counter({ name: 'fedprobe_run_overruns_total', help: 'runs that took longer than the interval', labelNames: ['profile'], registers: [registry] });
-  const runsTotal = new Counter({ name: 'fedprobe_runs_total', help: 'finished runs', labelNames: ['profile'], registers: [registry] });
+  const loadOk = new Gauge({
+    name: 'fedprobe_profile_load_success',
+    help:
+      '1 when the profile (and site file) last loaded cleanly, 0 when a reload failed and the last good one is ' +
+      'kept',
+    labelNames: ['profile'],
+    registers: [registry],
+  });
+  const reloadTs = new Gauge({
+    name: 'fedprobe_profile_load_timestamp_seconds',
+    help: 'when the profile was last (re)loaded, successfully or not',
+    labelNames: ['profile'],
+    registers: [registry],
+  });
+  const overruns = new Counter({
+    name: 'fedprobe_run_overruns_total',
+    help: 'runs that took longer than the interval',
+    labelNames: ['profile'],
+    registers: [registry],
+  });
+  const runsTotal = new Counter({
+    name: 'fedprobe_runs_total',
+    help: 'finished runs',
+    labelNames: ['profile'],
+    registers: [registry],
+  });
   const runStart = new Gauge({
-    name: 'fedprobe_last_run_start_timestamp_seconds', help: 'when the latest run of the profile started, as a Unix time',
-    labelNames: ['profile'], registers: [registry],
+    name: 'fedprobe_last_run_start_timestamp_seconds',
+    help: 'when the latest run of the profile started, as a Unix time',
+    labelNames: ['profile'],
+    registers: [registry],
   });
   const stateGauges = (name: string, help: string, value: (slot: Slot, now: number) => number) =>
     new Gauge({
-      name, help, labelNames: ['profile'], registers: [registry],
+      name,
+      help,
+      labelNames: ['profile'],
+      registers: [registry],
       collect() {
         const now = performance.now();
         for (const slot of slots) this.set({ profile: slot.ref }, value(slot, now));
       },
     });
-  stateGauges('fedprobe_run_in_progress_seconds', 'how long the run in flight has been going; 0 between runs',
-    (s, now) => (s.schedule.runningSince === undefined ? 0 : (now - s.schedule.runningSince) / 1000));
-  stateGauges('fedprobe_run_expected_max_seconds',
-    'the longest a run of the profile can take with every row timing out; longer means stuck', (s) => s.boundMs / 1000);
-  stateGauges('fedprobe_schedule_stalled',
-    '1 when the profile\'s schedule is stuck (a run far past its bound, or no run finishing); /healthz and /readyz answer 503',
-    (s, now) => (stalled(s.schedule, now) ? 1 : 0));
+  stateGauges(
+    'fedprobe_run_in_progress_seconds',
+    'how long the run in flight has been going; 0 between runs',
+    (s, now) => (s.schedule.runningSince === undefined ? 0 : (now - s.schedule.runningSince) / 1000),
+  );
+  stateGauges(
+    'fedprobe_run_expected_max_seconds',
+    'the longest a run of the profile can take with every row timing out; longer means stuck',
+    (s) => s.boundMs / 1000,
+  );
+  stateGauges(
+    'fedprobe_schedule_stalled',
+    "1 when the profile's schedule is stuck (a run far past its bound, or no run finishing); /healthz and /readyz " +
+      'answer 503',
+    (s, now) => (stalled(s.schedule, now) ? 1 : 0),
+  );
 
   // Startup loads strictly: a broken file is a usage error (exit 2) before anything listens.
   const slots: Slot[] = [];
@@ -119,14 +155,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     reloadTs.set({ profile: ref }, Date.now() / 1000);
   }
   // A --set no profile declares is a typo, refused like `check` refuses it.
-  checkSetNames(slots.map((s) => s.profile), opts.check.set);
+  checkSetNames(
+    slots.map((s) => s.profile),
+    opts.check.set,
+  );
   if (opts.output) await checkOutputDir(opts.output.file);
 
   const runs = () => slots.flatMap((s) => (s.lastRun ? [s.lastRun] : []));
-  const stalledWhy = () => slots.flatMap((s) => {
-    const why = stalled(s.schedule, performance.now());
-    return why ? [`${s.ref}: ${why}`] : [];
-  });
+  const stalledWhy = () =>
+    slots.flatMap((s) => {
+      const why = stalled(s.schedule, performance.now());
+      return why ? [`${s.ref}: ${why}`] : [];
+    });
   // The /readyz verdict; the page's banner shows the same list.
   const notReady = () => [
     ...stalledWhy(),
@@ -138,7 +178,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   ];
   const refreshSeconds = Math.max(5, Math.min(60, Math.round(opts.intervalMs / 1000)));
   const page = (): HtmlOptions => ({
-    title: 'fedprobe status', refreshSeconds, host: machine, notReady: notReady(), history, now: new Date(),
+    title: 'fedprobe status',
+    refreshSeconds,
+    host: machine,
+    notReady: notReady(),
+    history,
+    now: new Date(),
   });
   const output = opts.output;
   const writeOutput = output
@@ -170,7 +215,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       runs,
       stalled: stalledWhy,
       notReady,
-      history: () => historyJson(history, slots.map((s) => s.ref)),
+      history: () =>
+        historyJson(
+          history,
+          slots.map((s) => s.ref),
+        ),
       page,
     },
     opts.host,
@@ -178,10 +227,17 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   );
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  log.info({
-    listen: `${opts.host}:${port}`, profiles: opts.profiles, intervalMs: opts.intervalMs, host: machine, historySize: history.size,
-    ...(output && { output: output.file, format: output.format }),
-  }, 'fedprobe daemon listening');
+  log.info(
+    {
+      listen: `${opts.host}:${port}`,
+      profiles: opts.profiles,
+      intervalMs: opts.intervalMs,
+      host: machine,
+      historySize: history.size,
+      ...(output && { output: output.file, format: output.format }),
+    },
+    'fedprobe daemon listening',
+  );
   opts.onListening?.({ host: opts.host, port });
 
   const runProfile = opts.checkProfile ?? checkProfile;

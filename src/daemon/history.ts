@@ -106,11 +106,16 @@ export function createHistory(size = DEFAULT_HISTORY, flapChanges = FLAP_CHANGES
         if (!mem) return [];
         const runs = ordered(mem.ring);
         const changes = countChanges(runs);
-        return [{
-          id, runs, changes, flapping: changes > flapChanges,
-          ...(mem.changedAt !== undefined && { changedAt: mem.changedAt }),
-          ...(mem.changedFrom !== undefined && { changedFrom: mem.changedFrom }),
-        }];
+        return [
+          {
+            id,
+            runs,
+            changes,
+            flapping: changes > flapChanges,
+            ...(mem.changedAt !== undefined && { changedAt: mem.changedAt }),
+            ...(mem.changedFrom !== undefined && { changedFrom: mem.changedFrom }),
+          },
+        ];
       });
     },
   };

@@ -15,7 +15,9 @@ export const DAEMON_OUTPUT_FORMATS = ['prometheus', 'json', 'html'] as const;
 export type DaemonOutputFormat = (typeof DAEMON_OUTPUT_FORMATS)[number];
 
 export async function renderRuns(
-  runs: RunReport[], format: DaemonOutputFormat, page: () => HtmlOptions,
+  runs: RunReport[],
+  format: DaemonOutputFormat,
+  page: () => HtmlOptions,
 ): Promise<string> {
   switch (format) {
     case 'prometheus': {

@@ -5,7 +5,9 @@
 import { collectDefaultMetrics, type Registry } from 'prom-client';
 
 const DROPPED_DEFAULT_METRICS = [
-  'nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total',
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
 ];
 
 export function registerProcessMetrics(registry: Registry): void {

@@ -54,7 +54,7 @@ function jittered(intervalMs: number, jitter: number, random: () => number): num
 export async function schedule(opts: ScheduleOptions): Promise<void> {
   const random = opts.random ?? Math.random;
   let again = false;
-  let interrupt = () => undefined as void;
+  let interrupt: () => void = () => undefined;
   const unsubscribe = opts.wake?.(() => {
     again = true;
     interrupt();

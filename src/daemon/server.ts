@@ -30,7 +30,10 @@ export interface DaemonView {
 
 function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}) {
   res.writeHead(status, {
-    'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...extra,
+    'content-type': type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...extra,
   });
   res.end(body);
 }
@@ -59,7 +62,7 @@ async function handle(view: DaemonView, req: IncomingMessage, res: ServerRespons
       return send(res, 200, 'application/json', renderJson(runs.length === 1 ? runs[0]! : runs));
     }
     case '/history':
-      return send(res, 200, 'application/json', jsonText(JSON.stringify(view.history(), null, 2)) + '\n');
+      return send(res, 200, 'application/json', `${jsonText(JSON.stringify(view.history(), null, 2))}\n`);
     case '/':
       return send(res, 200, 'text/html; charset=utf-8', renderHtml(view.runs(), view.page()), {
         'content-security-policy': `${PAGE_CSP}; frame-ancestors 'none'`,
@@ -71,7 +74,9 @@ async function handle(view: DaemonView, req: IncomingMessage, res: ServerRespons
 
 export function startServer(view: DaemonView, host: string, port: number): Promise<Server> {
   const server = createServer((req, res) => {
-    handle(view, req, res).catch((e) => send(res, 500, 'text/plain; charset=utf-8', `error: ${(e as Error).message}\n`));
+    handle(view, req, res).catch((e) =>
+      send(res, 500, 'text/plain; charset=utf-8', `error: ${(e as Error).message}\n`),
+    );
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

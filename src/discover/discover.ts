@@ -72,5 +72,5 @@ export function renderPlans(plans: readonly Plan[]): string {
     if (p.fromCommand) lines.push(`  ${t(p.fromCommand)}   # the same, read again: each value's source in the report`);
     return lines.join('\n');
   });
-  return blocks.join('\n\n') + '\n';
+  return `${blocks.join('\n\n')}\n`;
 }

@@ -47,12 +47,12 @@ function fedbiomedRoot(p: Proc): { role: 'node' | 'researcher'; root: string } |
 function flowerEnvNotes(p: Proc): string[] {
   const env = p.environ ?? {};
   const notes: string[] = [];
-  if (env['FLWR_TELEMETRY_ENABLED'] === '0')
+  if (env.FLWR_TELEMETRY_ENABLED === '0')
     notes.push(`FLWR_TELEMETRY_ENABLED=0 (pid ${p.pid} environ): telemetry is off, the telemetry row does not matter`);
-  if (env['FLWR_DISABLE_UPDATE_CHECK'] === '1')
+  if (env.FLWR_DISABLE_UPDATE_CHECK === '1')
     notes.push(
       `FLWR_DISABLE_UPDATE_CHECK=1 (pid ${p.pid} environ): the update check is off, the update-check row does not ` +
-      `matter`,
+        `matter`,
     );
   return notes;
 }

@@ -56,7 +56,10 @@ export async function readProcess(procRoot: string, pid: string): Promise<Proc |
   const argv = cmdline.split('\0');
   if (argv.at(-1) === '') argv.pop();
   return {
-    pid, comm, argv, cmdline,
+    pid,
+    comm,
+    argv,
+    cmdline,
     ...(cwd !== undefined && { cwd }),
     ...(Object.keys(environ).length > 0 && { environ }),
     ...(await rootOf(dir)),

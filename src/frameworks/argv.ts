@@ -27,7 +27,7 @@ export function parseArgs(words: readonly ArgWord[], spec: ArgSpec): Record<stri
     if (w.unresolved?.length) {
       throw new UsageError(
         `${w.source}: ${name} ${value} uses ${w.unresolved.map((v) => `$${v}`).join(', ')}, which is not set ` +
-        `here: set it in the environment or give the value with --set`,
+          `here: set it in the environment or give the value with --set`,
       );
     }
     out[name] = { value, source: w.source, ...(w.defaulted?.length && { defaulted: w.defaulted }) };

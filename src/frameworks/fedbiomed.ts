@@ -60,7 +60,7 @@ function need(v: Located | undefined, file: string, what: string): Located {
 
 export async function readFedbiomedIni(file: string, text: string, opts: ReadOptions = {}): Promise<Found> {
   const ini = parseIni(text, file);
-  const component = ini['default']?.['component']?.value.trim().toUpperCase();
+  const component = ini.default?.component?.value.trim().toUpperCase();
   if (component !== 'NODE' && component !== 'RESEARCHER') {
     throw new UsageError(
       `${file}: not a Fed-BioMed configuration file ([default] component is neither NODE nor RESEARCHER)`,
@@ -68,12 +68,12 @@ export async function readFedbiomedIni(file: string, text: string, opts: ReadOpt
   }
   const env = opts.env ?? {};
   const get = getter(ini, file, env, opts.envLabel);
-  const version = ini['default']?.['version']?.value.trim();
+  const version = ini.default?.version?.value.trim();
   const notes: string[] = [];
   const role = component === 'NODE' ? 'node' : 'researcher';
 
-  if (ini['mqtt']) return readV4(file, role, get, notes);
-  if (role === 'node' && ini['researcher']) {
+  if (ini.mqtt) return readV4(file, role, get, notes);
+  if (role === 'node' && ini.researcher) {
     const ip = need(get('researcher', 'ip'), file, '[researcher] ip');
     const port = need(get('researcher', 'port'), file, '[researcher] port');
     const facts: Facts = {
@@ -82,20 +82,20 @@ export async function readFedbiomedIni(file: string, text: string, opts: ReadOpt
     if (ip.value.startsWith(VPN_RESEARCHERS)) {
       notes.push(
         `researcher ip ${ip.value} (${ip.source}) is inside Fed-BioMed's VPN (10.222.0.0/16): the node reaches ` +
-        `it through WireGuard; give vpn_server with --from the node's config.env (VPN_SERVER_ENDPOINT) or --set ` +
-        `vpn_server=HOST`,
+          `it through WireGuard; give vpn_server with --from the node's config.env (VPN_SERVER_ENDPOINT) or --set ` +
+          `vpn_server=HOST`,
       );
       return fitFacts('fedbiomed/node-vpn', facts, notes);
     }
-    facts['researcher_host'] = ip;
+    facts.researcher_host = ip;
     if (version)
       notes.push(
-        `node configuration version ${version} (${file}:${ini['default']!['version']!.line}): Fed-BioMed v5 or ` +
-        `later, gRPC over TLS`,
+        `node configuration version ${version} (${file}:${ini.default!.version!.line}): Fed-BioMed v5 or ` +
+          `later, gRPC over TLS`,
       );
     return fitFacts('fedbiomed/node-v5', facts, notes);
   }
-  if (role === 'researcher' && ini['server']) {
+  if (role === 'researcher' && ini.server) {
     const host = need(get('server', 'host'), file, '[server] host');
     const port = need(get('server', 'port'), file, '[server] port');
     // The certificate the gRPC server presents, which nodes then trust on first use.
@@ -110,13 +110,13 @@ export async function readFedbiomedIni(file: string, text: string, opts: ReadOpt
     if (/^(localhost|127\.[0-9.]+|::1)$/.test(host.value)) {
       notes.push(
         `the researcher's gRPC server binds ${host.value} (${host.source}): nodes on other machines cannot reach ` +
-        `it; set FBM_SERVER_HOST to an address they dial`,
+          `it; set FBM_SERVER_HOST to an address they dial`,
       );
     }
     if (host.value.startsWith(VPN_RESEARCHERS)) {
       notes.push(
         `server host ${host.value} (${host.source}) is inside Fed-BioMed's VPN (10.222.0.0/16); give vpn_server ` +
-        `with --from the researcher's config.env or --set vpn_server=HOST`,
+          `with --from the researcher's config.env or --set vpn_server=HOST`,
       );
       return fitFacts('fedbiomed/researcher-vpn', facts, notes);
     }
@@ -147,8 +147,8 @@ function readV4(
     // Inside the VPN, MQTT and restful are tunnelled: only the WireGuard endpoint matters.
     notes.push(
       `MQTT broker ${broker.value} (${broker.source}) is inside Fed-BioMed's VPN (10.220.0.0/16): traffic goes ` +
-      `through WireGuard; give vpn_server with --from the ${role}'s config.env (VPN_SERVER_ENDPOINT) or --set ` +
-      `vpn_server=HOST`,
+        `through WireGuard; give vpn_server with --from the ${role}'s config.env (VPN_SERVER_ENDPOINT) or --set ` +
+        `vpn_server=HOST`,
     );
     return fitFacts(`fedbiomed/${role}-vpn`, {}, notes);
   }
@@ -159,11 +159,11 @@ function readV4(
   if (restfulHost !== broker.value) {
     notes.push(
       `the restful server (${restfulHost}, ${uploads.source}) and the MQTT broker (${broker.value}, ` +
-      `${broker.source}) are on different hosts; network_host is the broker's: check the restful row with --set ` +
-      `network_host=${restfulHost} --only restful`,
+        `${broker.source}) are on different hosts; network_host is the broker's: check the restful row with --set ` +
+        `network_host=${restfulHost} --only restful`,
     );
   }
-  facts['network_host'] = broker;
+  facts.network_host = broker;
   return fitFacts(`fedbiomed/${role}`, facts, notes);
 }
 
@@ -177,13 +177,13 @@ export async function readFedbiomedVpnEnv(file: string, text: string): Promise<F
     const m = /^\s*(?:export\s+)?([A-Z_][A-Z0-9_]*)=(.*)$/.exec(raw);
     if (m) values[m[1]!] = { value: m[2]!.trim().replace(/^(["'])(.*)\1$/, '$2'), line: i + 1 };
   });
-  if (!kind) kind = values['FEDBIOMED_NODEID'] ? 'node' : undefined;
+  if (!kind) kind = values.FEDBIOMED_NODEID ? 'node' : undefined;
   if (!kind)
     throw new UsageError(
       `${file}: a VPN config.env without the "# Fed-BioMed <type> configuration file" header or ` +
-      `FEDBIOMED_NODEID: cannot tell node from researcher`,
+        `FEDBIOMED_NODEID: cannot tell node from researcher`,
     );
-  const endpoint = values['VPN_SERVER_ENDPOINT'];
+  const endpoint = values.VPN_SERVER_ENDPOINT;
   if (!endpoint || endpoint.value === '')
     throw new UsageError(`${file}: Fed-BioMed VPN configuration without VPN_SERVER_ENDPOINT`);
   const source = `${file}:${endpoint.line}`;
@@ -193,11 +193,11 @@ export async function readFedbiomedVpnEnv(file: string, text: string): Promise<F
     ...(port !== undefined && { vpn_port: { value: port, source, usual: WIREGUARD_PORT, what: 'WireGuard port' } }),
   };
   const notes: string[] = [];
-  const psk = values['VPN_SERVER_PSK'];
+  const psk = values.VPN_SERVER_PSK;
   if (psk)
     notes.push(
       `the peer's WireGuard keys are in ${file} (VPN_SERVER_PUBLIC_KEY, VPN_SERVER_PSK at line ${psk.line}); ` +
-      `fedprobe uses them by path, never prints them`,
+        `fedprobe uses them by path, never prints them`,
     );
   const profile = kind === 'management' ? 'fedbiomed/network-vpn' : `fedbiomed/${kind}-vpn`;
   return fitFacts(profile, facts, notes);

@@ -51,7 +51,7 @@ export async function supernodeFromArgs(args: readonly ArgWord[], where: string)
   if (!a['--superlink'])
     notes.push(
       `no --superlink in ${where}: flower-supernode dials its default ${SUPERNODE_DEFAULT_SUPERLINK}, i.e. this ` +
-      `machine`,
+        `machine`,
     );
   notes.push(...defaultedNote(superlink, '--superlink'));
   // The REST transport takes a URL (http[s]://host:port); gRPC takes host:port.
@@ -66,15 +66,15 @@ export async function supernodeFromArgs(args: readonly ArgWord[], where: string)
   if (a['--rest'])
     notes.push(
       `--rest (${a['--rest'].source}): the REST Fleet API (9095 since Flower 1.13), not the gRPC one this ` +
-      `profile checks`,
+        `profile checks`,
     );
   if (a['--grpc-adapter'])
     notes.push(`--grpc-adapter (${a['--grpc-adapter'].source}): the Fleet API through flwr.proto.GrpcAdapter`);
   const ca = a['--root-certificates'];
-  if (ca) facts['superlink_ca'] = { value: ca.value, source: ca.source, what: "SuperLink's CA (--root-certificates)" };
+  if (ca) facts.superlink_ca = { value: ca.value, source: ca.source, what: "SuperLink's CA (--root-certificates)" };
   const key = a['--auth-supernode-private-key'];
   if (key)
-    facts['supernode_auth_key'] = {
+    facts.supernode_auth_key = {
       value: key.value,
       source: key.source,
       secret: true,
@@ -120,12 +120,12 @@ export async function superlinkFromArgs(args: readonly ArgWord[], where: string)
   addr('--serverappio-api-address', 'serverappio_api', '0.0.0.0:9091', 'ServerAppIo API');
   addr('--simulationio-api-address', 'serverappio_api', '0.0.0.0:9091', 'ServerAppIo API');
   const cert = a['--ssl-certfile'];
-  if (cert) facts['ssl_certfile'] = { value: cert.value, source: cert.source, what: 'server certificate' };
+  if (cert) facts.ssl_certfile = { value: cert.value, source: cert.source, what: 'server certificate' };
   const ca = a['--ssl-ca-certfile'];
-  if (ca) facts['ssl_ca_certfile'] = { value: ca.value, source: ca.source, what: 'CA certificate' };
+  if (ca) facts.ssl_ca_certfile = { value: ca.value, source: ca.source, what: 'CA certificate' };
   const key = a['--ssl-keyfile'];
   if (key)
-    facts['ssl_keyfile'] = {
+    facts.ssl_keyfile = {
       value: key.value,
       source: key.source,
       secret: true,
@@ -136,12 +136,12 @@ export async function superlinkFromArgs(args: readonly ArgWord[], where: string)
   if (a['--insecure'])
     notes.push(
       `--insecure (${a['--insecure'].source}): the Fleet and Control APIs are plaintext; SuperNodes and the flwr ` +
-      `CLI must use flower/supernode-insecure and flower/cli-insecure`,
+        `CLI must use flower/supernode-insecure and flower/cli-insecure`,
     );
   else if (!cert || !key || !ca)
     notes.push(
       `neither --insecure nor all three --ssl-* options (${where}): flower-superlink refuses to start ` +
-      `("Certificates are required unless running in insecure mode")`,
+        `("Certificates are required unless running in insecure mode")`,
     );
   return fitFacts('flower/superlink', facts, notes);
 }

@@ -32,8 +32,11 @@ function parseToml(text: string, file: string): Table {
 function keyPath(text: string): string[] {
   const out: string[] = [];
   const re = /\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*(?:\.|$)/gy;
-  let m: RegExpExecArray | null;
-  while (re.lastIndex < text.length && (m = re.exec(text))) out.push(m[1] ?? m[2] ?? m[3]!);
+  while (re.lastIndex < text.length) {
+    const m = re.exec(text);
+    if (!m) break;
+    out.push(m[1] ?? m[2] ?? m[3]!);
+  }
   return out;
 }
 
@@ -68,7 +71,7 @@ function pickConnection(
   selector: string | undefined,
   where: string,
 ): Pick {
-  const def = tables['default'];
+  const def = tables.default;
   const names = Object.keys(tables).filter((k) => isTable(tables[k]));
   const name = selector ?? (typeof def === 'string' ? def : names.length === 1 ? names[0] : undefined);
   if (name === undefined) {
@@ -90,14 +93,14 @@ async function fromConnection(file: string, text: string, pick: Pick, relativeTo
   if (address === undefined) {
     throw new UsageError(
       `${file}: connection "${pick.name}" has no ` +
-      `address${pick.conn['options'] ? ' (a simulation: options only)' : ''}: nothing on the network to check`,
+        `address${pick.conn.options ? ' (a simulation: options only)' : ''}: nothing on the network to check`,
     );
   }
   if (typeof address !== 'string') throw new UsageError(`${at('address')}: address must be a string`);
   if (address.startsWith(':local')) {
     throw new UsageError(
       `${at('address')}: connection "${pick.name}" is flwr's own managed local SuperLink (${address}), started ` +
-      `by flwr on this machine; pick a remote one with --from ${file}#NAME`,
+        `by flwr on this machine; pick a remote one with --from ${file}#NAME`,
     );
   }
   if (insecure !== undefined && typeof insecure !== 'boolean')
@@ -114,7 +117,7 @@ async function fromConnection(file: string, text: string, pick: Pick, relativeTo
   const notes = [`connection "${pick.name}" (${file})`];
   if (rootCerts) {
     const path = relativeTo && !isAbsolute(rootCerts) ? resolve(relativeTo, rootCerts) : rootCerts;
-    facts['superlink_ca'] = {
+    facts.superlink_ca = {
       value: path,
       source: at('root-certificates'),
       what: "SuperLink's CA (root-certificates)",
@@ -123,7 +126,7 @@ async function fromConnection(file: string, text: string, pick: Pick, relativeTo
   if (insecure === true && rootCerts)
     notes.push(
       `both insecure = true and root-certificates: flwr refuses this connection ("root-certificates were ` +
-      `provided but the insecure parameter is set to True")`,
+        `provided but the insecure parameter is set to True")`,
     );
   if (insecure !== true && !rootCerts) notes.push(`TLS without root-certificates: flwr trusts the system's root CAs`);
   return fitFacts(insecure === true ? 'flower/cli-insecure' : 'flower/cli', facts, notes);
@@ -136,19 +139,19 @@ export function looksLikeFlowerToml(text: string): boolean {
 /** `selector` is the connection name after `#` in --from PATH#NAME. */
 export async function readFlowerToml(file: string, text: string, selector?: string): Promise<Found> {
   const doc = parseToml(text, file);
-  const tool = isTable(doc['tool']) ? doc['tool'] : undefined;
-  const flwr = tool && isTable(tool['flwr']) ? tool['flwr'] : undefined;
+  const tool = isTable(doc.tool) ? doc.tool : undefined;
+  const flwr = tool && isTable(tool.flwr) ? tool.flwr : undefined;
   if (flwr) {
-    const feds = flwr['federations'];
+    const feds = flwr.federations;
     if (!isTable(feds))
       throw new UsageError(
         `${file}: a Flower project without [tool.flwr.federations]: its connections are in ` +
-        `$FLWR_HOME/config.toml (~/.flwr/config.toml)`,
+          `$FLWR_HOME/config.toml (~/.flwr/config.toml)`,
       );
     const pick = pickConnection(file, feds, ['tool', 'flwr', 'federations'], selector, '[tool.flwr.federations]');
     return fromConnection(file, text, pick, dirname(resolve(file)));
   }
-  const superlink = doc['superlink'];
+  const superlink = doc.superlink;
   if (isTable(superlink))
     return fromConnection(
       file,

@@ -82,7 +82,11 @@ export function runInputs(found: Found, given: StrongerInputs = {}): RunInput[] 
   return Object.entries(found.vars).map(([name, v]) => {
     const over = by(name);
     return {
-      name, value: v.value, source: v.source, ...(v.secret && { secret: true }), ...(over && { overriddenBy: over }),
+      name,
+      value: v.value,
+      source: v.source,
+      ...(v.secret && { secret: true }),
+      ...(over && { overriddenBy: over }),
     };
   });
 }

@@ -44,14 +44,14 @@ async function fromCommands(file: string, cmds: FoundCommand[], selector: string
     if (!named.length)
       throw new UsageError(
         `${file}: no service or program "${selector}" running ${what} (found: ` +
-        `${cmds.map((c) => c.service ?? `${c.program} at ${c.where}`).join(', ') || 'none'})`,
+          `${cmds.map((c) => c.service ?? `${c.program} at ${c.where}`).join(', ') || 'none'})`,
       );
     cmds = named;
   }
   if (!cmds.length) {
     throw new UsageError(
       `${file}: no Fed-BioMed, Flower or HPE Swarm Learning configuration found (a Fed-BioMed .ini or ` +
-      `config.env, a Flower pyproject.toml or config.toml, or a command line of ${what})`,
+        `config.env, a Flower pyproject.toml or config.toml, or a command line of ${what})`,
     );
   }
   const found = await Promise.all(cmds.map(foundFromCommand));

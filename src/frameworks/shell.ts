@@ -17,6 +17,10 @@ export interface Word {
 
 export type Lookup = (name: string) => string | undefined;
 
+function note(word: Word, list: 'unresolved' | 'used' | 'defaulted', name: string): void {
+  word[list] = [...(word[list] ?? []), name];
+}
+
 const SEPARATORS = new Set([';', '&', '|']);
 
 export function shellCommands(text: string, lookup: Lookup = () => undefined, firstLine = 1): Word[][] {
@@ -101,14 +105,14 @@ export function shellCommands(text: string, lookup: Lookup = () => undefined, fi
         const stop = end < 0 ? text.length : end + 1;
         word.text += text.slice(i, stop);
         line += countNewlines(text.slice(i, stop));
-        (word.unresolved ??= []).push('(…)');
+        note(word, 'unresolved', '(…)');
         i = stop;
         continue;
       }
       if (ch === '$' && /[0-9@*#?!$-]/.test(text[i + 1] ?? '')) {
         // Positional and special parameters: given when the script runs, not here.
         word.text += text.slice(i, i + 2);
-        (word.unresolved ??= []).push(text[i + 1]!);
+        note(word, 'unresolved', text[i + 1]!);
         i += 2;
         continue;
       }
@@ -119,14 +123,13 @@ export function shellCommands(text: string, lookup: Lookup = () => undefined, fi
           const value = get(name);
           if (value !== undefined && value !== '') {
             word.text += value;
-            if (!Object.hasOwn(assigned, name)) (word.used ??= []).push(name);
-          }
-          else if (ref[2] !== undefined) {
+            if (!Object.hasOwn(assigned, name)) note(word, 'used', name);
+          } else if (ref[2] !== undefined) {
             word.text += ref[2];
-            (word.defaulted ??= []).push(name);
+            note(word, 'defaulted', name);
           } else {
             word.text += ref[0];
-            (word.unresolved ??= []).push(name);
+            note(word, 'unresolved', name);
           }
           i += ref[0].length;
           continue;

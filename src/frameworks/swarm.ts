@@ -80,7 +80,7 @@ export async function swarmFromArgs(program: SwarmProgram, args: readonly ArgWor
     if (a['--sentinel'])
       notes.push(
         `--sentinel (${a['--sentinel'].source}): this SN starts the swarm; other SNs are not in its arguments: ` +
-        `--set peer_sn_host=HOST for each`,
+          `--set peer_sn_host=HOST for each`,
       );
     put('peer_sn_host', a['--sentinel-ip']);
   }
@@ -88,17 +88,17 @@ export async function swarmFromArgs(program: SwarmProgram, args: readonly ArgWor
   if (program === 'run-swci')
     notes.push(
       `SWCI reaches its SN through the init script's "create context … with ip …" ` +
-      `(${a['--init-script-name']?.value ?? 'swci-init'}): --set sn_host=HOST`,
+        `(${a['--init-script-name']?.value ?? 'swci-init'}): --set sn_host=HOST`,
     );
   const service = a['--sn-api-service'];
   if (service) {
     const { host, port } = splitHostPort(service.value, service.source);
-    facts['sn_api_service'] = { value: host, source: service.source };
+    facts.sn_api_service = { value: host, source: service.source };
     if (port !== undefined)
-      facts['sn_api_service_port'] = { value: port, source: service.source, usual: '443', what: 'SN API service port' };
+      facts.sn_api_service_port = { value: port, source: service.source, usual: '443', what: 'SN API service port' };
     notes.push(
       `--sn-api-service (${service.source}): through the reverse proxy; its address is found by DNS, not in the ` +
-      `arguments: --set proxy_host=HOST`,
+        `arguments: --set proxy_host=HOST`,
     );
   }
   const p2p = a['--sn-p2p-service'];
@@ -109,7 +109,7 @@ export async function swarmFromArgs(program: SwarmProgram, args: readonly ArgWor
       `--sl-fs-service ${fs.value} (${fs.source}): other SLs reach this SL's file server through the reverse proxy`,
     );
   const proxied = service !== undefined || (program === 'run-sn' && p2p !== undefined);
-  if (!facts['apls_host'])
+  if (!facts.apls_host)
     notes.push(`no --apls-ip in ${where}: the license server address is needed (--set apls_host=HOST)`);
   return fitFacts(`swarm/${PROFILE[program]}${proxied ? '-proxy' : ''}`, facts, notes);
 }

@@ -14,10 +14,10 @@ import { loadProber, preloadProbers, probers } from '../probers/registry.js';
 import type { AddressResult, Check, CheckResult, Family, Observation, ProbeContext, Timings } from '../types.js';
 import { adaptiveDeadlines, RETRY_FACTOR, type AdaptiveDeadlines } from './adaptive.js';
 import { classify } from './classify.js';
-import { isDeadline } from './error-kind.js';
-import { lookupWithin } from './resolve.js';
-import { selectProxy, type ProxySettings, type ProxySpec } from './proxy.js';
-import { afterAbort, holdDeadline, socketError, sourceFor } from './socket.js';
+import { isDeadline } from '../net/error-kind.js';
+import { lookupWithin } from '../net/resolve.js';
+import { selectProxy, type ProxySettings, type ProxySpec } from '../net/proxy.js';
+import { socketError, sourceFor } from '../net/socket.js';
 import { OUTCOME_RANK, judge } from './judge.js';
 
 export interface RunOptions {
@@ -49,7 +49,12 @@ interface Resolved {
   error?: unknown;
 }
 
-async function resolveHost(check: Check, family: Family | undefined, proxy: ProxySpec | undefined, signal: AbortSignal | undefined): Promise<Resolved> {
+async function resolveHost(
+  check: Check,
+  family: Family | undefined,
+  proxy: ProxySpec | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Resolved> {
   const host = check.target.host;
   if (check.target.scheme === 'listen') return { addresses: [{ address: 'local', family: 0 }] };
   // Through a proxy the proxy resolves the name: local DNS may not even know it.
@@ -112,11 +117,19 @@ function adaptiveDetail(windows: number[], rtt: AdaptiveDeadlines, address: stri
   const tries = windows.map((w) => `${Math.round(w)} ms`).join(', then ');
   const window = rtt.windowMs(address);
   const seen = window !== undefined ? `; this host answered other rows well within ${Math.round(window / 2)} ms` : '';
-  return `no answer to ${windows.length} connection attempts (waited ${tries}${seen}; --adaptive): a firewall ` +
-    'dropping packets, or a path much slower for this port than for the others';
+  return (
+    `no answer to ${windows.length} connection attempts (waited ${tries}${seen}; --adaptive): a firewall ` +
+    'dropping packets, or a path much slower for this port than for the others'
+  );
 }
 
-async function probeAddress(check: Check, address: string, family: Family | 0, proxy: ProxySpec | undefined, opts: RunOptions): Promise<AddressResult> {
+async function probeAddress(
+  check: Check,
+  address: string,
+  family: Family | 0,
+  proxy: ProxySpec | undefined,
+  opts: RunOptions,
+): Promise<AddressResult> {
   let attempts = 0;
   let last: AddressResult | undefined;
   let log: Logger | undefined;
@@ -143,7 +156,11 @@ async function probeAddress(check: Check, address: string, family: Family | 0, p
       deadline.cut(new DOMException(`${ADAPTIVE_CUT}: ${Math.round(windowMs)} ms`, 'TimeoutError'));
     });
     const ctx: ProbeContext = {
-      address, family, signal, timeoutMs: check.timeoutMs, ...(proxy && { proxy }),
+      address,
+      family,
+      signal,
+      timeoutMs: check.timeoutMs,
+      ...(proxy && { proxy }),
       get log() {
         return rowLog();
       },
@@ -164,11 +181,14 @@ async function probeAddress(check: Check, address: string, family: Family | 0, p
     try {
       const probing = probers[check.target.scheme](check, ctx);
       probing.catch(() => undefined);
-      obs = await Promise.race([probing, deadline.overrun.catch((e: unknown) => {
-        const what = 'prober did not stop at its deadline (or shutdown): abandoned';
-        rowLog().warn({ scheme: check.target.scheme, timeoutMs: check.timeoutMs }, what);
-        throw e;
-      })]);
+      obs = await Promise.race([
+        probing,
+        deadline.overrun.catch((e: unknown) => {
+          const what = 'prober did not stop at its deadline (or shutdown): abandoned';
+          rowLog().warn({ scheme: check.target.scheme, timeoutMs: check.timeoutMs }, what);
+          throw e;
+        }),
+      ]);
     } catch (thrown) {
       // A deadline that passed after a dialled socket had already failed: the failure is the news.
       const early = isDeadline(thrown, signal) ? socketError(signal) : undefined;
@@ -192,14 +212,22 @@ async function probeAddress(check: Check, address: string, family: Family | 0, p
       obs = { ...obs, detail: adaptiveDetail(cutWindows, rtt!, address) };
     }
     // Credentials from secret variables, or ones the prober says it sent (a user name in with:).
-    const credentialsGiven = Object.keys(check.secrets).length > 0 || obs.facts['credentialsGiven'] === true;
+    const credentialsGiven = Object.keys(check.secrets).length > 0 || obs.facts.credentialsGiven === true;
     const outcome = judge(obs, { expect: check.expect, credentialsGiven });
     // This machine's side of the path: what the socket used, else the route's pick (nothing sent).
     const localAddress = address === 'local' ? undefined : await sourceFor(signal, address, check.target.port, proxy);
     last = {
-      address, family, ...(localAddress && { localAddress }), outcome, state: obs.state, reason: obs.reason, detail: obs.detail,
+      address,
+      family,
+      ...(localAddress && { localAddress }),
+      outcome,
+      state: obs.state,
+      reason: obs.reason,
+      detail: obs.detail,
       ...(obs.code !== undefined && { code: obs.code }),
-      attempts, timings: { ...timings, ...obs.timings, totalMs }, facts: obs.facts,
+      attempts,
+      timings: { ...timings, ...obs.timings, totalMs },
+      facts: obs.facts,
     };
     // Every outcome short of a pass is tried again (a warn or inconclusive may pass next time);
     // shutdown ends the retries. An adaptive cut is always tried once more, with a longer window,
@@ -218,35 +246,64 @@ async function probeAddress(check: Check, address: string, family: Family | 0, p
 function combine(check: Check, resolved: Resolved, results: AddressResult[], via: string): CheckResult {
   const row = check.row;
   const base = {
-    id: row.id, dir: row.dir, source: row.source, destination: row.destination, port: row.port, service: row.service,
-    type: row.type, status: row.status, comment: row.comment ?? '', ...(row.purpose !== undefined && { purpose: row.purpose }),
-    probe: row.probe, expect: check.expect,
+    id: row.id,
+    dir: row.dir,
+    source: row.source,
+    destination: row.destination,
+    port: row.port,
+    service: row.service,
+    type: row.type,
+    status: row.status,
+    comment: row.comment ?? '',
+    ...(row.purpose !== undefined && { purpose: row.purpose }),
+    probe: row.probe,
+    expect: check.expect,
   };
   if (results.length === 0) {
-    const c = classify(resolved.error, { connected: false, protocol: check.target.protocol, timeoutMs: check.timeoutMs });
+    const c = classify(resolved.error, {
+      connected: false,
+      protocol: check.target.protocol,
+      timeoutMs: check.timeoutMs,
+    });
     const outcome = judge(c, { expect: check.expect });
     const partial = { ...base, outcome, state: c.state, reason: c.reason };
     return {
-      ...partial, detail: `${check.target.host}: ${c.detail}`, hint: hintFor({ ...partial, host: check.target.host }),
-      ...(c.code !== undefined && { code: c.code }), addresses: [], via,
-      timings: { ...(resolved.dnsMs !== undefined && { dnsMs: resolved.dnsMs }), totalMs: resolved.dnsMs ?? 0 }, facts: {},
+      ...partial,
+      detail: `${check.target.host}: ${c.detail}`,
+      hint: hintFor({ ...partial, host: check.target.host }),
+      ...(c.code !== undefined && { code: c.code }),
+      addresses: [],
+      via,
+      timings: { ...(resolved.dnsMs !== undefined && { dnsMs: resolved.dnsMs }), totalMs: resolved.dnsMs ?? 0 },
+      facts: {},
     };
   }
-  const sorted = results.length === 1
-    ? results
-    : [...results].sort((a, b) => OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome]);
+  const sorted =
+    results.length === 1 ? results : [...results].sort((a, b) => OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome]);
   const best = sorted[0]!;
   const worst = sorted[sorted.length - 1]!;
   // One good address is enough for the row to work; a bad sibling is worth a warning.
   const mixed = best.outcome === 'pass' && worst.outcome !== 'pass';
   const outcome = mixed ? 'warn' : best.outcome;
   const shown = mixed ? worst : best;
-  const detail = mixed ? `${best.address} works, but ${worst.address}: ${worst.detail}` : results.length > 1 || check.target.host !== best.address && best.address !== 'local' ? `${best.address}: ${best.detail}` : best.detail;
+  const detail = mixed
+    ? `${best.address} works, but ${worst.address}: ${worst.detail}`
+    : results.length > 1 || (check.target.host !== best.address && best.address !== 'local')
+      ? `${best.address}: ${best.detail}`
+      : best.detail;
   const partial = { ...base, outcome, state: shown.state, reason: shown.reason };
   return {
-    ...partial, detail, hint: hintFor({ ...partial, host: check.target.host || 'this machine' }),
-    ...(shown.code !== undefined && { code: shown.code }), addresses: results, via,
-    timings: { ...(resolved.dnsMs !== undefined && { dnsMs: resolved.dnsMs }), ...best.timings, totalMs: round((resolved.dnsMs ?? 0) + best.timings.totalMs) },
+    ...partial,
+    detail,
+    hint: hintFor({ ...partial, host: check.target.host || 'this machine' }),
+    ...(shown.code !== undefined && { code: shown.code }),
+    addresses: results,
+    via,
+    timings: {
+      ...(resolved.dnsMs !== undefined && { dnsMs: resolved.dnsMs }),
+      ...best.timings,
+      totalMs: round((resolved.dnsMs ?? 0) + best.timings.totalMs),
+    },
     facts: best.facts,
   };
 }
@@ -255,14 +312,24 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<CheckRes
   // The prober's code is loaded before the deadline starts (a no-op once loaded).
   await loadProber(check.target.scheme);
   // An HTTP CONNECT proxy carries TCP only (a registered UDP scheme is not in proxy.ts's list).
-  const proxy = check.target.protocol === 'udp' ? undefined
-    : selectProxy(check.target.scheme, check.target.host, check.target.port, check.with['proxy'] as string | undefined, opts.proxy);
+  const proxy =
+    check.target.protocol === 'udp'
+      ? undefined
+      : selectProxy(
+          check.target.scheme,
+          check.target.host,
+          check.target.port,
+          check.with.proxy as string | undefined,
+          opts.proxy,
+        );
   const resolved = await resolveHost(check, opts.family, proxy, opts.signal);
-  const results = resolved.addresses.length === 1
-    ? [await probeAddress(check, resolved.addresses[0]!.address, resolved.addresses[0]!.family, proxy, opts)]
-    : await Promise.all(resolved.addresses.map((a) => probeAddress(check, a.address, a.family, proxy, opts)));
+  const results =
+    resolved.addresses.length === 1
+      ? [await probeAddress(check, resolved.addresses[0]!.address, resolved.addresses[0]!.family, proxy, opts)]
+      : await Promise.all(resolved.addresses.map((a) => probeAddress(check, a.address, a.family, proxy, opts)));
   const result = combine(check, resolved, results, proxy ? `proxy ${proxy.label}` : 'direct');
-  if (result.outcome === 'fail') opts.log.warn({ row: result.id, reason: result.reason, detail: result.detail }, 'row failed');
+  if (result.outcome === 'fail')
+    opts.log.warn({ row: result.id, reason: result.reason, detail: result.detail }, 'row failed');
   return result;
 }
 

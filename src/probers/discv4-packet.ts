@@ -62,7 +62,8 @@ export type PongCheck = { ok: true; nodeId: string; enrSeq?: string } | { ok: fa
 export function checkPong(msg: Buffer, ping: Ping): PongCheck {
   if (msg.length < 98) return { ok: false, why: `a ${msg.length}-byte reply is too short for a discv4 packet` };
   const hash = msg.subarray(0, 32);
-  if (!Buffer.from(keccak_256(msg.subarray(32))).equals(hash)) return { ok: false, why: 'the reply is not a discv4 packet (its hash does not match)' };
+  if (!Buffer.from(keccak_256(msg.subarray(32))).equals(hash))
+    return { ok: false, why: 'the reply is not a discv4 packet (its hash does not match)' };
   const type = msg[97];
   if (type !== PONG) return { ok: false, why: `a discv4 packet of type ${type}, not a PONG` };
   let data: RlpItem;
@@ -71,7 +72,8 @@ export function checkPong(msg: Buffer, ping: Ping): PongCheck {
   } catch (e) {
     return { ok: false, why: `a PONG with malformed RLP (${(e as Error).message})` };
   }
-  if (!Array.isArray(data) || data.length < 3 || Array.isArray(data[1])) return { ok: false, why: 'a PONG without the fields it needs' };
+  if (!Array.isArray(data) || data.length < 3 || Array.isArray(data[1]))
+    return { ok: false, why: 'a PONG without the fields it needs' };
   if (!Buffer.from(data[1] as Uint8Array).equals(ping.hash)) return { ok: false, why: 'a PONG for another PING' };
   const sig = msg.subarray(32, 97);
   const rec = Buffer.concat([Buffer.from([sig[64]!]), sig.subarray(0, 64)]);
@@ -83,5 +85,11 @@ export function checkPong(msg: Buffer, ping: Ping): PongCheck {
   }
   const nodeId = Buffer.from(secp256k1.Point.fromBytes(pub).toBytes(false).subarray(1)).toString('hex');
   const seq = data[3];
-  return { ok: true, nodeId, ...(seq && !Array.isArray(seq) && seq.length && { enrSeq: BigInt(`0x${Buffer.from(seq).toString('hex')}`).toString() }) };
+  return {
+    ok: true,
+    nodeId,
+    ...(seq &&
+      !Array.isArray(seq) &&
+      seq.length && { enrSeq: BigInt(`0x${Buffer.from(seq).toString('hex')}`).toString() }),
+  };
 }

@@ -35,26 +35,32 @@ interface Fingerprint {
 
 const FINGERPRINTS = {
   'flower-fleet': {
-    service: 'flwr.proto.Fleet', label: 'Flower Fleet API', methods: [{ path: '/flwr.proto.Fleet/GetRun' }],
+    service: 'flwr.proto.Fleet',
+    label: 'Flower Fleet API',
+    methods: [{ path: '/flwr.proto.Fleet/GetRun' }],
   },
   'flower-control': {
-    service: 'flwr.proto.Control', label: 'Flower Control API',
+    service: 'flwr.proto.Control',
+    label: 'Flower Control API',
     methods: [
       { path: '/flwr.proto.Control/ListRuns' },
       { path: '/flwr.proto.Exec/ListRuns', label: 'Flower Exec API (the Control API before Flower 1.21)' },
     ],
   },
   'flower-serverappio': {
-    service: 'flwr.proto.ServerAppIo', label: 'Flower ServerAppIo API',
+    service: 'flwr.proto.ServerAppIo',
+    label: 'Flower ServerAppIo API',
     methods: [{ path: '/flwr.proto.ServerAppIo/GetRun' }],
   },
   'flower-clientappio': {
-    service: 'flwr.proto.ClientAppIo', label: 'Flower ClientAppIo API',
+    service: 'flwr.proto.ClientAppIo',
+    label: 'Flower ClientAppIo API',
     // GetRun since Flower 1.20; GetToken in 1.13-1.19.
     methods: [{ path: '/flwr.proto.ClientAppIo/GetRun' }, { path: '/flwr.proto.ClientAppIo/GetToken' }],
   },
   'fedbiomed-researcher': {
-    service: 'researcher.ResearcherService', label: 'Fed-BioMed researcher gRPC server',
+    service: 'researcher.ResearcherService',
+    label: 'Fed-BioMed researcher gRPC server',
     methods: [{ path: '/researcher.ResearcherService/Feedback' }],
   },
 } as const satisfies Record<string, Fingerprint>;
@@ -78,7 +84,10 @@ type Finding = 'registered' | 'node-auth' | 'absent' | 'other';
 
 /** What Flower's Fleet node-auth interceptor (1.9 and later) answers before the method table. */
 const NODE_AUTH_REFUSALS = [
-  'Missing authentication metadata', 'Public key not recognized', 'Invalid signature', 'Invalid timestamp',
+  'Missing authentication metadata',
+  'Public key not recognized',
+  'Invalid signature',
+  'Invalid timestamp',
   'Invalid node ID',
 ];
 
@@ -137,14 +146,18 @@ const proof = (t: Tried[]) => t.find((x) => x.finding === 'registered' || x.find
 /** Which of the other known services this server proves to serve (errors count as none). */
 async function answeredBy(expected: FingerprintName, call: Caller): Promise<string[]> {
   const others = FINGERPRINT_NAMES.filter((n) => n !== expected);
-  const found = await Promise.all(others.map(async (n) => {
-    // A non-gRPC answer proves nothing; a dead session or the deadline ends the whole probe.
-    const p = proof(await tryFingerprint(n, call).catch((e: unknown) => {
-      if (e instanceof ProbeError) return [];
-      throw e;
-    }));
-    return p ? (p.method.label ?? FINGERPRINTS[n].label) : undefined;
-  }));
+  const found = await Promise.all(
+    others.map(async (n) => {
+      // A non-gRPC answer proves nothing; a dead session or the deadline ends the whole probe.
+      const p = proof(
+        await tryFingerprint(n, call).catch((e: unknown) => {
+          if (e instanceof ProbeError) return [];
+          throw e;
+        }),
+      );
+      return p ? (p.method.label ?? FINGERPRINTS[n].label) : undefined;
+    }),
+  );
   return found.filter((l): l is string => l !== undefined);
 }
 
@@ -160,18 +173,25 @@ function describe(t: Tried[]): string {
 
 /** Proves that `expected` is served, or throws wrong-identity naming what answered instead. */
 export async function proveService(
-  expected: FingerprintName, call: Caller, facts: Record<string, unknown>,
+  expected: FingerprintName,
+  call: Caller,
+  facts: Record<string, unknown>,
 ): Promise<Pick<Observation, 'state' | 'reason' | 'detail'>> {
   const fp = FINGERPRINTS[expected];
   const tried = await tryFingerprint(expected, call);
   const last = tried.at(-1)!;
   const p = proof(tried);
   Object.assign(facts, {
-    method: (p ?? tried[0]!).method.path, grpcStatus: (p ?? last).reply.status, grpcMessage: (p ?? last).reply.message,
+    method: (p ?? tried[0]!).method.path,
+    grpcStatus: (p ?? last).reply.status,
+    grpcMessage: (p ?? last).reply.message,
     fingerprint: {
       expected: fp.service,
       tried: tried.map((t) => ({
-        method: t.method.path, grpcStatus: t.reply.status, grpcMessage: t.reply.message, finding: t.finding,
+        method: t.method.path,
+        grpcStatus: t.reply.status,
+        grpcMessage: t.reply.message,
+        finding: t.finding,
       })),
     },
   });
@@ -182,12 +202,14 @@ export async function proveService(
       return { state: 'open', reason: 'ok', detail: `${label}: ${p.method.path} is registered (${how})` };
     }
     if (p.reply.message === 'Invalid timestamp') {
-      const detail = `${label}, but its node-authentication interceptor refused this machine's clock `
-        + `(${said(p.reply)}): clocks more than a few seconds apart make a SuperNode here fail too`;
+      const detail =
+        `${label}, but its node-authentication interceptor refused this machine's clock ` +
+        `(${said(p.reply)}): clocks more than a few seconds apart make a SuperNode here fail too`;
       throw new ProbeError('auth-rejected', detail, { code: 'GRPC_16', facts });
     }
-    const detail = `${label}: Flower's node-authentication interceptor guards ${p.method.path} (${said(p.reply)}); `
-      + 'it answers before the method table, so this proves the Fleet server, not the method';
+    const detail =
+      `${label}: Flower's node-authentication interceptor guards ${p.method.path} (${said(p.reply)}); ` +
+      'it answers before the method table, so this proves the Fleet server, not the method';
     return { state: 'open', reason: 'ok', detail };
   }
   if (last.reply.status === 14) {
@@ -195,10 +217,11 @@ export async function proveService(
     throw new ProbeError('not-serving', detail, { code: 'GRPC_14', facts });
   }
   const instead = await answeredBy(expected, call);
-  facts['answeredBy'] = instead;
+  facts.answeredBy = instead;
   if (instead.length === 0 && (last.reply.status === 16 || last.reply.status === 7)) {
-    const detail = `the gRPC server refused before looking up ${last.method.path} (${said(last.reply)}): `
-      + `whether it serves ${fp.label} is not proven`;
+    const detail =
+      `the gRPC server refused before looking up ${last.method.path} (${said(last.reply)}): ` +
+      `whether it serves ${fp.label} is not proven`;
     throw new ProbeError('auth-rejected', detail, { code: `GRPC_${last.reply.status}`, facts });
   }
   const there = instead.length

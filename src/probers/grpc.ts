@@ -5,12 +5,12 @@
 // the stream is cancelled: a peer that streams forever costs neither memory nor the deadline.
 import { connect as h2connect, constants as h2, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
 import type { Socket } from 'node:net';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ProbeError } from '../errors.js';
-import { deadlinePassed, errorCode } from '../probe/error-kind.js';
-import { dialTcp } from '../probe/socket.js';
-import { readTlsFiles, startTls, tlsFailure, type TlsFacts } from '../probe/tls.js';
-import { tlsVerdict } from '../probe/tls-verdict.js';
+import { deadlinePassed, errorCode } from '../net/error-kind.js';
+import { dialTcp } from '../net/socket.js';
+import { readTlsFiles, startTls, tlsFailure, type TlsFacts } from '../net/tls.js';
+import { tlsVerdict } from './tls-verdict.js';
 import type { Observation, ProbeContext, Prober } from '../types.js';
 import { proveService, said, type Reply } from './fingerprints.js';
 import { decodeGrpcMessage, decodeHealthResponse, frame, healthRequest } from './grpc-wire.js';
@@ -35,13 +35,24 @@ interface Seen {
 }
 
 function call(
-  session: ClientHttp2Session, path: string, authority: string, message: Buffer, extra: Record<string, string>,
-  ctx: ProbeContext, seen: Seen,
+  session: ClientHttp2Session,
+  path: string,
+  authority: string,
+  message: Buffer,
+  extra: Record<string, string>,
+  ctx: ProbeContext,
+  seen: Seen,
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const stream = session.request({
-      ':method': 'POST', ':path': path, ':authority': authority, ...extra,
-      'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': `${Math.max(1, Math.floor(ctx.timeoutMs))}m`, 'user-agent': 'fedprobe',
+      ':method': 'POST',
+      ':path': path,
+      ':authority': authority,
+      ...extra,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'grpc-timeout': `${Math.max(1, Math.floor(ctx.timeoutMs))}m`,
+      'user-agent': 'fedprobe',
     });
     let headers: IncomingHttpHeaders = {};
     let trailers: IncomingHttpHeaders = {};
@@ -78,41 +89,67 @@ function contentType(h: IncomingHttpHeaders): string {
 /** Checks that the answer is gRPC and returns its status; throws what it is otherwise. */
 function grpcReply(answer: Answer, secure: boolean, facts: Record<string, unknown>): Reply {
   const h = answer.headers;
-  facts['httpStatus'] = h[':status'];
+  facts.httpStatus = h[':status'];
   if (h[':status'] === undefined) {
-    throw new ProbeError('wrong-protocol', secure ? 'the HTTP/2 stream ended without any response headers' : 'the stream ended without response headers: is this a TLS port? (try grpcs://)', { facts });
+    throw new ProbeError(
+      'wrong-protocol',
+      secure
+        ? 'the HTTP/2 stream ended without any response headers'
+        : 'the stream ended without response headers: is this a TLS port? (try grpcs://)',
+      { facts },
+    );
   }
   const httpStatus = Number(h[':status']);
   const type = contentType(h);
   if (answer.truncated) {
-    facts['bodyBytesRead'] = answer.body.length;
-    const detail = `the server sent more than ${MAX_BODY / 1024} KiB on one call without ending it `
-      + `(HTTP ${httpStatus}${type ? ` ${type}` : ''}): fedprobe stopped reading there; a gRPC answer to this call is a few bytes`;
+    facts.bodyBytesRead = answer.body.length;
+    const detail =
+      `the server sent more than ${MAX_BODY / 1024} KiB on one call without ending it ` +
+      `(HTTP ${httpStatus}${type ? ` ${type}` : ''}): fedprobe stopped reading there; a gRPC answer to this call is ` +
+      `a few bytes`;
     throw new ProbeError('wrong-protocol', detail, { code: 'BODY_LIMIT', facts });
   }
   const statusHeader = answer.trailers['grpc-status'] ?? h['grpc-status'];
   if (statusHeader === undefined && [502, 503, 504].includes(httpStatus)) {
     // A gRPC-aware proxy (nginx grpc_pass, Envoy, a cloud load balancer) whose backend is gone.
-    throw new ProbeError('not-serving', `an HTTP/2 proxy answered ${httpStatus} instead of the gRPC service: its backend is down or unreachable from the proxy`, { code: `HTTP_${httpStatus}`, facts });
+    throw new ProbeError(
+      'not-serving',
+      `an HTTP/2 proxy answered ${httpStatus} instead of the gRPC service: its backend is down or unreachable from ` +
+        `the proxy`,
+      { code: `HTTP_${httpStatus}`, facts },
+    );
   }
   if (statusHeader === undefined || !type.startsWith('application/grpc')) {
-    throw new ProbeError('wrong-protocol', `HTTP/2 but not gRPC: status ${httpStatus}${type ? ` ${type}` : ''} and no grpc-status (a web server or proxy page)`, { code: `HTTP_${httpStatus}`, facts });
+    throw new ProbeError(
+      'wrong-protocol',
+      `HTTP/2 but not gRPC: status ${httpStatus}${type ? ` ${type}` : ''} and no grpc-status (a web server or proxy ` +
+        `page)`,
+      { code: `HTTP_${httpStatus}`, facts },
+    );
   }
-  return { status: Number(statusHeader), message: decodeGrpcMessage(String(answer.trailers['grpc-message'] ?? h['grpc-message'] ?? '')) };
+  return {
+    status: Number(statusHeader),
+    message: decodeGrpcMessage(String(answer.trailers['grpc-message'] ?? h['grpc-message'] ?? '')),
+  };
 }
 
 /** The deadline ended a call that had already answered: say what it sent. */
 function lateFailure(seen: Seen, ctx: ProbeContext, facts: Record<string, unknown>): ProbeError | undefined {
   if (!seen.headers || !deadlinePassed(ctx.signal)) return undefined;
   const type = contentType(seen.headers);
-  facts['bodyBytesRead'] = seen.bytes;
-  const detail = `the server answered (HTTP ${String(seen.headers[':status'])}${type ? ` ${type}` : ''}, `
-    + `${seen.bytes} bytes of body) but did not end the call within ${ctx.timeoutMs} ms`;
+  facts.bodyBytesRead = seen.bytes;
+  const detail =
+    `the server answered (HTTP ${String(seen.headers[':status'])}${type ? ` ${type}` : ''}, ` +
+    `${seen.bytes} bytes of body) but did not end the call within ${ctx.timeoutMs} ms`;
   return new ProbeError('no-response', detail, { code: 'ETIMEDOUT', facts });
 }
 
 function judgeUnary(
-  reply: Reply, answer: Answer, path: string, o: z.infer<typeof grpcOptions>, facts: Record<string, unknown>,
+  reply: Reply,
+  answer: Answer,
+  path: string,
+  o: z.infer<typeof grpcOptions>,
+  facts: Record<string, unknown>,
 ): Observation {
   const isHealth = path === '/grpc.health.v1.Health/Check';
   const ok = (detail: string): Observation => ({ state: 'open', reason: 'ok', detail, facts, timings: { totalMs: 0 } });
@@ -120,21 +157,40 @@ function judgeUnary(
     case 0: {
       if (!isHealth) return ok(`gRPC answered ${path}: ${said(reply)}`);
       const serving = decodeHealthResponse(answer.body);
-      facts['servingStatus'] = serving;
+      facts.servingStatus = serving;
       if (serving === 'SERVING') return ok(`gRPC health: SERVING${o.service ? ` (${o.service})` : ''}`);
-      throw new ProbeError('not-serving', `gRPC health says ${serving}${o.service ? ` for ${o.service}` : ''}`, { code: `HEALTH_${serving}`, facts });
+      throw new ProbeError('not-serving', `gRPC health says ${serving}${o.service ? ` for ${o.service}` : ''}`, {
+        code: `HEALTH_${serving}`,
+        facts,
+      });
     }
     case 12:
-      return ok(`gRPC server answered (${isHealth ? 'it has no health service' : 'it does not know this method'}: ${said(reply)})`);
+      return ok(
+        `gRPC server answered (${isHealth ? 'it has no health service' : 'it does not know this method'}: ` +
+          `${said(reply)})`,
+      );
     case 5:
-      throw new ProbeError('not-serving', `the health service does not know the service name "${o.service ?? ''}" (${said(reply)})`, { code: 'GRPC_5', facts });
+      throw new ProbeError(
+        'not-serving',
+        `the health service does not know the service name "${o.service ?? ''}" (${said(reply)})`,
+        { code: 'GRPC_5', facts },
+      );
     case 7:
     case 16:
-      throw new ProbeError('auth-rejected', `the gRPC server wants authentication (${said(reply)})`, { code: `GRPC_${reply.status}`, facts });
+      throw new ProbeError('auth-rejected', `the gRPC server wants authentication (${said(reply)})`, {
+        code: `GRPC_${reply.status}`,
+        facts,
+      });
     case 14:
-      throw new ProbeError('not-serving', `a gRPC proxy answered that it has no healthy upstream (${said(reply)})`, { code: 'GRPC_14', facts });
+      throw new ProbeError('not-serving', `a gRPC proxy answered that it has no healthy upstream (${said(reply)})`, {
+        code: 'GRPC_14',
+        facts,
+      });
     default:
-      throw new ProbeError('not-serving', `the gRPC server refused the call: ${said(reply)}`, { code: `GRPC_${reply.status}`, facts });
+      throw new ProbeError('not-serving', `the gRPC server refused the call: ${said(reply)}`, {
+        code: `GRPC_${reply.status}`,
+        facts,
+      });
   }
 }
 
@@ -142,11 +198,16 @@ function judgeUnary(
  * The deadline passed before the server's SETTINGS, yet `n` bytes came (a trickle): say so,
  * rather than "no answer".
  */
-function noSettings(n: number, settings: boolean, ctx: ProbeContext, facts: Record<string, unknown>):
-  ProbeError | undefined {
+function noSettings(
+  n: number,
+  settings: boolean,
+  ctx: ProbeContext,
+  facts: Record<string, unknown>,
+): ProbeError | undefined {
   if (settings || !deadlinePassed(ctx.signal) || n <= 0) return undefined;
-  const message = `connected, then ${n} byte${n === 1 ? '' : 's'} within ${ctx.timeoutMs} ms, but no HTTP/2 SETTINGS `
-    + 'frame: the HTTP/2 handshake did not complete (a gRPC server sends its SETTINGS at once)';
+  const message =
+    `connected, then ${n} byte${n === 1 ? '' : 's'} within ${ctx.timeoutMs} ms, but no HTTP/2 SETTINGS ` +
+    'frame: the HTTP/2 handshake did not complete (a gRPC server sends its SETTINGS at once)';
   return new ProbeError('no-response', message, { state: 'open', facts });
 }
 
@@ -163,7 +224,11 @@ export const probeGrpc: Prober = async (check, ctx) => {
     tls = t.facts;
     if (t.facts.alpn !== 'h2') {
       t.socket.destroy();
-      throw new ProbeError('wrong-protocol', `the TLS server did not agree to HTTP/2 (ALPN ${t.facts.alpn ?? 'none'}): gRPC needs h2`, { code: 'ALPN_MISMATCH', facts });
+      throw new ProbeError(
+        'wrong-protocol',
+        `the TLS server did not agree to HTTP/2 (ALPN ${t.facts.alpn ?? 'none'}): gRPC needs h2`,
+        { code: 'ALPN_MISMATCH', facts },
+      );
     }
     socket = t.socket;
   }
@@ -173,7 +238,8 @@ export const probeGrpc: Prober = async (check, ctx) => {
   const readBefore = socket.bytesRead;
   // No server push: a peer could otherwise open streams of its own without end.
   const session = h2connect(`${secure ? 'https' : 'http'}://${authority}`, {
-    createConnection: () => socket, settings: { enablePush: false },
+    createConnection: () => socket,
+    settings: { enablePush: false },
   });
   let settings = false;
   session.on('remoteSettings', () => {
@@ -201,11 +267,21 @@ export const probeGrpc: Prober = async (check, ctx) => {
     if (late !== e) return late;
     const code = errorCode(e);
     if (!settings) {
-      return new ProbeError('wrong-protocol', secure
-        ? `the TLS server closed or broke the HTTP/2 connection before its SETTINGS (${code ?? (e as Error).message}): not a gRPC server`
-        : `no HTTP/2 answer to the connection preface (${code ?? (e as Error).message}): not a gRPC server, or a TLS port (try grpcs://)`, { ...(code && { code }), facts, cause: e });
+      return new ProbeError(
+        'wrong-protocol',
+        secure
+          ? `the TLS server closed or broke the HTTP/2 connection before its SETTINGS ` +
+              `(${code ?? (e as Error).message}): not a gRPC server`
+          : `no HTTP/2 answer to the connection preface (${code ?? (e as Error).message}): not a gRPC server, or a ` +
+              `TLS port (try grpcs://)`,
+        { ...(code && { code }), facts, cause: e },
+      );
     }
-    return new ProbeError('wrong-protocol', `the HTTP/2 server broke the call: ${(e as Error).message}`, { ...(code && { code }), facts, cause: e });
+    return new ProbeError('wrong-protocol', `the HTTP/2 server broke the call: ${(e as Error).message}`, {
+      ...(code && { code }),
+      facts,
+      cause: e,
+    });
   };
 
   try {
@@ -220,7 +296,7 @@ export const probeGrpc: Prober = async (check, ctx) => {
       return verdict({ ...(await proveService(o.expectService, caller, facts)), facts, timings: { totalMs: 0 } });
     }
     const path = o.method ?? '/grpc.health.v1.Health/Check';
-    facts['method'] = path;
+    facts.method = path;
     const body = path === '/grpc.health.v1.Health/Check' ? healthRequest(o.service ?? '') : Buffer.alloc(0);
     const answer = await raced(path, body);
     const reply = grpcReply(answer, secure, facts);

@@ -6,10 +6,10 @@ import { request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { RE2JS } from 're2js';
 import { ProbeError } from '../errors.js';
-import { errorCode } from '../probe/error-kind.js';
-import { dialTcp } from '../probe/socket.js';
-import { readTlsFiles, startTls, tlsFailure, type TlsFacts } from '../probe/tls.js';
-import { tlsSummary, tlsVerdict } from '../probe/tls-verdict.js';
+import { errorCode } from '../net/error-kind.js';
+import { dialTcp } from '../net/socket.js';
+import { readTlsFiles, startTls, tlsFailure, type TlsFacts } from '../net/tls.js';
+import { tlsSummary, tlsVerdict } from './tls-verdict.js';
 import type { Observation, Prober, Reason } from '../types.js';
 import { version } from '../version.js';
 import { FIRST_BYTES, firstBytes, printable } from './first-bytes.js';
@@ -50,16 +50,18 @@ function nginxPage(status: number, body: string): { reason: Reason; detail: stri
     const why = said('No required SSL certificate was sent');
     return {
       reason: 'auth-rejected',
-      detail: `the server requires a client certificate (${why}; the TLS handshake completed without one, `
-        + 'the refusal came in HTTP); give one with with.cert and with.key',
+      detail:
+        `the server requires a client certificate (${why}; the TLS handshake completed without one, ` +
+        'the refusal came in HTTP); give one with with.cert and with.key',
     };
   }
   if (status === 495 || page('The SSL certificate error')) {
     const why = said('The SSL certificate error');
     return {
       reason: 'auth-rejected',
-      detail: `the server rejected our client certificate (${why}): `
-        + 'it does not verify against the CA the server trusts for clients, or it has expired',
+      detail:
+        `the server rejected our client certificate (${why}): ` +
+        'it does not verify against the CA the server trusts for clients, or it has expired',
     };
   }
   return undefined;
@@ -80,7 +82,13 @@ export const probeHttp: Prober = async (check, ctx) => {
   // startTls() puts the certificate (and a client certificate's credentialsGiven) here.
   const tlsFacts: Record<string, unknown> = {};
   if (files) {
-    ({ socket, facts: tls } = await startTls(raw, check, ctx, { ...opts, alpn: ['http/1.1'] }, { files, facts: tlsFacts }));
+    ({ socket, facts: tls } = await startTls(
+      raw,
+      check,
+      ctx,
+      { ...opts, alpn: ['http/1.1'] },
+      { files, facts: tlsFacts },
+    ));
   }
 
   const method = (opts.method ?? 'GET').toUpperCase();
@@ -125,7 +133,8 @@ export const probeHttp: Prober = async (check, ctx) => {
         res.setEncoding('utf8');
         res.on('data', (c: string) => {
           body += c;
-          if (body.length >= BODY_LIMIT || (bodyRe?.test(body) && res.statusCode !== 400)) done(undefined, { res, body: body.slice(0, BODY_LIMIT) });
+          if (body.length >= BODY_LIMIT || (bodyRe?.test(body) && res.statusCode !== 400))
+            done(undefined, { res, body: body.slice(0, BODY_LIMIT) });
         });
         res.on('end', () => done(undefined, { res, body }));
         res.on('error', () => done(undefined, { res, body }));
@@ -139,37 +148,50 @@ export const probeHttp: Prober = async (check, ctx) => {
 
   function judgeAnswer({ res, body }: Answer): Observation {
     const status = res.statusCode ?? 0;
-    const server = res.headers['server'];
+    const server = res.headers.server;
     const facts: Record<string, unknown> = {
-      status, statusText: res.statusMessage ?? '', httpVersion: res.httpVersion,
+      status,
+      statusText: res.statusMessage ?? '',
+      httpVersion: res.httpVersion,
       ...(server !== undefined && { server }),
-      ...(res.headers['location'] !== undefined && { location: res.headers['location'] }),
+      ...(res.headers.location !== undefined && { location: res.headers.location }),
       // A client certificate is this row's credential (credentialsGiven): refused, it is a failure.
       ...tlsFacts,
     };
-    const line = `HTTP/${res.httpVersion} ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${server ? ` from ${server}` : ''}`;
+    const line =
+      `HTTP/${res.httpVersion} ` +
+      `${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${server ? ` from ${server}` : ''}`;
     const fail = (reason: Reason, detail: string): never => {
       throw new ProbeError(reason, detail, { code: `HTTP_${status}`, facts, state: 'open' });
     };
 
     const page = nginxPage(status, body);
     if (page) fail(page.reason, page.detail);
-    const specs = opts.expectStatus === undefined ? undefined : Array.isArray(opts.expectStatus) ? opts.expectStatus : [opts.expectStatus];
+    const specs =
+      opts.expectStatus === undefined
+        ? undefined
+        : Array.isArray(opts.expectStatus)
+          ? opts.expectStatus
+          : [opts.expectStatus];
     const ok = specs ? specs.some((s) => statusMatches(status, s)) : status < 500;
     if (status === 400 && (!specs || !ok) && tls?.clientCertRequested === true) {
       // nginx's error_page for 495/496 replaces its own page (the words above) and still says 400;
       // our GET is too plain to be a bad request for any other reason.
       const asked = `${line} for ${method} ${path} from a server that asked for a client certificate`;
-      fail('auth-rejected', tls.clientCertOffered
-        ? `${asked}: most likely it refused ours (nginx answers that with 400)`
-        : `${asked} and got none: most likely the missing certificate (nginx answers it with 400); `
-          + 'give one with with.cert and with.key');
+      fail(
+        'auth-rejected',
+        tls.clientCertOffered
+          ? `${asked}: most likely it refused ours (nginx answers that with 400)`
+          : `${asked} and got none: most likely the missing certificate (nginx answers it with 400); ` +
+              'give one with with.cert and with.key',
+      );
     }
     if (!ok) {
       const wanted = specs ? specs.join(' or ') : 'a status below 500';
       fail(statusReason(status), `${line} for ${method} ${path}, expected ${wanted}`);
     }
-    if (bodyRe && !bodyRe.matcher(body).find()) fail('wrong-protocol', `${line}, but the body does not match /${opts.bodyMatch}/`);
+    if (bodyRe && !bodyRe.matcher(body).find())
+      fail('wrong-protocol', `${line}, but the body does not match /${opts.bodyMatch}/`);
 
     const over = tls ? ` over ${tlsSummary(tls)}` : '';
     const obs: Observation = { state: 'open', reason: 'ok', detail: `${line}${over}`, facts, timings: { totalMs: 0 } };
@@ -182,16 +204,31 @@ function notHttp(err: unknown, first: Buffer, tlsFacts: Record<string, unknown>,
   const code = errorCode(err);
   const facts = { ...firstBytes(first), ...tlsFacts };
   // A TLS alert later than startTls waited for (a slow mTLS server) is still the TLS verdict.
-  if (tlsFacts['tls'] && code?.startsWith('ERR_SSL_')) return tlsFailure(err, { offeredCert, facts, afterHandshake: true });
+  if (tlsFacts.tls && code?.startsWith('ERR_SSL_'))
+    return tlsFailure(err, { offeredCert, facts, afterHandshake: true });
   if (code?.startsWith('HPE_')) {
-    return new ProbeError('wrong-protocol', `the answer is not HTTP: "${printable(first.subarray(0, 40))}"`, { code, cause: err, facts, state: 'open' });
+    return new ProbeError('wrong-protocol', `the answer is not HTTP: "${printable(first.subarray(0, 40))}"`, {
+      code,
+      cause: err,
+      facts,
+      state: 'open',
+    });
   }
   if (code === 'ECONNRESET' && first.length === 0) {
     // node:http's "socket hang up": closed (or reset) without a byte; an MQTT broker does this.
-    return new ProbeError('wrong-protocol', 'the server closed the connection without answering our HTTP request (not an HTTP service?)', { code, cause: err, facts, state: 'open' });
+    return new ProbeError(
+      'wrong-protocol',
+      'the server closed the connection without answering our HTTP request (not an HTTP service?)',
+      { code, cause: err, facts, state: 'open' },
+    );
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return new ProbeError('reset', `the connection broke in the middle of the HTTP answer (${code})`, { code, cause: err, facts, state: 'open' });
+    return new ProbeError('reset', `the connection broke in the middle of the HTTP answer (${code})`, {
+      code,
+      cause: err,
+      facts,
+      state: 'open',
+    });
   }
   return err;
 }

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { ProbeError } from '../errors.js';
-import { errorCode } from '../probe/error-kind.js';
+import { errorCode } from '../net/error-kind.js';
 import type { Prober } from '../types.js';
 
 const TCP_LISTEN = '0A';
@@ -15,7 +15,12 @@ const UDP_BOUND = '07';
 export function decodeProcAddress(hex: string): string {
   if (hex.length === 8) return Buffer.from(hex, 'hex').reverse().join('.');
   const words: string[] = [];
-  for (let i = 0; i < 32; i += 8) words.push(Buffer.from(hex.slice(i, i + 8), 'hex').reverse().toString('hex'));
+  for (let i = 0; i < 32; i += 8)
+    words.push(
+      Buffer.from(hex.slice(i, i + 8), 'hex')
+        .reverse()
+        .toString('hex'),
+    );
   const hex32 = words.join('');
   // IPv4-mapped (a dual-stack socket's view of an IPv4 peer): written the usual dotted way.
   if (hex32.startsWith('00000000000000000000ffff')) return `::ffff:${Buffer.from(hex32.slice(24), 'hex').join('.')}`;
@@ -47,7 +52,8 @@ async function readTable(file: string, family: 4 | 6): Promise<string> {
   } catch (e) {
     const code = errorCode(e);
     if (family === 6 && code === 'ENOENT') return '';
-    const why = `cannot read ${file} (${code ?? (e as Error).message}): the listening sockets of this machine are unknown`;
+    const why =
+      `cannot read ${file} (${code ?? (e as Error).message}): the listening ` + `sockets of this machine are unknown`;
     throw new ProbeError('error', why, { ...(code && { code }), cause: e, state: 'unknown' });
   }
 }
@@ -73,17 +79,37 @@ export async function listeningSockets(protocol: 'tcp' | 'udp', procRoot = '/pro
 
 export const probeListen: Prober = async (check) => {
   const { port, protocol } = check.target;
-  const localOnly = check.with['localOnly'] === true;
+  const localOnly = check.with.localOnly === true;
   const sockets = (await listeningSockets(protocol)).filter((s) => s.port === port);
   const addresses = [...new Set(sockets.map((s) => (s.family === 6 ? `[${s.address}]` : s.address)))];
   const facts = { listeningOn: addresses.map((a) => `${a}:${port}`), localOnly };
   if (sockets.length === 0) {
-    return { state: 'closed', reason: 'not-listening', detail: `nothing on this machine listens on ${protocol}/${port}`, facts, timings: { totalMs: 0 } };
+    return {
+      state: 'closed',
+      reason: 'not-listening',
+      detail: `nothing on this machine listens on ${protocol}/${port}`,
+      facts,
+      timings: { totalMs: 0 },
+    };
   }
   const exposed = sockets.filter((s) => !isLoopback(s.address));
   if (localOnly && exposed.length > 0) {
-    const where = exposed.map((s) => (s.address === '0.0.0.0' || s.address === '::' ? `all addresses (${s.address})` : s.address)).join(', ');
-    return { state: 'open', reason: 'exposed', detail: `should be reachable from this machine only, but listens on ${where}`, facts, timings: { totalMs: 0 } };
+    const where = exposed
+      .map((s) => (s.address === '0.0.0.0' || s.address === '::' ? `all addresses (${s.address})` : s.address))
+      .join(', ');
+    return {
+      state: 'open',
+      reason: 'exposed',
+      detail: `should be reachable from this machine only, but listens on ${where}`,
+      facts,
+      timings: { totalMs: 0 },
+    };
   }
-  return { state: 'open', reason: 'ok', detail: `listening on ${facts.listeningOn.join(', ')}`, facts, timings: { totalMs: 0 } };
+  return {
+    state: 'open',
+    reason: 'ok',
+    detail: `listening on ${facts.listeningOn.join(', ')}`,
+    facts,
+    timings: { totalMs: 0 },
+  };
 };

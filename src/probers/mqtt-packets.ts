@@ -195,7 +195,7 @@ export function decodeConnack(buf: Buffer, version: MqttVersion): Connack | unde
   try {
     len = decodeLength(buf, 1);
   } catch {
-    throw malformed('the CONNACK\'s remaining length is not a valid MQTT length (more than 4 bytes)');
+    throw malformed("the CONNACK's remaining length is not a valid MQTT length (more than 4 bytes)");
   }
   if (!len) return undefined;
   const [remaining, used] = len;
@@ -203,7 +203,9 @@ export function decodeConnack(buf: Buffer, version: MqttVersion): Connack | unde
   // reads (64 KiB); 2 alone is the 3.1.1-form refusal a broker may send a v5 client (§3.1.2.2).
   if (version === 4 ? remaining !== 2 : remaining < 2 || remaining > 65_535) {
     const v4 = version === 4;
-    throw malformed(`${v4 ? 'an MQTT 3.1.1' : 'a'} CONNACK of ${remaining} bytes is malformed${v4 ? ' (it has exactly 2)' : ''}`);
+    throw malformed(
+      `${v4 ? 'an MQTT 3.1.1' : 'a'} CONNACK of ${remaining} bytes is malformed${v4 ? ' (it has exactly 2)' : ''}`,
+    );
   }
   const start = 1 + used;
   if (buf.length < start + remaining) return undefined;
@@ -220,7 +222,7 @@ export function decodeConnack(buf: Buffer, version: MqttVersion): Connack | unde
     try {
       plen = decodeLength(body, 0);
     } catch {
-      throw malformed('the CONNACK\'s property length is not a valid MQTT length');
+      throw malformed("the CONNACK's property length is not a valid MQTT length");
     }
     if (!plen || plen[1] + plen[0] !== body.length) {
       const size = plen ? `${plen[0]} bytes` : 'a truncated length';

@@ -5,18 +5,23 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ProbeError } from '../errors.js';
-import { deadlinePassed, errorCode } from '../probe/error-kind.js';
-import { dialTcp } from '../probe/socket.js';
-import {
-  readTlsFiles, startTls, tlsFailure, type TlsFacts, type TlsFiles,
-} from '../probe/tls.js';
-import { tlsVerdict } from '../probe/tls-verdict.js';
+import { deadlinePassed, errorCode } from '../net/error-kind.js';
+import { dialTcp } from '../net/socket.js';
+import { readTlsFiles, startTls, tlsFailure, type TlsFacts, type TlsFiles } from '../net/tls.js';
+import { tlsVerdict } from './tls-verdict.js';
 import type { Check, Observation, ProbeContext, Prober } from '../types.js';
 import {
-  DISCONNECT, MALFORMED_CONNACK, connackMeaning, decodeConnack, decodeLength, describeForeignBytes, encodeConnect,
-  type Connack, type MqttVersion,
+  DISCONNECT,
+  MALFORMED_CONNACK,
+  connackMeaning,
+  decodeConnack,
+  decodeLength,
+  describeForeignBytes,
+  encodeConnect,
+  type Connack,
+  type MqttVersion,
 } from './mqtt-packets.js';
 import { firstBytes } from './first-bytes.js';
 import { parseWith } from './tls.js';
@@ -72,8 +77,9 @@ function upgradeFailure(e: Error, path: string): unknown {
   if (code?.startsWith('ERR_SSL_')) return e; // TLS (a late alert): the caller's tlsFailure() says which
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     // "socket hang up": closed before any HTTP answer, as a plain MQTT port does with our GET.
-    const message = `the port closed the connection on our WebSocket upgrade request (GET ${path}) without an HTTP `
-      + 'answer: not a WebSocket endpoint (a plain MQTT port? then use mqtt://)';
+    const message =
+      `the port closed the connection on our WebSocket upgrade request (GET ${path}) without an HTTP ` +
+      'answer: not a WebSocket endpoint (a plain MQTT port? then use mqtt://)';
     return new ProbeError('wrong-protocol', message, { code, cause: e });
   }
   if (code?.startsWith('HPE_')) {
@@ -92,8 +98,9 @@ function upgradeFailure(e: Error, path: string): unknown {
 function frameFailure(e: Error): Error {
   const code = errorCode(e);
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-    const message = `the WebSocket server sent a message of more than ${MAX_READ / 1024} KiB `
-      + '(a CONNACK is a few bytes): not an MQTT answer';
+    const message =
+      `the WebSocket server sent a message of more than ${MAX_READ / 1024} KiB ` +
+      '(a CONNACK is a few bytes): not an MQTT answer';
     return new ProbeError('wrong-protocol', message, { code, cause: e });
   }
   if (code?.startsWith('WS_ERR_')) {
@@ -104,7 +111,11 @@ function frameFailure(e: Error): Error {
 }
 
 async function openWebSocket(
-  check: Check, ctx: ProbeContext, pathOpt: string | undefined, socket: Socket, secure: boolean,
+  check: Check,
+  ctx: ProbeContext,
+  pathOpt: string | undefined,
+  socket: Socket,
+  secure: boolean,
 ): Promise<Pipe> {
   const host = check.target.host.includes(':') ? `[${check.target.host}]` : check.target.host;
   const path = pathOpt ?? (check.target.path && check.target.path !== '/' ? check.target.path : '/mqtt');
@@ -126,8 +137,9 @@ async function openWebSocket(
     });
     ws.once('unexpected-response', (_req, res) => {
       const status = `HTTP ${res.statusCode} ${peerText(res.statusMessage ?? '')}`;
-      const message = `the WebSocket upgrade on ${path} was answered with ${status}: `
-        + 'not an MQTT WebSocket endpoint (check with.path)';
+      const message =
+        `the WebSocket upgrade on ${path} was answered with ${status}: ` +
+        'not an MQTT WebSocket endpoint (check with.path)';
       reject(new ProbeError('wrong-protocol', message, { code: `HTTP_${res.statusCode}` }));
       ws.terminate();
     });
@@ -145,7 +157,8 @@ async function openWebSocket(
       ws.on('error', (e) => cb({ error: frameFailure(e) }));
       // 1006: the connection ended without a close frame (ws's name for it).
       ws.on('close', (code: number, reason: Buffer) =>
-        cb({ kind: 'closed', reset: code === 1006, ws: { code, reason: reason.toString('utf8') } }));
+        cb({ kind: 'closed', reset: code === 1006, ws: { code, reason: reason.toString('utf8') } }),
+      );
     },
     end: (last) => ws.send(last, () => ws.terminate()),
     close: () => ws.terminate(),
@@ -167,7 +180,10 @@ function withFacts(e: unknown, facts: Record<string, unknown>): unknown {
   if (!(e instanceof ProbeError)) return e;
   const merged = { ...facts, ...e.facts };
   return new ProbeError(e.reason, e.message, {
-    ...(e.code !== undefined && { code: e.code }), cause: e.cause, facts: merged, ...(e.state && { state: e.state }),
+    ...(e.code !== undefined && { code: e.code }),
+    cause: e.cause,
+    facts: merged,
+    ...(e.state && { state: e.state }),
   });
 }
 
@@ -188,22 +204,27 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
       ctx.signal.removeEventListener('abort', onAbort);
       f();
     };
-    const onAbort = () => finish(() => {
-      // On the row's deadline (not a shutdown), say what had come so far.
-      if (buf.length && deadlinePassed(ctx.signal)) {
-        // Only the start of a CONNACK can be waiting here: anything else was refused at once.
-        let len: [number, number] | undefined;
-        try {
-          len = decodeLength(buf, 1);
-        } catch { /* the decoder refuses a bad length before we get here */ }
-        const of = len ? ` of the ${1 + len[1] + len[0]} it announced` : '';
-        const message = `connected, then ${buf.length} bytes${of} of a CONNACK that did not complete within `
-          + `${ctx.timeoutMs} ms (first bytes ${buf.subarray(0, 8).toString('hex')})`;
-        reject(new ProbeError('no-response', message, { facts: firstBytes(buf) }));
-      } else reject(ctx.signal.reason);
-    });
+    const onAbort = () =>
+      finish(() => {
+        // On the row's deadline (not a shutdown), say what had come so far.
+        if (buf.length && deadlinePassed(ctx.signal)) {
+          // Only the start of a CONNACK can be waiting here: anything else was refused at once.
+          let len: [number, number] | undefined;
+          try {
+            len = decodeLength(buf, 1);
+          } catch {
+            /* the decoder refuses a bad length before we get here */
+          }
+          const of = len ? ` of the ${1 + len[1] + len[0]} it announced` : '';
+          const message =
+            `connected, then ${buf.length} bytes${of} of a CONNACK that did not complete within ` +
+            `${ctx.timeoutMs} ms (first bytes ${buf.subarray(0, 8).toString('hex')})`;
+          reject(new ProbeError('no-response', message, { facts: firstBytes(buf) }));
+        } else reject(ctx.signal.reason);
+      });
     const fail = (message: string, code?: string) =>
-      finish(() => reject(new ProbeError('wrong-protocol', message, { ...(code && { code }), facts: firstBytes(buf) })),
+      finish(() =>
+        reject(new ProbeError('wrong-protocol', message, { ...(code && { code }), facts: firstBytes(buf) })),
       );
     pipe.onData((chunk) => {
       if (done) return; // after the CONNACK or a failure: nothing more is kept
@@ -223,18 +244,20 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
         fail(`more than ${MAX_READ / 1024} KiB came back without a whole CONNACK: ${what}`, 'MQTT_ANSWER_TOO_LONG');
       }
     });
-    pipe.onEnd((end) => finish(() => {
-      if ('error' in end) {
-        const code = errorCode(end.error);
-        // A reset before any byte is a silent refusal, like a close; after bytes it is an error.
-        if (!buf.length && (code === 'ECONNRESET' || code === 'EPIPE')) {
-          resolve({ kind: 'closed', reset: true, error: end.error });
-        } else reject(end.error);
-      } else if (buf.length) {
-        const message = `the connection closed in the middle of an answer: ${describeForeignBytes(buf)}`;
-        reject(new ProbeError('wrong-protocol', message, { facts: firstBytes(buf) }));
-      } else resolve(end);
-    }));
+    pipe.onEnd((end) =>
+      finish(() => {
+        if ('error' in end) {
+          const code = errorCode(end.error);
+          // A reset before any byte is a silent refusal, like a close; after bytes it is an error.
+          if (!buf.length && (code === 'ECONNRESET' || code === 'EPIPE')) {
+            resolve({ kind: 'closed', reset: true, error: end.error });
+          } else reject(end.error);
+        } else if (buf.length) {
+          const message = `the connection closed in the middle of an answer: ${describeForeignBytes(buf)}`;
+          reject(new ProbeError('wrong-protocol', message, { facts: firstBytes(buf) }));
+        } else resolve(end);
+      }),
+    );
     if (ctx.signal.aborted) return onAbort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     pipe.write(connect);
@@ -248,7 +271,11 @@ interface Attempt {
 
 /** One connection: TCP, TLS and WebSocket as the scheme asks, one CONNECT, the answer. */
 async function attempt(
-  check: Check, ctx: ProbeContext, o: MqttOpts, version: MqttVersion, facts: Record<string, unknown>,
+  check: Check,
+  ctx: ProbeContext,
+  o: MqttOpts,
+  version: MqttVersion,
+  facts: Record<string, unknown>,
   files: TlsFiles | undefined,
 ): Promise<Attempt> {
   const scheme = check.target.scheme;
@@ -267,13 +294,14 @@ async function attempt(
     }
     // A TLS 1.3 server's client-certificate alert arrives after the handshake, during the upgrade
     // or the MQTT exchange: on secure transports both pass through tlsFailure().
-    const late = (e: unknown): unknown => (files && !(e instanceof ProbeError)
-      ? tlsFailure(e, { offeredCert: files.offeredCert, facts, afterHandshake: true })
-      : e);
+    const late = (e: unknown): unknown =>
+      files && !(e instanceof ProbeError)
+        ? tlsFailure(e, { offeredCert: files.offeredCert, facts, afterHandshake: true })
+        : e;
     pipe = scheme.includes('+ws')
       ? await openWebSocket(check, ctx, o.path, socket, files !== undefined).catch((e: unknown) => {
-        throw withFacts(late(e), facts);
-      })
+          throw withFacts(late(e), facts);
+        })
       : socketPipe(socket);
     const clientId = o.clientId ?? `fedprobe-${randomBytes(6).toString('hex')}`;
     const connect = encodeConnect({ version, clientId, keepalive: 30, username: o.username, password: o.password });
@@ -314,10 +342,14 @@ function silence(c: Closed): string {
  *   (1006), else `no-response`.
  */
 function refusedWithoutConnack(
-  c: Closed, secure: boolean, credentialsGiven: boolean, tried: string, facts: Record<string, unknown>,
+  c: Closed,
+  secure: boolean,
+  credentialsGiven: boolean,
+  tried: string,
+  facts: Record<string, unknown>,
 ): unknown {
   if (c.ws) {
-    facts['webSocketClose'] = { code: c.ws.code, reason: peerText(c.ws.reason) };
+    facts.webSocketClose = { code: c.ws.code, reason: peerText(c.ws.reason) };
     const seen = `the WebSocket server accepted the mqtt subprotocol, then ${silence(c)} without a CONNACK${tried}`;
     const code = `WS_CLOSE_${c.ws.code}`;
     if (closeNamesAuth(c.ws.reason)) {
@@ -325,8 +357,9 @@ function refusedWithoutConnack(
       return new ProbeError('auth-rejected', `the MQTT broker refused ${who}: ${seen}`, { code, facts });
     }
     if (!credentialsGiven) {
-      const message = `an MQTT broker refusing an anonymous client, most likely: ${seen} `
-        + '(give with.username and a secret password)';
+      const message =
+        `an MQTT broker refusing an anonymous client, most likely: ${seen} ` +
+        '(give with.username and a secret password)';
       return new ProbeError('auth-rejected', message, { code, facts });
     }
     const message = `${seen}, although credentials were sent: the MQTT broker refused this client without saying why`;
@@ -335,15 +368,17 @@ function refusedWithoutConnack(
   if (c.reset) {
     if (!secure) {
       const code = errorCode(c.error) ?? 'ECONNRESET';
-      const message = `the port reset the connection on our MQTT CONNECT without an answer${tried} `
-        + '(a TLS port? then use mqtts://)';
+      const message =
+        `the port reset the connection on our MQTT CONNECT without an answer${tried} ` +
+        '(a TLS port? then use mqtts://)';
       return new ProbeError('wrong-protocol', message, { code, cause: c.error, facts });
     }
     return withFacts(tlsFailure(c.error, { offeredCert: false, facts, afterHandshake: true }), facts);
   }
-  const message = 'the port accepted the connection, then closed it without a byte in answer to our MQTT '
-    + `CONNECT${tried}: no CONNACK, so MQTT is not proven (a broker refusing this client without a word, or another `
-    + 'service dropping what it cannot parse)';
+  const message =
+    'the port accepted the connection, then closed it without a byte in answer to our MQTT ' +
+    `CONNECT${tried}: no CONNACK, so MQTT is not proven (a broker refusing this client without a word, or another ` +
+    'service dropping what it cannot parse)';
   return new ProbeError('no-response', message, { code: 'MQTT_CLOSED_WITHOUT_ANSWER', facts });
 }
 
@@ -365,12 +400,13 @@ export const probeMqtt: Prober = async (check, ctx) => {
   let tried = '';
   if (result.answer.kind === 'closed' && asked === 5) {
     const first = silence(result.answer);
-    facts['mqtt5Attempt'] = first + (result.answer.ws ? '' : ' without an answer');
+    facts.mqtt5Attempt = first + (result.answer.ws ? '' : ' without an answer');
     version = 4;
-    facts['protocolVersion'] = VERSION_TEXT[4];
+    facts.protocolVersion = VERSION_TEXT[4];
     result = await attempt(check, ctx, o, version, facts, files);
-    retryNote = `; it ${first} on our MQTT 5.0 CONNECT without an answer, `
-      + 'so it most likely speaks MQTT 3.1.1 only (with.version: 3.1.1)';
+    retryNote =
+      `; it ${first} on our MQTT 5.0 CONNECT without an answer, ` +
+      'so it most likely speaks MQTT 3.1.1 only (with.version: 3.1.1)';
     tried = ` (MQTT 3.1.1; our MQTT 5.0 CONNECT before it: ${first})`;
   }
   const answer = result.answer;
@@ -382,20 +418,24 @@ export const probeMqtt: Prober = async (check, ctx) => {
   const reasonString = ack.reasonString === undefined ? undefined : peerText(ack.reasonString);
   const serverReference = ack.serverReference === undefined ? undefined : peerText(ack.serverReference);
   Object.assign(facts, {
-    returnCode: ack.code, sessionPresent: ack.sessionPresent,
-    ...(reasonString && { reasonString }), ...(serverReference && { serverReference }),
+    returnCode: ack.code,
+    sessionPresent: ack.sessionPresent,
+    ...(reasonString && { reasonString }),
+    ...(serverReference && { serverReference }),
   });
   const shownCode = version === 5 ? `0x${ack.code.toString(16).padStart(2, '0')}` : String(ack.code);
-  const codeText = `CONNACK ${shownCode} (${meaning.text}${reasonString ? `: ${reasonString}` : ''})`
-    + (serverReference ? `, server reference ${serverReference}` : '');
+  const codeText =
+    `CONNACK ${shownCode} (${meaning.text}${reasonString ? `: ${reasonString}` : ''})` +
+    (serverReference ? `, server reference ${serverReference}` : '');
   if (meaning.reason === 'ok') {
     const via = result.tls ? ` over ${result.tls.protocol ?? 'TLS'}` : '';
     const detail = `MQTT ${VERSION_TEXT[version]} broker accepted the connection${via}: ${codeText}${retryNote}`;
     const obs: Observation = { state: 'open', reason: 'ok', detail, facts, timings: { totalMs: 0 } };
     return result.tls ? tlsVerdict(obs, result.tls, check, o) : obs;
   }
-  const why = meaning.reason === 'auth-rejected'
-    ? `the MQTT broker refused ${credentialsGiven ? 'these credentials' : 'an anonymous client'}: ${codeText}`
-    : `the MQTT broker answered but refused the connection: ${codeText}`;
+  const why =
+    meaning.reason === 'auth-rejected'
+      ? `the MQTT broker refused ${credentialsGiven ? 'these credentials' : 'an anonymous client'}: ${codeText}`
+      : `the MQTT broker answered but refused the connection: ${codeText}`;
   throw new ProbeError(meaning.reason, why + retryNote, { code: `CONNACK_${ack.code}`, facts });
 };

@@ -13,7 +13,9 @@ import { tlsOptions } from './options/tls.js';
 import { wireguardOptions } from './options/wireguard.js';
 
 /** Every TCP-based prober can go through an HTTP CONNECT proxy (`direct` ignores the environment's). */
-const viaProxy = { proxy: z.string().optional().describe('HTTP CONNECT proxy for this row, e.g. http://proxy:3128, or "direct"') };
+const viaProxy = {
+  proxy: z.string().optional().describe('HTTP CONNECT proxy for this row, e.g. http://proxy:3128, or "direct"'),
+};
 
 export const proberOptions = {
   tcp: z.strictObject({ ...viaProxy }),

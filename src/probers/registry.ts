@@ -58,9 +58,9 @@ function lazy(scheme: ProbeScheme): Prober {
 }
 
 // Built from `loaders`, whose type already demands every scheme.
-const lazyStandIns = Object.fromEntries(
-  (Object.keys(loaders) as ProbeScheme[]).map((s) => [s, lazy(s)]),
-) as { readonly [S in ProbeScheme]: Prober };
+const lazyStandIns = Object.fromEntries((Object.keys(loaders) as ProbeScheme[]).map((s) => [s, lazy(s)])) as {
+  readonly [S in ProbeScheme]: Prober;
+};
 
 export const probers: { [S in ProbeScheme]: Prober } = { ...lazyStandIns };
 
@@ -80,7 +80,10 @@ function extraLoader(scheme: string): Load {
  * cannot be replaced.
  */
 export function registerProber(
-  scheme: string, prober: Prober, options: z.ZodObject, protocol: 'tcp' | 'udp' = 'tcp',
+  scheme: string,
+  prober: Prober,
+  options: z.ZodObject,
+  protocol: 'tcp' | 'udp' = 'tcp',
 ): void {
   if (!/^[a-z][a-z0-9+.-]{0,31}$/.test(scheme)) {
     throw new Error(`${JSON.stringify(scheme.slice(0, 40))} is not a URL scheme (lower-case letters, digits, + - .)`);
@@ -90,4 +93,3 @@ export function registerProber(
   // Known at run time only: the typed map holds the built-in schemes.
   (probers as Record<string, Prober>)[scheme] = prober;
 }
-

@@ -6,7 +6,16 @@
 // Spec: github.com/ethereum/devp2p rlpx.md, EIP-8. Why not @ethereumjs/devp2p: its RLPx owns the
 // socket and server, has no per-connection deadline, and cannot take a socket dialled through an
 // HTTP CONNECT proxy; the initiator side needed here is small.
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual, type Cipher, type Decipher } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  randomBytes,
+  timingSafeEqual,
+  type Cipher,
+  type Decipher,
+} from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { rlpDecode, rlpDecodeFirst, rlpEncode, uint, type RlpItem } from './rlp.js';
@@ -39,11 +48,18 @@ export function publicKeyOf(nodeId: Uint8Array): Uint8Array {
 
 /** kE ‖ kM from NIST SP 800-56 concatenation KDF with SHA-256 (no shared info), as devp2p's ECIES. */
 function eciesKeys(shared: Uint8Array): { kE: Buffer; kM: Buffer } {
-  const k = createHash('sha256').update(Buffer.from([0, 0, 0, 1])).update(shared).digest();
+  const k = createHash('sha256')
+    .update(Buffer.from([0, 0, 0, 1]))
+    .update(shared)
+    .digest();
   return { kE: k.subarray(0, 16), kM: createHash('sha256').update(k.subarray(16, 32)).digest() };
 }
 
-export function eciesEncrypt(publicKey: Uint8Array, plain: Uint8Array, macData: Uint8Array = new Uint8Array(0)): Buffer {
+export function eciesEncrypt(
+  publicKey: Uint8Array,
+  plain: Uint8Array,
+  macData: Uint8Array = new Uint8Array(0),
+): Buffer {
   const eph = secp256k1.utils.randomSecretKey();
   const { kE, kM } = eciesKeys(ecdh(eph, publicKey));
   const iv = randomBytes(16);
@@ -115,7 +131,12 @@ export interface FrameCodec {
 
 export const paddedSize = (n: number): number => Math.ceil(n / 16) * 16;
 
-export function frameCodec(aesSecret: Uint8Array, macSecret: Uint8Array, egressMac: Keccak, ingressMac: Keccak): FrameCodec {
+export function frameCodec(
+  aesSecret: Uint8Array,
+  macSecret: Uint8Array,
+  egressMac: Keccak,
+  ingressMac: Keccak,
+): FrameCodec {
   const iv = Buffer.alloc(16);
   const enc: Cipher = createCipheriv('aes-256-ctr', aesSecret, iv);
   const dec: Decipher = createDecipheriv('aes-256-ctr', aesSecret, iv);
@@ -145,13 +166,15 @@ export function frameCodec(aesSecret: Uint8Array, macSecret: Uint8Array, egressM
     },
     openHeader(header) {
       const hc = header.subarray(0, 16);
-      if (!timingSafeEqual(headerMac(ingressMac, hc), header.subarray(16, 32))) throw new Error('the frame header MAC does not verify');
+      if (!timingSafeEqual(headerMac(ingressMac, hc), header.subarray(16, 32)))
+        throw new Error('the frame header MAC does not verify');
       return dec.update(hc).readUIntBE(0, 3);
     },
     openBody(body, size) {
       const n = paddedSize(size);
       const bc = body.subarray(0, n);
-      if (!timingSafeEqual(bodyMac(ingressMac, bc), body.subarray(n, n + 16))) throw new Error('the frame MAC does not verify');
+      if (!timingSafeEqual(bodyMac(ingressMac, bc), body.subarray(n, n + 16)))
+        throw new Error('the frame MAC does not verify');
       return dec.update(bc).subarray(0, size);
     },
   };
@@ -168,7 +191,8 @@ export function readAck(init: Initiator, ack: Uint8Array): { codec: FrameCodec; 
   } else {
     const plain = eciesDecrypt(init.key, ack.subarray(2), ack.subarray(0, 2));
     const [fields] = rlpDecodeFirst(plain);
-    if (!Array.isArray(fields) || !(fields[0] instanceof Uint8Array) || !(fields[1] instanceof Uint8Array)) throw new Error('an ack without its fields');
+    if (!Array.isArray(fields) || !(fields[0] instanceof Uint8Array) || !(fields[1] instanceof Uint8Array))
+      throw new Error('an ack without its fields');
     remoteEph = fields[0];
     respNonce = fields[1];
   }
@@ -183,9 +207,19 @@ export function readAck(init: Initiator, ack: Uint8Array): { codec: FrameCodec; 
 }
 
 const DISCONNECT_REASONS: Record<number, string> = {
-  0x00: 'disconnect requested', 0x01: 'TCP sub-system error', 0x02: 'breach of protocol', 0x03: 'useless peer',
-  0x04: 'too many peers', 0x05: 'already connected', 0x06: 'incompatible p2p protocol version', 0x07: 'invalid node identity',
-  0x08: 'client quitting', 0x09: 'unexpected identity', 0x0a: 'connected to self', 0x0b: 'read timeout', 0x10: 'subprotocol error',
+  0x00: 'disconnect requested',
+  0x01: 'TCP sub-system error',
+  0x02: 'breach of protocol',
+  0x03: 'useless peer',
+  0x04: 'too many peers',
+  0x05: 'already connected',
+  0x06: 'incompatible p2p protocol version',
+  0x07: 'invalid node identity',
+  0x08: 'client quitting',
+  0x09: 'unexpected identity',
+  0x0a: 'connected to self',
+  0x0b: 'read timeout',
+  0x10: 'subprotocol error',
 };
 
 interface Hello {
@@ -196,7 +230,10 @@ interface Hello {
   nodeId: string;
 }
 
-export type FirstMessage = { kind: 'hello'; hello: Hello } | { kind: 'disconnect'; reason: number; name: string } | { kind: 'other'; id: number };
+export type FirstMessage =
+  | { kind: 'hello'; hello: Hello }
+  | { kind: 'disconnect'; reason: number; name: string }
+  | { kind: 'other'; id: number };
 
 const toInt = (b: RlpItem | undefined): number => (b instanceof Uint8Array ? b.reduce((v, x) => v * 256 + x, 0) : NaN);
 const toText = (b: RlpItem | undefined): string => (b instanceof Uint8Array ? Buffer.from(b).toString('utf8') : '');

@@ -1,5 +1,5 @@
 // tcp:// — a plain TCP connect. Proves a path and a listener, not which service answers.
-import { dialTcp } from '../probe/socket.js';
+import { dialTcp } from '../net/socket.js';
 import type { Prober } from '../types.js';
 
 export const probeTcp: Prober = async (check, ctx) => {

@@ -2,9 +2,9 @@
 // top. Proves a path, a TLS listener, and (unless `insecure`) a certificate this machine trusts.
 import { z } from 'zod';
 import { ProbeError } from '../errors.js';
-import { dialTcp } from '../probe/socket.js';
-import { readTlsFiles, startTls } from '../probe/tls.js';
-import { tlsSummary, tlsVerdict } from '../probe/tls-verdict.js';
+import { dialTcp } from '../net/socket.js';
+import { readTlsFiles, startTls } from '../net/tls.js';
+import { tlsSummary, tlsVerdict } from './tls-verdict.js';
 import type { Check, Observation, Prober } from '../types.js';
 import { tlsOptions } from './options/tls.js';
 
@@ -38,7 +38,8 @@ export const probeTls: Prober = async (check, ctx) => {
   if (alpn && (!tls.alpn || !alpn.includes(tls.alpn))) {
     const picked = tls.alpn ? `ALPN ${tls.alpn}` : 'no application protocol';
     throw new ProbeError('wrong-protocol', `the TLS server picked ${picked}, not ${alpn.join(' or ')}`, {
-      code: 'ALPN_MISMATCH', facts,
+      code: 'ALPN_MISMATCH',
+      facts,
     });
   }
   const detail = `TLS handshake OK: ${tlsSummary(tls)}`;

@@ -1,8 +1,8 @@
 // udp:// — one datagram on a *connected* socket. Only a connected socket is told about the ICMP
 // port-unreachable that means "closed"; an unconnected one just hears silence. Silence itself
 // proves nothing (a DROP rule and a quiet service look the same), so it is open|filtered.
-import { isDeadline } from '../probe/error-kind.js';
-import { dialUdp } from '../probe/udp-socket.js';
+import { isDeadline } from '../net/error-kind.js';
+import { dialUdp } from '../net/udp-socket.js';
 import type { Prober } from '../types.js';
 
 /** What fedprobe sends when a row gives no payload; `fedprobe respond` echoes exactly this. */
@@ -14,7 +14,7 @@ export function decodePayload(text: string | undefined): Buffer {
 }
 
 export const probeUdp: Prober = async (check, ctx) => {
-  const payload = decodePayload(check.with['payload'] as string | undefined);
+  const payload = decodePayload(check.with.payload as string | undefined);
   const link = await dialUdp(check.target.port, ctx);
   try {
     await link.send(payload);
@@ -28,8 +28,9 @@ export const probeUdp: Prober = async (check, ctx) => {
     return {
       state: 'open|filtered',
       reason: 'no-response',
-      detail: `no reply and no ICMP error within ${ctx.timeoutMs} ms: `
-        + 'open (a service that stays quiet) or filtered (a firewall dropping)',
+      detail:
+        `no reply and no ICMP error within ${ctx.timeoutMs} ms: ` +
+        'open (a service that stays quiet) or filtered (a firewall dropping)',
       facts: {},
       timings: { totalMs: 0 },
     };

@@ -3,7 +3,7 @@
 // variables. Keys are never printed; errors name where a key was expected, not its value.
 import { readFileSync } from 'node:fs';
 import { ProbeError } from '../errors.js';
-import { errorCode } from '../probe/error-kind.js';
+import { errorCode } from '../net/error-kind.js';
 import type { Keys } from './wireguard-noise.js';
 
 export interface KeyOptions {
@@ -17,7 +17,8 @@ export interface KeyOptions {
 
 function decodeKey(text: string, what: string): Uint8Array {
   const b = Buffer.from(text.trim(), 'base64');
-  if (b.length !== 32 || b.toString('base64') !== text.trim()) throw new ProbeError('error', `${what} is not a WireGuard key (32 bytes in base64, as \`wg genkey\` prints)`);
+  if (b.length !== 32 || b.toString('base64') !== text.trim())
+    throw new ProbeError('error', `${what} is not a WireGuard key (32 bytes in base64, as \`wg genkey\` prints)`);
   return b;
 }
 
@@ -52,22 +53,40 @@ function readText(path: string, what: string): string {
 
 function fromEnv(name: string, what: string): string {
   const v = process.env[name];
-  if (v === undefined || v === '') throw new ProbeError('error', `${what}: the environment variable ${name} is not set`);
+  if (v === undefined || v === '')
+    throw new ProbeError('error', `${what}: the environment variable ${name} is not set`);
   return v;
 }
 
 /** The keys, or undefined when none were configured (the keyless probe). */
 export function loadKeys(o: KeyOptions): Keys | undefined {
   const file = o.config ? parseWgQuick(readText(o.config, 'with.config')) : {};
-  const priv = o.privateKeyFile ? readText(o.privateKeyFile, 'with.privateKeyFile') : o.privateKeyEnv ? fromEnv(o.privateKeyEnv, 'with.privateKeyEnv') : file.privateKey;
+  const priv = o.privateKeyFile
+    ? readText(o.privateKeyFile, 'with.privateKeyFile')
+    : o.privateKeyEnv
+      ? fromEnv(o.privateKeyEnv, 'with.privateKeyEnv')
+      : file.privateKey;
   const pub = o.publicKey ?? file.publicKey;
-  const psk = o.presharedKeyFile ? readText(o.presharedKeyFile, 'with.presharedKeyFile') : o.presharedKeyEnv ? fromEnv(o.presharedKeyEnv, 'with.presharedKeyEnv') : file.presharedKey;
+  const psk = o.presharedKeyFile
+    ? readText(o.presharedKeyFile, 'with.presharedKeyFile')
+    : o.presharedKeyEnv
+      ? fromEnv(o.presharedKeyEnv, 'with.presharedKeyEnv')
+      : file.presharedKey;
   if (priv === undefined && pub === undefined) return undefined;
-  if (priv === undefined) throw new ProbeError('error', 'the probe peer\'s private key is missing (with.config [Interface] PrivateKey, with.privateKeyFile or with.privateKeyEnv)');
-  if (pub === undefined) throw new ProbeError('error', 'the server\'s public key is missing (with.publicKey, or [Peer] PublicKey in with.config)');
+  if (priv === undefined)
+    throw new ProbeError(
+      'error',
+      "the probe peer's private key is missing (with.config [Interface] PrivateKey, with.privateKeyFile or " +
+        'with.privateKeyEnv)',
+    );
+  if (pub === undefined)
+    throw new ProbeError(
+      'error',
+      "the server's public key is missing (with.publicKey, or [Peer] PublicKey in with.config)",
+    );
   return {
-    privateKey: decodeKey(priv, 'the probe peer\'s private key'),
-    serverPublicKey: decodeKey(pub, 'the server\'s public key'),
+    privateKey: decodeKey(priv, "the probe peer's private key"),
+    serverPublicKey: decodeKey(pub, "the server's public key"),
     ...(psk !== undefined && { presharedKey: decodeKey(psk, 'the preshared key') }),
   };
 }

@@ -34,8 +34,10 @@ function kdf(key: Uint8Array, input: Uint8Array, n: 1 | 2 | 3): Uint8Array[] {
 
 /** ChaCha20-Poly1305 with WireGuard's nonce: 4 zero bytes then a little-endian 64-bit counter (0). */
 const ZERO_NONCE = new Uint8Array(12);
-const seal = (key: Uint8Array, plaintext: Uint8Array, ad: Uint8Array) => chacha20poly1305(key, ZERO_NONCE, ad).encrypt(plaintext);
-const open = (key: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array) => chacha20poly1305(key, ZERO_NONCE, ad).decrypt(ciphertext);
+const seal = (key: Uint8Array, plaintext: Uint8Array, ad: Uint8Array) =>
+  chacha20poly1305(key, ZERO_NONCE, ad).encrypt(plaintext);
+const open = (key: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array) =>
+  chacha20poly1305(key, ZERO_NONCE, ad).decrypt(ciphertext);
 
 /** TAI64N: the responder rejects a timestamp not greater than the last one it accepted. */
 function tai64n(now = Date.now()): Uint8Array {
@@ -109,10 +111,13 @@ export type ResponseCheck =
 
 /** Checks a type-2 response against our initiation: index, mac1, and the empty AEAD payload. */
 export function checkResponse(msg: Buffer, init: Initiation, keys: Keys): ResponseCheck {
-  if (msg.length !== RESPONSE_SIZE || msg[0] !== 2) return { kind: 'not-ours', why: `a ${msg.length}-byte datagram of type ${msg[0]}, not a handshake response` };
-  if (msg.readUInt32LE(8) !== init.senderIndex) return { kind: 'not-ours', why: 'a handshake response for another initiation' };
+  if (msg.length !== RESPONSE_SIZE || msg[0] !== 2)
+    return { kind: 'not-ours', why: `a ${msg.length}-byte datagram of type ${msg[0]}, not a handshake response` };
+  if (msg.readUInt32LE(8) !== init.senderIndex)
+    return { kind: 'not-ours', why: 'a handshake response for another initiation' };
   const expectedMac1 = mac(hash(enc(LABEL_MAC1), publicKeyOf(keys.privateKey)), msg.subarray(0, 60));
-  if (!Buffer.from(expectedMac1).equals(msg.subarray(60, 76))) return { kind: 'not-ours', why: 'a handshake response whose mac1 is not keyed to our public key' };
+  if (!Buffer.from(expectedMac1).equals(msg.subarray(60, 76)))
+    return { kind: 'not-ours', why: 'a handshake response whose mac1 is not keyed to our public key' };
   const eR = msg.subarray(12, 44);
   let h = hash(init.state.hash, eR);
   let [chain] = kdf(init.state.chain, eR, 1) as [Uint8Array];
@@ -133,7 +138,9 @@ export function checkResponse(msg: Buffer, init: Initiation, keys: Keys): Respon
 export function openCookieReply(msg: Buffer, init: Initiation, keys: Keys): Uint8Array | undefined {
   if (msg.length !== COOKIE_REPLY_SIZE || msg[0] !== 3 || msg.readUInt32LE(4) !== init.senderIndex) return undefined;
   try {
-    return xchacha20poly1305(hash(enc(LABEL_COOKIE), keys.serverPublicKey), msg.subarray(8, 32), init.mac1).decrypt(msg.subarray(32, 64));
+    return xchacha20poly1305(hash(enc(LABEL_COOKIE), keys.serverPublicKey), msg.subarray(8, 32), init.mac1).decrypt(
+      msg.subarray(32, 64),
+    );
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@
 // Not covered, on purpose: files that stay on this machine. WireGuard's privateKeyFile/
 // privateKeyEnv/presharedKey*/config and TLS's key sign or derive keys; they are never sent.
 import { quote } from '../errors.js';
-import { redactProxyUrl } from '../probe/proxy.js';
+import { redactProxyUrl } from '../net/proxy.js';
 import type { VarDef } from '../types.js';
 import { hostProblem } from './host.js';
 import { own, varRefs } from './vars.js';
@@ -21,7 +21,16 @@ export interface OptionProblem {
 /** Options whose value is sent to the peer as a credential (or names where one is read from). */
 const CREDENTIAL_KEY = /pass(word|phrase)?|token|secret|api[-_]?key|credential/i;
 /** Keys read on this machine only: they sign or decrypt, and are never sent. */
-const STAYS_LOCAL = new Set(['privateKeyFile', 'privateKeyEnv', 'presharedKeyFile', 'presharedKeyEnv', 'config', 'key', 'cert', 'ca']);
+const STAYS_LOCAL = new Set([
+  'privateKeyFile',
+  'privateKeyEnv',
+  'presharedKeyFile',
+  'presharedKeyEnv',
+  'config',
+  'key',
+  'cert',
+  'ca',
+]);
 /** Request headers that carry credentials: `Authorization: "Bearer ${token}"`. */
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|token|api[-_]?key|secret|pass|auth/i;
 
@@ -30,12 +39,17 @@ const EXACT_REF = /^\$\{([a-z_][a-z0-9_]*)\}$/;
 const HEADER_REF = /^(?:[A-Za-z][A-Za-z0-9._-]* )?\$\{([a-z_][a-z0-9_]*)\}$/;
 
 function howToGive(example: string): string {
-  return `declare it under vars: with secret: true (e.g. ${example}: { secret: true }); the operator gives its value ` +
-    `with FEDPROBE_VAR_${example.toUpperCase()} or --set ${example}_file=PATH`;
+  return (
+    `declare it under vars: with secret: true (e.g. ${example}: { secret: true }); the operator gives its value ` +
+    `with FEDPROBE_VAR_${example.toUpperCase()} or --set ${example}_file=PATH`
+  );
 }
 
 function snake(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^a-z0-9]+/gi, '_').toLowerCase();
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^a-z0-9]+/gi, '_')
+    .toLowerCase();
 }
 
 function isSecret(defs: Record<string, VarDef>, name: string): boolean {
@@ -45,35 +59,57 @@ function isSecret(defs: Record<string, VarDef>, name: string): boolean {
 function strings(value: unknown, path: string, out: [string, string][] = [], depth = 0): [string, string][] {
   if (depth > 32) return out;
   if (typeof value === 'string') out.push([path, value]);
-  else if (Array.isArray(value)) value.forEach((v, i) => strings(v, `${path}[${i}]`, out, depth + 1));
-  else if (value !== null && typeof value === 'object') {
+  else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) strings(v, `${path}[${i}]`, out, depth + 1);
+  } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) strings(v, `${path}.${k}`, out, depth + 1);
   }
   return out;
 }
 
-function mustBeSecretRef(path: string, value: unknown, ref: RegExp, defs: Record<string, VarDef>, example: string): OptionProblem | undefined {
+function mustBeSecretRef(
+  path: string,
+  value: unknown,
+  ref: RegExp,
+  defs: Record<string, VarDef>,
+  example: string,
+): OptionProblem | undefined {
   const m = typeof value === 'string' ? ref.exec(value) : null;
   if (m && isSecret(defs, m[1]!)) return undefined;
-  const why = m ? `\${${m[1]}} is not declared secret: true` : `a credential is never written in a profile, nor read from a file or variable it names`;
+  const why = m
+    ? `\${${m[1]}} is not declared secret: true`
+    : `a credential is never written in a profile, nor read from a file or variable it names`;
   return { path, message: `${why}: write exactly "\${${m?.[1] ?? example}}" and ${howToGive(m?.[1] ?? example)}` };
 }
 
 /** The first credential rule a row's `with:` breaks, or undefined. */
-export function credentialProblem(withOpts: Record<string, unknown>, defs: Record<string, VarDef>): OptionProblem | undefined {
+export function credentialProblem(
+  withOpts: Record<string, unknown>,
+  defs: Record<string, VarDef>,
+): OptionProblem | undefined {
   for (const [key, value] of Object.entries(withOpts)) {
     const path = `with.${key}`;
     if (STAYS_LOCAL.has(key)) continue;
     if (key === 'proxy' && typeof value === 'string') {
       if (EXACT_REF.test(value) && isSecret(defs, EXACT_REF.exec(value)![1]!)) continue;
       if (/\/\/[^/]*@/.test(value)) {
-        return { path, message: `proxy credentials are never written in a profile: write proxy: "\${corp_proxy}" and ${howToGive('corp_proxy')}` };
+        return {
+          path,
+          message:
+            `proxy credentials are never written in a profile: write proxy: "\${corp_proxy}" and ` +
+            `${howToGive('corp_proxy')}`,
+        };
       }
     } else if (CREDENTIAL_KEY.test(key)) {
       const base = key.replace(/(File|Env)$/, '');
       if (base !== key) {
         // passwordFile: /etc/shadow, passwordEnv: AWS_SECRET_ACCESS_KEY — the profile would pick what is sent.
-        return { path, message: `a profile may not choose the file or environment variable a credential is read from: write ${base}: "\${${snake(base)}}" and ${howToGive(snake(base))}` };
+        return {
+          path,
+          message:
+            `a profile may not choose the file or environment variable a credential is read from: write ` +
+            `${base}: "\${${snake(base)}}" and ${howToGive(snake(base))}`,
+        };
       }
       const p = mustBeSecretRef(path, value, EXACT_REF, defs, snake(key));
       if (p) return p;
@@ -118,7 +154,10 @@ export function isCredentialOption(path: readonly string[], value: unknown): boo
 }
 
 function secretElsewhere(name: string): string {
-  return `the secret \${${name}} may only be the whole value of a credential option (password, token, an Authorization header, proxy)`;
+  return (
+    `the secret \${${name}} may only be the whole value of a credential option (password, token, an ` +
+    `Authorization header, proxy)`
+  );
 }
 
 /** Hides `user:password@` in a URL for messages: one rule for every message that shows a proxy URL
@@ -135,11 +174,13 @@ export function proxyProblem(text: string): string | undefined {
   } catch {
     return `${shown} is not a proxy URL such as http://proxy.example.org:3128 (or "direct")`;
   }
-  if (url.protocol !== 'http:') return `${shown}: only http:// proxies (HTTP CONNECT) are supported, not ${url.protocol}//`;
+  if (url.protocol !== 'http:')
+    return `${shown}: only http:// proxies (HTTP CONNECT) are supported, not ${url.protocol}//`;
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const bad = hostProblem(host);
   if (bad) return `${shown}: the proxy's host ${bad}`;
   if (url.port === '0') return `${shown}: port 0 cannot be a proxy's port`;
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) return `${shown}: a proxy URL has no path or query, only http://host:port`;
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash)
+    return `${shown}: a proxy URL has no path or query, only http://host:port`;
   return undefined;
 }

@@ -28,7 +28,8 @@ function checkTree(root: unknown, text: string, file: string): void {
   while (stack.length) {
     const [node, depth] = stack.pop()!;
     if (isMap(node) || isSeq(node)) {
-      if (depth > MAX_DEPTH) throw new ProfileError(file, where(text, (node as Node).range?.[0]), `nested deeper than ${MAX_DEPTH} levels`);
+      if (depth > MAX_DEPTH)
+        throw new ProfileError(file, where(text, (node as Node).range?.[0]), `nested deeper than ${MAX_DEPTH} levels`);
       if (isSeq(node)) {
         for (const item of node.items) stack.push([item, depth + 1]);
         continue;
@@ -37,7 +38,10 @@ function checkTree(root: unknown, text: string, file: string): void {
       for (const pair of node.items) {
         const key = pair.key;
         const at = () => where(text, isScalar(key) || isAlias(key) ? key.range?.[0] : (node as Node).range?.[0]);
-        if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number' && typeof key.value !== 'boolean')) {
+        if (
+          !isScalar(key) ||
+          (typeof key.value !== 'string' && typeof key.value !== 'number' && typeof key.value !== 'boolean')
+        ) {
           throw new ProfileError(file, at(), 'a key must be plain text');
         }
         const name = String(key.value);
@@ -122,7 +126,11 @@ export async function readDocument(file: string): Promise<unknown> {
     // A FIFO or a device (/dev/zero) would block or never end: only regular files are read.
     if (!st.isFile()) throw new ProfileError(file, '', 'not a regular file');
     if (st.size > MAX_DOCUMENT_BYTES) {
-      throw new ProfileError(file, '', `${(st.size / 1048576).toFixed(1)} MiB is larger than the 4 MiB a profile or site file may have`);
+      throw new ProfileError(
+        file,
+        '',
+        `${(st.size / 1048576).toFixed(1)} MiB is larger than the 4 MiB a profile or site file may have`,
+      );
     }
     text = await readFile(file, 'utf8');
   } catch (e) {
@@ -130,7 +138,8 @@ export async function readDocument(file: string): Promise<unknown> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ProfileError(file, '', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`);
   }
-  if (text.length > MAX_DOCUMENT_BYTES) throw new ProfileError(file, '', 'larger than the 4 MiB a profile or site file may have');
+  if (text.length > MAX_DOCUMENT_BYTES)
+    throw new ProfileError(file, '', 'larger than the 4 MiB a profile or site file may have');
   const json = plainJson(text);
   if (json.ok) return json.value;
   // prettyErrors builds a context snippet with regular expressions that ran out of memory on a
@@ -139,7 +148,10 @@ export async function readDocument(file: string): Promise<unknown> {
   const err = doc.errors[0];
   if (err) {
     const line = lineOf(text, err.pos[0]);
-    const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').slice(0, 200);
+    const message = err.message
+      .split('\n')[0]!
+      .replace(/ at line \d+, column \d+:?$/, '')
+      .slice(0, 200);
     throw new ProfileError(file, line ? `line ${line}` : '', `not valid YAML: ${message}`);
   }
   checkTree(doc.contents, text, file);
@@ -147,7 +159,9 @@ export async function readDocument(file: string): Promise<unknown> {
     return doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     // yaml throws a ReferenceError for an alias bomb ("billion laughs").
-    const why = /alias/i.test((e as Error).message) ? 'too many aliases (an alias bomb?)' : (e as Error).message.split('\n')[0]!.slice(0, 200);
+    const why = /alias/i.test((e as Error).message)
+      ? 'too many aliases (an alias bomb?)'
+      : (e as Error).message.split('\n')[0]!.slice(0, 200);
     throw new ProfileError(file, '', `not valid YAML: ${why}`);
   }
 }

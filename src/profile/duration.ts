@@ -21,7 +21,8 @@ export function durationMs(value: string | number, maxMs = MAX_DURATION_MS): num
   const bare = m[2] === undefined;
   const ms = Number(m[1]) * UNIT_MS[(m[2] ?? 's') as keyof typeof UNIT_MS];
   const shown = `${text}${bare ? 's' : ''}`;
-  if (ms < MIN_DURATION_MS) throw new Error(`${shown} is too short: give at least ${MIN_DURATION_MS}ms (a bare number is seconds)`);
+  if (ms < MIN_DURATION_MS)
+    throw new Error(`${shown} is too short: give at least ${MIN_DURATION_MS}ms (a bare number is seconds)`);
   if (ms > maxMs) {
     // `timeout: 5000` was milliseconds once: say how to write that now.
     const hint = bare ? ` (a bare number is seconds; for milliseconds write ${text}ms)` : '';
@@ -29,7 +30,6 @@ export function durationMs(value: string | number, maxMs = MAX_DURATION_MS): num
   }
   return Math.round(ms);
 }
-
 
 /** 600000 → `10m`, 86400000 → `24h`. */
 function formatDuration(ms: number): string {

@@ -28,7 +28,10 @@ export function expand(profile: Profile, opts: ExpandOptions): Check[] {
     const unknown = opts.only.filter((id) => !known.includes(id));
     if (unknown.length) {
       const hint = didYouMean(unknown[0]!, known);
-      throw new UsageError(`--only: no row "${unknown.join('", "')}" in ${profile.id} (${hint ? `${hint} ` : ''}rows: ${known.join(', ')})`);
+      throw new UsageError(
+        `--only: no row "${unknown.join('", "')}" in ${profile.id} (${hint ? `${hint} ` : ''}rows: ` +
+          `${known.join(', ')})`,
+      );
     }
   }
   const { values, secrets } = resolveVars(profile.vars, opts);
@@ -36,18 +39,26 @@ export function expand(profile: Profile, opts: ExpandOptions): Check[] {
   const overrides = rowOverrides(profile, [...siteRows, ...(opts.overrides ?? [])], opts.otherRowIds);
   const given = givenNames(opts);
   const rows = profile.rows.filter(
-    (r) => (!opts.only || opts.only.includes(r.id)) && (!opts.type || r.type === opts.type) && (!opts.mandatoryOnly || r.status === 'mandatory'),
+    (r) =>
+      (!opts.only || opts.only.includes(r.id)) &&
+      (!opts.type || r.type === opts.type) &&
+      (!opts.mandatoryOnly || r.status === 'mandatory'),
   );
   return rows.map((row) => {
     const where = `${profile.id} row ${row.id}`;
     const extra = overrides.get(row.id);
-    let resolved;
+    let resolved: ReturnType<typeof resolveRow>;
     try {
-      resolved = resolveRow(row, profile.vars, (name) => {
-        const v = own(values, name) ?? own(secrets, name);
-        if (v === undefined) throw missingVariable(name, profile.vars, where, given);
-        return v;
-      }, extra?.options);
+      resolved = resolveRow(
+        row,
+        profile.vars,
+        (name) => {
+          const v = own(values, name) ?? own(secrets, name);
+          if (v === undefined) throw missingVariable(name, profile.vars, where, given);
+          return v;
+        },
+        extra?.options,
+      );
     } catch (e) {
       if (!(e instanceof RowProblem)) throw e;
       // A value the operator gave: a usage error. A row that never loaded cleanly: the profile's.

@@ -9,7 +9,11 @@ const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$/;
 const FORBIDDEN: [RegExp, string][] = [
   [/[\u0000-\u001f\u007f]/, 'contains a control character'],
   [/\s/, 'contains a space'],
-  [/:/, 'contains ":" (give only the host; the port comes from the profile, and an IPv6 address is given alone, e.g. fd77::2)'],
+  [
+    /:/,
+    'contains ":" (give only the host; the port comes from the profile, and an IPv6 address is given alone, e.g. ' +
+      'fd77::2)',
+  ],
   [/[/\\]/, 'contains "/" (give only the host, without a path)'],
   [/[?#]/, 'contains "?" or "#" (give only the host)'],
   [/@/, 'contains "@" (user names and passwords never go in a host; give them as secret variables)'],
@@ -28,10 +32,15 @@ export function hostProblem(host: string): string | undefined {
   for (const label of labels) {
     if (label === '') return 'has an empty label (two dots in a row, or a leading dot)';
     if (label.length > MAX_LABEL) return `has a label of ${label.length} characters; a label has at most ${MAX_LABEL}`;
-    if (!LABEL.test(label)) return `has a label "${label}" with characters other than letters, digits, "-" and "_", or one that starts or ends with "-"`;
+    if (!LABEL.test(label))
+      return (
+        `has a label "${label}" with characters other than letters, digits, "-" and "_", or one that starts or ` +
+        `ends with "-"`
+      );
   }
   // URL parsers read 10.1, 127.1 or 0x7f.1 as IPv4 addresses: say so rather than probe a surprise.
-  if (/^(?:0x[0-9a-f]*|[0-9]+)$/i.test(labels[labels.length - 1]!)) return 'is not a valid IPv4 address (four numbers 0-255, such as 10.0.0.5)';
+  if (/^(?:0x[0-9a-f]*|[0-9]+)$/i.test(labels[labels.length - 1]!))
+    return 'is not a valid IPv4 address (four numbers 0-255, such as 10.0.0.5)';
   return undefined;
 }
 
@@ -39,6 +48,7 @@ export function hostProblem(host: string): string | undefined {
 export function portProblem(text: string): string | undefined {
   if (!/^[0-9]{1,5}$/.test(text)) return 'is not a port number (1-65535)';
   const n = Number(text);
-  if (n < 1 || n > 65535) return `is out of range: a port is 1-65535${n === 0 ? ' (port 0 means "any port" and cannot be probed)' : ''}`;
+  if (n < 1 || n > 65535)
+    return `is out of range: a port is 1-65535${n === 0 ? ' (port 0 means "any port" and cannot be probed)' : ''}`;
   return undefined;
 }

@@ -30,7 +30,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Every key the profile format knows, for "did you mean" on an unknown one. */
 const KNOWN_KEYS = [
-  ...Object.keys(profileSchema.shape), ...Object.keys(rowSchema.shape), ...Object.keys(varDefSchema.shape), ...Object.keys(siteSchema.shape),
+  ...Object.keys(profileSchema.shape),
+  ...Object.keys(rowSchema.shape),
+  ...Object.keys(varDefSchema.shape),
+  ...Object.keys(siteSchema.shape),
 ];
 
 function firstIssue(file: string, error: z.ZodError): ProfileError {
@@ -56,11 +59,20 @@ export async function resolveProfile(ref: string): Promise<{ id: string; file: s
   if (ids.includes(ref)) {
     for (const ext of ['.yaml', '.yml', '.json']) {
       const file = join(PROFILES_DIR, ref + ext);
-      if (await stat(file).then((s) => s.isFile(), () => false)) return { id: ref, file };
+      if (
+        await stat(file).then(
+          (s) => s.isFile(),
+          () => false,
+        )
+      )
+        return { id: ref, file };
     }
   }
   const hint = didYouMean(ref, ids);
-  throw new UsageError(`unknown profile ${JSON.stringify(ref.slice(0, 80))}: ${hint ? `${hint} ` : ''}give a shipped id (${ids.join(', ')}) or a path to a .yaml file`);
+  throw new UsageError(
+    `unknown profile ${JSON.stringify(ref.slice(0, 80))}: ${hint ? `${hint} ` : ''}give a shipped id ` +
+      `(${ids.join(', ')}) or a path to a .yaml file`,
+  );
 }
 
 export async function listProfileIds(): Promise<string[]> {
@@ -70,7 +82,13 @@ export async function listProfileIds(): Promise<string[]> {
     for (const e of entries) {
       const full = join(dir, e.name);
       if (e.isDirectory()) await walk(full);
-      else if (/\.ya?ml$/.test(e.name)) ids.push(relative(PROFILES_DIR, full).replace(/\.ya?ml$/, '').split(sep).join('/'));
+      else if (/\.ya?ml$/.test(e.name))
+        ids.push(
+          relative(PROFILES_DIR, full)
+            .replace(/\.ya?ml$/, '')
+            .split(sep)
+            .join('/'),
+        );
     }
   }
   await walk(PROFILES_DIR);
@@ -89,7 +107,8 @@ function checkRows(file: string, vars: Record<string, VarDef>, rows: Row[]): voi
   rows.forEach((row, i) => {
     const at = `rows[${i}]`;
     const first = seen.get(row.id);
-    if (first !== undefined) throw new ProfileError(file, `${at}.id`, `duplicate row id "${row.id}" (first used at rows[${first}])`);
+    if (first !== undefined)
+      throw new ProfileError(file, `${at}.id`, `duplicate row id "${row.id}" (first used at rows[${first}])`);
     seen.set(row.id, i);
     try {
       checkRowForm(row, vars);
@@ -129,15 +148,26 @@ export function parseProfile(raw: unknown, file: string, id = basename(file)): P
   for (const [name, def] of Object.entries(vars)) {
     // A profile never chooses a credential: the operator gives every secret.
     if (def.secret && def.default !== undefined) {
-      throw new ProfileError(file, `vars.${name}.default`, `a secret has no default in a profile: the operator gives it (FEDPROBE_VAR_${name.toUpperCase()} or --set ${name}_file=PATH)`);
+      throw new ProfileError(
+        file,
+        `vars.${name}.default`,
+        `a secret has no default in a profile: the operator gives it (FEDPROBE_VAR_${name.toUpperCase()} or --set ` +
+          `${name}_file=PATH)`,
+      );
     }
   }
   checkRows(file, vars, rows);
   return {
-    id, file, schema: p.schema, framework: p.framework, component: p.component, scenario: p.scenario,
+    id,
+    file,
+    schema: p.schema,
+    framework: p.framework,
+    component: p.component,
+    scenario: p.scenario,
     ...(p.reference !== undefined && { reference: p.reference }),
     ...(p.description !== undefined && { description: p.description }),
-    vars, rows,
+    vars,
+    rows,
   };
 }
 

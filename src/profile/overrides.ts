@@ -65,7 +65,11 @@ export function siteOverrides(
 ): RowOverride[] {
   return Object.entries(rows).flatMap(([row, spec]) =>
     Object.entries(spec.with ?? {}).map(([key, value]) => ({
-      row, key, value, from: `${file}: rows.${row}.with.${key}`, source: 'site' as const,
+      row,
+      key,
+      value,
+      from: `${file}: rows.${row}.with.${key}`,
+      source: 'site' as const,
     })),
   );
 }
@@ -111,9 +115,7 @@ interface Split {
 
 /** `fleet.headers.Host` → fleet, [headers, Host]: the longest row id (or `*`) the text starts with. */
 function splitFlag(o: RowOverride, ids: readonly string[]): Split {
-  const match = [ANY_ROW, ...ids]
-    .filter((id) => o.key.startsWith(`${id}.`))
-    .sort((a, b) => b.length - a.length)[0];
+  const match = [ANY_ROW, ...ids].filter((id) => o.key.startsWith(`${id}.`)).sort((a, b) => b.length - a.length)[0];
   if (match !== undefined) return { row: match, path: o.key.slice(match.length + 1).split('.') };
   const row = o.key.slice(0, o.key.indexOf('.'));
   return { row, path: [] };
@@ -142,7 +144,8 @@ export function rowOverrides(
   const out = new Map<string, RowOptions>();
   const ids = profile.rows.map((r) => r.id);
   const split = overrides.map((o) => ({
-    o, ...(o.row !== undefined ? { row: o.row, path: [o.key] } : splitFlag(o, ids)),
+    o,
+    ...(o.row !== undefined ? { row: o.row, path: [o.key] } : splitFlag(o, ids)),
   }));
   const rank = (s: { o: RowOverride; row: string }) => (s.o.source === 'site' ? 0 : 2) + (s.row === ANY_ROW ? 0 : 1);
   split.sort((a, b) => rank(a) - rank(b));
@@ -158,7 +161,11 @@ export function rowOverrides(
 
 /** One override onto the rows it names (or, for `*`, every row whose prober takes the option). */
 function applyOverride(
-  out: Map<string, RowOptions>, profile: Profile, o: RowOverride, row: string, path: string[],
+  out: Map<string, RowOptions>,
+  profile: Profile,
+  o: RowOverride,
+  row: string,
+  path: string[],
 ): void {
   const option = path[0];
   if (option === undefined || path.length > 2 || path.some((p) => p === '')) {
@@ -201,7 +208,12 @@ function applyOverride(
 }
 
 function applyOne(
-  out: Map<string, RowOptions>, id: string, o: RowOverride, path: string[], schema: z.ZodType, credential: boolean,
+  out: Map<string, RowOptions>,
+  id: string,
+  o: RowOverride,
+  path: string[],
+  schema: z.ZodType,
+  credential: boolean,
 ): void {
   const entry = out.get(id) ?? { options: {}, credentials: {} };
   out.set(id, entry);

@@ -27,7 +27,9 @@ export function splitProbe(template: string): ProbeTemplate {
   const authority = end === -1 ? after : after.slice(0, end);
   const rest = end === -1 ? '' : after.slice(end);
   if (authority.includes('@')) {
-    throw new Error('credentials do not belong in the probe URL (user:password@): give them under with:, from a secret variable');
+    throw new Error(
+      'credentials do not belong in the probe URL (user:password@): give them under with:, from a secret variable',
+    );
   }
   let host: string;
   let port: string | undefined;
@@ -38,19 +40,30 @@ export function splitProbe(template: string): ProbeTemplate {
     host = authority.slice(1, close);
     bracketed = true;
     const tail = authority.slice(close + 1);
-    if (tail !== '' && !tail.startsWith(':')) throw new Error(`${quote(template)} has text after the IPv6 address's "]"`);
+    if (tail !== '' && !tail.startsWith(':'))
+      throw new Error(`${quote(template)} has text after the IPv6 address's "]"`);
     port = tail === '' ? undefined : tail.slice(1);
   } else {
     const colons = authority.split(':').length - 1;
-    if (colons > 1) throw new Error(`${quote(template)}: an IPv6 address in a URL is written in brackets, e.g. tcp://[fd77::2]:1883`);
-    [host, port] = colons === 1 ? [authority.slice(0, authority.indexOf(':')), authority.slice(authority.indexOf(':') + 1)] : [authority, undefined];
+    if (colons > 1)
+      throw new Error(`${quote(template)}: an IPv6 address in a URL is written in brackets, e.g. tcp://[fd77::2]:1883`);
+    [host, port] =
+      colons === 1
+        ? [authority.slice(0, authority.indexOf(':')), authority.slice(authority.indexOf(':') + 1)]
+        : [authority, undefined];
   }
   if (host === '') throw new Error(`${quote(template)} has no host`);
   if (port === '') throw new Error(`${quote(template)} has a ":" but no port after it`);
   return { scheme, host, bracketed, port, rest };
 }
 
-export function joinProbe(t: { scheme: string; host: string; bracketed: boolean; port: string | undefined; rest: string }): string {
+export function joinProbe(t: {
+  scheme: string;
+  host: string;
+  bracketed: boolean;
+  port: string | undefined;
+  rest: string;
+}): string {
   if (t.scheme === 'listen') return `listen://${t.rest}`;
   const host = t.bracketed ? `[${t.host}]` : t.host;
   return `${t.scheme}://${host}${t.port !== undefined ? `:${t.port}` : ''}${t.rest}`;

@@ -32,8 +32,10 @@ export type Lookup = (name: string, part: Part) => string | undefined;
 function strings(value: unknown, path: string, out: [string, string][] = [], depth = 0): [string, string][] {
   if (depth > 32) throw new RowProblem(path, 'nested deeper than 32 levels');
   if (typeof value === 'string') out.push([path, value]);
-  else if (Array.isArray(value)) value.forEach((v, i) => strings(v, `${path}[${i}]`, out, depth + 1));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) strings(v, `${path}.${k}`, out, depth + 1);
+  else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) strings(v, `${path}[${i}]`, out, depth + 1);
+  } else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) strings(v, `${path}.${k}`, out, depth + 1);
   return out;
 }
 
@@ -44,7 +46,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function substituteDeep(value: unknown, subst: (s: string) => string): unknown {
   if (typeof value === 'string') return subst(value);
   if (Array.isArray(value)) return value.map((v) => substituteDeep(v, subst));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteDeep(v, subst)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteDeep(v, subst)]));
   return value;
 }
 
@@ -78,7 +81,12 @@ export function checkRowForm(row: Row, defs: Record<string, VarDef>): void {
     }
   }
   const secret = varRefs(row.probe).find((n) => own(defs, n)?.secret);
-  if (secret) throw new RowProblem('probe', `the secret \${${secret}} cannot be part of the probe URL (it would be printed and sent as an address); use it under with:`);
+  if (secret)
+    throw new RowProblem(
+      'probe',
+      `the secret \${${secret}} cannot be part of the probe URL (it would be printed and sent as an address); use ` +
+        `it under with:`,
+    );
   const cred = credentialProblem(row.with ?? {}, defs);
   if (cred) throw new RowProblem(cred.path, cred.message);
 }
@@ -154,7 +162,8 @@ export function resolveRow(
     const inner = /^\[(.*)\]$/.exec(host)?.[1];
     if (inner !== undefined) [host, bracketed] = [inner, true];
     else if (isIP(host) === 6) bracketed = true;
-    const bad = hostProblem(host) ?? (bracketed && isIP(host) !== 6 ? 'is in brackets but is not an IPv6 address' : undefined);
+    const bad =
+      hostProblem(host) ?? (bracketed && isIP(host) !== 6 ? 'is in brackets but is not an IPv6 address' : undefined);
     if (bad) throw valueProblem('host', t.host, host, bad);
   }
   let port: string | undefined;
@@ -193,14 +202,17 @@ export function resolveRow(
       const known = Object.keys(optionsFor(target.scheme).shape);
       const key = issue.keys[0]!;
       const hint = didYouMean(key, known);
-      throw new RowProblem(`with${at ? `.${at}` : ''}`, `unknown key "${key}" for ${target.scheme}://${hint ? ` (${hint})` : ` (options: ${known.join(', ')})`}`);
+      throw new RowProblem(
+        `with${at ? `.${at}` : ''}`,
+        `unknown key "${key}" for ${target.scheme}://${hint ? ` (${hint})` : ` (options: ${known.join(', ')})`}`,
+      );
     }
     throw new RowProblem(`with${at ? `.${at}` : ''}`, issue.message);
   }
-  const proxy = withOpts['proxy'];
+  const proxy = withOpts.proxy;
   if (typeof proxy === 'string' && !proxy.includes('${')) {
     const bad = proxyProblem(proxy);
-    if (bad) throw new RowProblem('with.proxy', bad, varRefs(String(row.with?.['proxy'] ?? ''))[0]);
+    if (bad) throw new RowProblem('with.proxy', bad, varRefs(String(row.with?.proxy ?? ''))[0]);
   }
   return { url, port: portColumn, target, with: withOpts, secretNames: [...secretNames] };
 }

@@ -14,7 +14,10 @@ export const varDefSchema = z
   .strictObject({
     default: z.string().optional().describe('value used when no --set, site file or FEDPROBE_VAR_ is given'),
     description: z.string().optional().describe('what the variable is, shown by `fedprobe show`'),
-    secret: z.boolean().optional().describe('never printed; give it as a file path in <name>_file or an environment variable'),
+    secret: z
+      .boolean()
+      .optional()
+      .describe('never printed; give it as a file path in <name>_file or an environment variable'),
   })
   .describe('a variable that probe URLs refer to as ${name}');
 
@@ -22,8 +25,8 @@ export const rowSchema = z
   .strictObject({
     id: z.string().regex(ID, 'lower-case letters, digits, "-", "_" or "."').describe('unique within the profile'),
     dir: z.enum(['in', 'out']).describe('out: this component connects; in: others connect to this component'),
-    source: z.string().min(1).describe('source machine, in the framework\'s words'),
-    destination: z.string().min(1).describe('destination machine, in the framework\'s words'),
+    source: z.string().min(1).describe("source machine, in the framework's words"),
+    destination: z.string().min(1).describe("destination machine, in the framework's words"),
     port: z
       .string()
       .regex(PORT_PATTERN, 'a protocol and port such as tcp/1883, udp/51820 or tcp/${restful_port}')
@@ -39,13 +42,22 @@ export const rowSchema = z
     type: z.enum(['backend', 'user']).describe('backend: between components; user: a person reaches a GUI'),
     status: z.enum(['mandatory', 'optional']),
     comment: z.string().optional(),
-    purpose: z.string().min(1).optional()
+    purpose: z
+      .string()
+      .min(1)
+      .optional()
       .describe('what the component uses this path for: the justification in a firewall change request'),
-    probe: z.string().min(1).describe(`URL whose scheme picks the prober: ${PROBE_SCHEMES.join(', ')}`),
+    probe: z
+      .string()
+      .min(1)
+      .describe(`URL whose scheme picks the prober: ${PROBE_SCHEMES.join(', ')}`),
     expect: z.enum(['reachable', 'blocked']).optional().describe('blocked: the row passes only when nothing answers'),
     timeout: z
       // The bounds and the form are checked by durationMs; the meta only guides editors.
-      .union([z.number().meta({ minimum: 0.05, maximum: 600 }), z.string().meta({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$', examples: ['500ms', '5s', '1m'] })])
+      .union([
+        z.number().meta({ minimum: 0.05, maximum: 600 }),
+        z.string().meta({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$', examples: ['500ms', '5s', '1m'] }),
+      ])
       .transform((v, ctx) => {
         try {
           return durationMs(v, MAX_ROW_TIMEOUT_MS);
@@ -56,7 +68,7 @@ export const rowSchema = z
       })
       .optional()
       .describe('deadline for this row: a number of seconds, or 500ms, 5s, 1m (50ms to 10m); default --timeout'),
-    with: z.record(z.string(), z.unknown()).optional().describe('options of the row\'s prober'),
+    with: z.record(z.string(), z.unknown()).optional().describe("options of the row's prober"),
   })
   .describe('one row of the network communication matrix');
 
@@ -82,11 +94,16 @@ export const siteSchema = z
         z.strictObject({ with: z.record(z.string(), z.unknown()).describe("options put over the row's own") }),
       )
       .optional()
-      .describe('row options of this site, by row id (* for every row that takes the option): '
-        + '{fleet: {with: {ca: /etc/flwr/ca.pem}}}'),
+      .describe(
+        'row options of this site, by row id (* for every row that takes the option): ' +
+          '{fleet: {with: {ca: /etc/flwr/ca.pem}}}',
+      ),
   })
   .describe('a site file: variable values and row options for one site');
 
 export function profileJsonSchema(): unknown {
-  return { $id: 'https://fedprobe.invalid/schema/profile-v1.json', ...z.toJSONSchema(profileSchema, { target: 'draft-2020-12', io: 'input' }) };
+  return {
+    $id: 'https://fedprobe.invalid/schema/profile-v1.json',
+    ...z.toJSONSchema(profileSchema, { target: 'draft-2020-12', io: 'input' }),
+  };
 }

@@ -10,7 +10,9 @@ export function editDistance(a: string, b: string): number {
   if (Math.abs(x.length - y.length) > MAX_SUGGESTION_DISTANCE || x.length > 64 || y.length > 64) {
     return Math.max(x.length, y.length);
   }
-  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) =>
+    Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= x.length; i++) {
     for (let j = 1; j <= y.length; j++) {
       const cost = x[i - 1] === y[j - 1] ? 0 : 1;
@@ -36,7 +38,11 @@ export function closest(word: string, known: Iterable<string>): string[] {
   if (scored.length === 0) return [];
   // Only the nearest: "tpc" is a typo of tcp, not also of tls.
   const best = Math.min(...scored.map(([, d]) => d));
-  return scored.filter(([, d]) => d === best).map(([k]) => k).sort().slice(0, 3);
+  return scored
+    .filter(([, d]) => d === best)
+    .map(([k]) => k)
+    .sort()
+    .slice(0, 3);
 }
 
 /** `did you mean collector_host?` (or `… a or b?`), or '' when nothing is close. */

@@ -53,7 +53,8 @@ export function parseTarget(url: string, portColumn: string): ProbeTarget {
     if (bad) throw new Error(`port ${m[2]} ${bad}`);
     const port = Number(m[2]);
     const protocol = m[1]!.toLowerCase() as 'tcp' | 'udp';
-    if (protocol !== column.protocol) throw new Error(`probe listens on ${protocol} but the port column says ${portColumn}`);
+    if (protocol !== column.protocol)
+      throw new Error(`probe listens on ${protocol} but the port column says ${portColumn}`);
     return { scheme, url, host: '', port, protocol, path: '' };
   }
 
@@ -71,11 +72,13 @@ export function parseTarget(url: string, portColumn: string): ProbeTarget {
   }
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   // The URL parser must agree with the split: the host is the one written, never one smuggled in.
-  if (isIP(parts.host) === 0 && host.toLowerCase() !== parts.host.toLowerCase()) throw new Error(`${JSON.stringify(url.slice(0, 120))} does not name ${parts.host} as its host`);
+  if (isIP(parts.host) === 0 && host.toLowerCase() !== parts.host.toLowerCase())
+    throw new Error(`${JSON.stringify(url.slice(0, 120))} does not name ${parts.host} as its host`);
   // Without an explicit port, the matrix's port column (new URL() also drops default ports, so the
   // split's port is the one written).
   const port = parts.port !== undefined ? Number(parts.port) : column.port;
   const protocol = schemeProtocol(scheme);
-  if (protocol !== column.protocol) throw new Error(`${scheme}:// speaks ${protocol} but the port column says ${portColumn}`);
+  if (protocol !== column.protocol)
+    throw new Error(`${scheme}:// speaks ${protocol} but the port column says ${portColumn}`);
   return { scheme, url, host, port, protocol, path: parsed.pathname + parsed.search };
 }

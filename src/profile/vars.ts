@@ -15,7 +15,8 @@ export function refSyntaxProblem(text: string): string | undefined {
   for (let at = text.indexOf('${'); at !== -1; at = text.indexOf('${', at + 2)) {
     const m = /^\$\{([^}]*)\}/.exec(text.slice(at, at + 200));
     if (!m) return `unterminated "\${" at character ${at + 1} (a variable is written \${name})`;
-    if (!/^[a-z_][a-z0-9_]*$/.test(m[1]!)) return `"\${${m[1]!.slice(0, 40)}}" is not a variable reference: names are lower-case letters, digits and "_"`;
+    if (!/^[a-z_][a-z0-9_]*$/.test(m[1]!))
+      return `"\${${m[1]!.slice(0, 40)}}" is not a variable reference: names are lower-case letters, digits and "_"`;
   }
   return undefined;
 }
@@ -37,18 +38,24 @@ const envName = (name: string) => `FEDPROBE_VAR_${name.toUpperCase()}`;
  * Values in order of strength: defaults < --site file < FEDPROBE_VAR_<NAME> < --set.
  * A variable's value may instead be read from the file named by <name>_file.
  */
-export function resolveVars(defs: Record<string, VarDef>, sources: VarSources): { values: Record<string, string>; secrets: Record<string, string> } {
+export function resolveVars(
+  defs: Record<string, VarDef>,
+  sources: VarSources,
+): { values: Record<string, string>; secrets: Record<string, string> } {
   const env = sources.env ?? {};
   const values: Record<string, string> = {};
   const secrets: Record<string, string> = {};
   for (const [name, def] of Object.entries(defs)) {
     let value = own(sources.set, name) ?? own(env, envName(name)) ?? own(sources.site, name) ?? def.default;
-    const fileRef = own(sources.set, `${name}_file`) ?? own(env, `${envName(name)}_FILE`) ?? own(sources.site, `${name}_file`);
+    const fileRef =
+      own(sources.set, `${name}_file`) ?? own(env, `${envName(name)}_FILE`) ?? own(sources.site, `${name}_file`);
     if (value === undefined && fileRef !== undefined) {
       try {
         value = readFileSync(fileRef, 'utf8').trim();
       } catch (e) {
-        throw new UsageError(`cannot read ${name}_file ${JSON.stringify(fileRef)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        throw new UsageError(
+          `cannot read ${name}_file ${JSON.stringify(fileRef)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        );
       }
     }
     if (value === undefined) continue;
@@ -69,15 +76,24 @@ export function givenNames(sources: VarSources): { name: string; how: string }[]
 }
 
 /** The one-line error for a variable no source gave, naming a close name that was given. */
-export function missingVariable(name: string, defs: Record<string, VarDef>, where: string, given: { name: string; how: string }[]): UsageError {
+export function missingVariable(
+  name: string,
+  defs: Record<string, VarDef>,
+  where: string,
+  given: { name: string; how: string }[],
+): UsageError {
   const def = own(defs, name);
   const near = given.filter((g) => didYouMean(g.name, [name]) !== '');
   const typo = near.length ? ` (${near[0]!.how} was given: a typo for ${name}?)` : '';
   if (def?.secret) {
-    return new UsageError(`${where} needs the secret \${${name}}: set ${envName(name)} or --set ${name}_file=PATH${typo}`);
+    return new UsageError(
+      `${where} needs the secret \${${name}}: set ${envName(name)} or --set ${name}_file=PATH${typo}`,
+    );
   }
   const what = def?.description ? ` — ${def.description}.` : '.';
-  return new UsageError(`missing variable ${name}${what} Give it with --set ${name}=VALUE, a --site file or ${envName(name)}${typo}`);
+  return new UsageError(
+    `missing variable ${name}${what} Give it with --set ${name}=VALUE, a --site file or ${envName(name)}${typo}`,
+  );
 }
 
 /** Replaces each ${name} by `lookup(name)`; the caller has checked the syntax. */
@@ -96,7 +112,10 @@ export function checkSetNames(profiles: readonly Profile[], set: Record<string, 
     if (declared.has(given) || declared.has(base)) continue;
     const ids = profiles.map((p) => p.id).join(', ');
     const known = [...declared].sort();
-    const hint = didYouMean(given, known.flatMap((k) => (given.endsWith('_file') ? [k, `${k}_file`] : [k])));
+    const hint = didYouMean(
+      given,
+      known.flatMap((k) => (given.endsWith('_file') ? [k, `${k}_file`] : [k])),
+    );
     throw new UsageError(
       `--set ${given}: ${ids} has no variable of that name` +
         ` (${known.length ? `its variables: ${known.join(', ')}` : 'it has no variables'})${hint ? `; ${hint}` : ''}`,

@@ -1,6 +1,13 @@
 // Builds the RunReport that every reporter renders.
 import { version } from '../version.js';
-import { OUTCOMES, REPORT_SCHEMA_VERSION, type CheckResult, type Profile, type RunReport, type Summary } from '../types.js';
+import {
+  OUTCOMES,
+  REPORT_SCHEMA_VERSION,
+  type CheckResult,
+  type Profile,
+  type RunReport,
+  type Summary,
+} from '../types.js';
 import { exitCode } from './exit.js';
 
 function summarize(results: readonly CheckResult[]): Summary {
@@ -9,12 +16,21 @@ function summarize(results: readonly CheckResult[]): Summary {
   return s;
 }
 
-export function buildReport(profile: Pick<Profile, 'id' | 'framework' | 'component' | 'scenario' | 'reference'>, results: CheckResult[], startedAt: Date, durationMs: number, strict: boolean): RunReport {
+export function buildReport(
+  profile: Pick<Profile, 'id' | 'framework' | 'component' | 'scenario' | 'reference'>,
+  results: CheckResult[],
+  startedAt: Date,
+  durationMs: number,
+  strict: boolean,
+): RunReport {
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'fedprobe', version },
     profile: {
-      id: profile.id, framework: profile.framework, component: profile.component, scenario: profile.scenario,
+      id: profile.id,
+      framework: profile.framework,
+      component: profile.component,
+      scenario: profile.scenario,
       ...(profile.reference !== undefined && { reference: profile.reference }),
     },
     startedAt: startedAt.toISOString(),

@@ -12,7 +12,12 @@ function mdTable(run: RunReport, rows: CheckResult[]): string[] {
   return [
     `| ${REQUEST_HEADER.join(' | ')} |`,
     `|${REQUEST_HEADER.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${requestCells(requestLine(run, r)).map((x) => md(x)).join(' | ')} |`),
+    ...rows.map(
+      (r) =>
+        `| ${requestCells(requestLine(run, r))
+          .map((x) => md(x))
+          .join(' | ')} |`,
+    ),
   ];
 }
 
@@ -36,8 +41,9 @@ function planned(run: RunReport): string[] {
   const allow = run.results.filter((r) => requestLine(run, r).action === 'allow');
   const rest = run.results.filter((r) => !allow.includes(r));
   const lines = [
-    `Prepared by fedprobe ${md(run.tool.version)} on ${md(run.startedAt)} with \`check --all\`: every row of the profile, ` +
-      'before anything is installed. Host names were resolved and each source address is the one this machine\'s ' +
+    `Prepared by fedprobe ${md(run.tool.version)} on ${md(run.startedAt)} with \`check --all\`: every row of the ` +
+      `profile, ` +
+      "before anything is installed. Host names were resolved and each source address is the one this machine's " +
       'routes select; no traffic was sent to any destination.',
     '',
     `## Openings to allow (${allow.length})`,
@@ -45,7 +51,12 @@ function planned(run: RunReport): string[] {
   ];
   lines.push(...(allow.length ? mdTable(run, allow) : ['No opening is needed.']), '');
   if (rest.length) {
-    lines.push(`## No opening: keep as it is (${rest.length})`, '', 'Listed so that the request is complete: these paths must stay closed to other machines.', '');
+    lines.push(
+      `## No opening: keep as it is (${rest.length})`,
+      '',
+      'Listed so that the request is complete: these paths must stay closed to other machines.',
+      '',
+    );
     lines.push(...mdTable(run, rest), '');
   }
   const unresolved = run.results.filter((r) => r.reason === 'dns-error');
@@ -58,19 +69,32 @@ function checked(run: RunReport): string[] {
   const open = run.results.filter(needsOpening);
   const other = run.results.filter((r) => r.outcome !== 'pass' && r.outcome !== 'skip' && !needsOpening(r));
   const working = run.results.length - open.length - other.length;
-  const works = working === 0 ? 'no other row works yet' : `${working} other ${working === 1 ? 'row works' : 'rows work'} already`;
+  const works =
+    working === 0 ? 'no other row works yet' : `${working} other ${working === 1 ? 'row works' : 'rows work'} already`;
   const lines = [
     `Checked by fedprobe ${md(run.tool.version)} on ${md(run.startedAt)}. Only the rows that failed are listed; ` +
       `${works}. \`check --all\` lists the whole request without sending traffic.`,
     '',
   ];
-  if (open.length === 0) lines.push('No firewall opening is needed: every row that failed, if any, failed for another reason (below).', '');
+  if (open.length === 0)
+    lines.push('No firewall opening is needed: every row that failed, if any, failed for another reason (below).', '');
   else {
-    lines.push(`## Please allow (${open.length})`, '', 'These paths are dropped or rejected on the way. Allow them from the source to the destination, on the protocol and port given.', '');
+    lines.push(
+      `## Please allow (${open.length})`,
+      '',
+      'These paths are dropped or rejected on the way. Allow them from the source to the destination, on the ' +
+        'protocol and port given.',
+      '',
+    );
     lines.push(...mdTable(run, open), '');
   }
   if (other.length) {
-    lines.push(`## Not a firewall problem (${other.length})`, '', 'The path works or cannot be judged from here; the fix is on the service side.', '');
+    lines.push(
+      `## Not a firewall problem (${other.length})`,
+      '',
+      'The path works or cannot be judged from here; the fix is on the service side.',
+      '',
+    );
     lines.push(...mdTable(run, other), '');
     for (const r of other) lines.push(`- **${md(r.id)}**: ${md(sentences(r.detail, r.hint))}`);
     lines.push('');
@@ -84,10 +108,27 @@ export function renderFirewall(run: RunReport): string {
 
 /** --format csv: every row with the request's columns, its outcome and whether it needs an opening. */
 export function renderCsv(run: RunReport): string {
-  const header = [...REQUEST_HEADER, 'matrix port', 'outcome', 'state', 'reason', 'needs opening', 'detail', 'hint', 'comment'];
+  const header = [
+    ...REQUEST_HEADER,
+    'matrix port',
+    'outcome',
+    'state',
+    'reason',
+    'needs opening',
+    'detail',
+    'hint',
+    'comment',
+  ];
   const rows = run.results.map((r) => [
-    ...requestCells(requestLine(run, r)), portLabel(r.port), r.outcome, r.state, r.reason, needsOpening(r) ? 'yes' : 'no',
-    sentence(r.detail), sentence(r.hint), r.comment ?? '',
+    ...requestCells(requestLine(run, r)),
+    portLabel(r.port),
+    r.outcome,
+    r.state,
+    r.reason,
+    needsOpening(r) ? 'yes' : 'no',
+    sentence(r.detail),
+    sentence(r.hint),
+    r.comment ?? '',
   ]);
-  return [header, ...rows].map((row) => row.map((x) => csvField(x)).join(',')).join('\r\n') + '\r\n';
+  return `${[header, ...rows].map((row) => row.map((x) => csvField(x)).join(',')).join('\r\n')}\r\n`;
 }

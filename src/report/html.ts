@@ -12,7 +12,13 @@ import { cap, htmlText } from './escape.js';
 import { requestLine } from './request.js';
 import { portLabel, sentence } from './text.js';
 
-const COLOUR: Record<Outcome, string> = { pass: '#1a7f37', fail: '#cf222e', warn: '#bf8700', inconclusive: '#8250df', skip: '#6e7781' };
+const COLOUR: Record<Outcome, string> = {
+  pass: '#1a7f37',
+  fail: '#cf222e',
+  warn: '#bf8700',
+  inconclusive: '#8250df',
+  skip: '#6e7781',
+};
 
 // Every text, from the profile or from the peer, goes through htmlText (escape.ts).
 const esc = (s: string): string => htmlText(s);
@@ -29,10 +35,14 @@ export function relative(ms: number, now: number): string {
   const s = Math.round((now - ms) / 1000);
   const a = Math.abs(s);
   if (a < 2) return 'just now';
-  const t = a < 60 ? `${a} s`
-    : a < 3600 ? `${Math.round(a / 60)} min`
-    : a < 172_800 ? `${Math.round(a / 3600)} h`
-    : `${Math.round(a / 86_400)} days`;
+  const t =
+    a < 60
+      ? `${a} s`
+      : a < 3600
+        ? `${Math.round(a / 60)} min`
+        : a < 172_800
+          ? `${Math.round(a / 3600)} h`
+          : `${Math.round(a / 86_400)} days`;
   return s < 0 ? `in ${t}` : `${t} ago`;
 }
 
@@ -81,7 +91,8 @@ const SCRIPT = `(function () {
 
 /** The page's Content-Security-Policy: nothing loads from anywhere, only this script runs. Also
  * sent as a header by the daemon, which adds frame-ancestors (a meta tag cannot). */
-export const PAGE_CSP = `default-src 'none'; style-src 'unsafe-inline'; ` +
+export const PAGE_CSP =
+  `default-src 'none'; style-src 'unsafe-inline'; ` +
   `script-src 'sha256-${createHash('sha256').update(SCRIPT).digest('base64')}'; base-uri 'none'; form-action 'none'`;
 
 // ---- diagram --------------------------------------------------------------------------------
@@ -112,7 +123,9 @@ const peerName = (r: CheckResult): string => (r.dir === 'in' ? r.source : r.dest
 
 /** An SVG element; attribute values are numbers or fedprobe's own words, `body` is escaped by the caller. */
 function el(name: string, attrs: Record<string, string | number>, body?: string): string {
-  const a = Object.entries(attrs).map(([k, v]) => ` ${k}="${v}"`).join('');
+  const a = Object.entries(attrs)
+    .map(([k, v]) => ` ${k}="${v}"`)
+    .join('');
   return body === undefined ? `<${name}${a}/>` : `<${name}${a}>${body}</${name}>`;
 }
 
@@ -141,40 +154,75 @@ function diagram(run: RunReport, host: string | undefined): string {
     const tip = `${r.id}: ${r.source} → ${r.destination} (${peerOf(r)}), ${path}: ${outcome} (${r.reason})`;
     const top = y - BOX_H / 2;
     const tx = boxX + BOX_W / 2 + 3;
-    return `<g class="arrow" data-row="${esc(r.id)}" data-outcome="${r.outcome}"><title>${esc(tip)}</title>` +
+    return (
+      `<g class="arrow" data-row="${esc(r.id)}" data-outcome="${r.outcome}"><title>${esc(tip)}</title>` +
       el('line', { x1, y1: y, x2, y2: y, stroke: c, 'stroke-width': 3, 'marker-end': `url(#head-${r.outcome})` }) +
       el('text', { x: mid, y: y - 7, ...centred, 'font-size': 11, fill: '#57606a' }, esc(cap(path, 30))) +
       el('text', { x: mid, y: y + 16, ...centred, 'font-size': 10, 'font-weight': 'bold', fill: c }, outcome) +
       el('rect', { x: boxX, y: top, width: BOX_W, height: BOX_H, rx: 6, fill: '#fff', stroke: c, 'stroke-width': 2 }) +
       el('rect', { x: boxX, y: top, width: 6, height: BOX_H, rx: 3, fill: c }) +
-      el('text', { class: 'name', x: tx, y: y - 4, ...centred, 'font-size': 13, 'font-weight': 600 },
-        esc(cap(peerName(r), 26))) +
-      el('text', { class: 'peer', x: tx, y: y + 13, ...centred, 'font-size': 11, 'font-family': MONO, fill: '#57606a' },
-        esc(cap(peerOf(r), 30))) +
-      '</g>';
+      el(
+        'text',
+        { class: 'name', x: tx, y: y - 4, ...centred, 'font-size': 13, 'font-weight': 600 },
+        esc(cap(peerName(r), 26)),
+      ) +
+      el(
+        'text',
+        { class: 'peer', x: tx, y: y + 13, ...centred, 'font-size': 11, 'font-family': MONO, fill: '#57606a' },
+        esc(cap(peerOf(r), 30)),
+      ) +
+      '</g>'
+    );
   });
-  const markers = (Object.keys(COLOUR) as Outcome[]).map((o) =>
-    el('marker', {
-      id: `head-${o}`, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7,
-      orient: 'auto-start-reverse',
-    }, el('path', { d: 'M0,0 L10,5 L0,10 z', fill: COLOUR[o] }))).join('');
+  const markers = (Object.keys(COLOUR) as Outcome[])
+    .map((o) =>
+      el(
+        'marker',
+        {
+          id: `head-${o}`,
+          viewBox: '0 0 10 10',
+          refX: 10,
+          refY: 5,
+          markerWidth: 7,
+          markerHeight: 7,
+          orient: 'auto-start-reverse',
+        },
+        el('path', { d: 'M0,0 L10,5 L0,10 z', fill: COLOUR[o] }),
+      ),
+    )
+    .join('');
   const cy = h / 2;
   const cx = compX + COMP_W / 2;
   const name = run.profile.component;
-  const component = `<g class="component"><title>${esc(`${name}${host ? ` on ${host}` : ''}`)}</title>` +
+  const component =
+    `<g class="component"><title>${esc(`${name}${host ? ` on ${host}` : ''}`)}</title>` +
     el('rect', { x: compX, y: PAD, width: COMP_W, height: h - 2 * PAD, rx: 10, fill: '#24292f' }) +
-    el('text', { class: 'name', x: cx, y: host ? cy - 3 : cy + 5, ...centred, fill: '#fff', 'font-size': 15,
-      'font-weight': 700 },
-      esc(cap(name, 20))) +
+    el(
+      'text',
+      {
+        class: 'name',
+        x: cx,
+        y: host ? cy - 3 : cy + 5,
+        ...centred,
+        fill: '#fff',
+        'font-size': 15,
+        'font-weight': 700,
+      },
+      esc(cap(name, 20)),
+    ) +
     (host
-      ? el('text', { class: 'host', x: cx, y: cy + 15, ...centred, fill: '#d0d7de', 'font-size': 11,
-        'font-family': MONO },
-        esc(cap(host, 26)))
+      ? el(
+          'text',
+          { class: 'host', x: cx, y: cy + 15, ...centred, fill: '#d0d7de', 'font-size': 11, 'font-family': MONO },
+          esc(cap(host, 26)),
+        )
       : '') +
     '</g>';
-  return `<svg class="diagram" role="img" aria-label="network paths of ${esc(name)}" viewBox="0 0 ${w} ${h}" ` +
+  return (
+    `<svg class="diagram" role="img" aria-label="network paths of ${esc(name)}" viewBox="0 0 ${w} ${h}" ` +
     `width="${w}" height="${h}" style="max-width:100%;height:auto"><defs>${markers}</defs>` +
-    `${component}${parts.join('')}</svg>`;
+    `${component}${parts.join('')}</svg>`
+  );
 }
 
 // ---- history --------------------------------------------------------------------------------
@@ -185,8 +233,10 @@ function strip(runs: RowHistory['runs'], size: number): string {
   const cells = runs.map((m) => {
     const what = `${m.outcome.toUpperCase()} (${m.reason})`;
     const at = new Date(m.at).toISOString();
-    return `<span class="cell" data-outcome="${m.outcome}" style="background:${COLOUR[m.outcome]}" ` +
-      `data-at="${at}" data-what="${esc(what)}" title="${utc(m.at)}: ${esc(what)}"></span>`;
+    return (
+      `<span class="cell" data-outcome="${m.outcome}" style="background:${COLOUR[m.outcome]}" ` +
+      `data-at="${at}" data-what="${esc(what)}" title="${utc(m.at)}: ${esc(what)}"></span>`
+    );
   });
   return `<span class="strip">${empty}${cells.join('')}</span>`;
 }
@@ -194,39 +244,63 @@ function strip(runs: RowHistory['runs'], size: number): string {
 function historyRow(r: CheckResult, hist: RowHistory | undefined, size: number, now: number | undefined): string {
   const runs = hist?.runs ?? [];
   const from = hist?.changedFrom?.toUpperCase() ?? '';
-  const changed = hist?.changedAt !== undefined
-    ? `<span class="from">${from} → ${r.outcome.toUpperCase()}</span> ${timeTag(hist.changedAt, now, 'rel')}`
-    : `<span class="steady">no change in ${runs.length === 1 ? 'one run' : `${runs.length} runs`}</span>`;
+  const changed =
+    hist?.changedAt !== undefined
+      ? `<span class="from">${from} → ${r.outcome.toUpperCase()}</span> ${timeTag(hist.changedAt, now, 'rel')}`
+      : `<span class="steady">no change in ${runs.length === 1 ? 'one run' : `${runs.length} runs`}</span>`;
   const why = `${hist?.changes} changes of outcome in the last ${runs.length} runs`;
   const flap = hist?.flapping ? ` <span class="flapping" title="${why}">flapping</span>` : '';
   const flagged = hist?.flapping ? ' data-flapping="true"' : '';
-  return `<div class="hrow" data-row="${esc(r.id)}" data-outcome="${r.outcome}"${flagged}>` +
+  return (
+    `<div class="hrow" data-row="${esc(r.id)}" data-outcome="${r.outcome}"${flagged}>` +
     `<span class="hid" title="${esc(`${r.destination} (${peerOf(r)})`)}">${esc(r.id)}</span>` +
     `<span class="now" style="background:${COLOUR[r.outcome]}">${r.outcome.toUpperCase()}</span>` +
-    `${strip(runs, size)}<span class="changed">${changed}${flap}</span></div>`;
+    `${strip(runs, size)}<span class="changed">${changed}${flap}</span></div>`
+  );
 }
 
 /** The daemon's per-row history; rows are divs, not table rows, so the matrix table stays the one table. */
 function historyBlock(run: RunReport, history: HtmlHistory | undefined, now: number | undefined): string {
   if (!history) {
-    return '<p class="history-note">History: one run. <code>fedprobe daemon</code> keeps the last runs of every row ' +
-      'on its status page.</p>';
+    return (
+      '<p class="history-note">History: one run. <code>fedprobe daemon</code> keeps the last runs of every row ' +
+      'on its status page.</p>'
+    );
   }
   const byId = new Map(history.rows(run.profile.id).map((h) => [h.id, h]));
-  return `<div class="history" data-size="${history.size}"><h3>Last ${history.size} runs ` +
+  return (
+    `<div class="history" data-size="${history.size}"><h3>Last ${history.size} runs ` +
     '<small>oldest left, newest right; hover a cell for its time and outcome</small></h3>\n' +
-    run.results.map((r) => historyRow(r, byId.get(r.id), history.size, now)).join('\n') + `\n</div>`;
+    run.results.map((r) => historyRow(r, byId.get(r.id), history.size, now)).join('\n') +
+    `\n</div>`
+  );
 }
 
 function tableRow(run: RunReport, r: CheckResult): string {
   const c = COLOUR[r.outcome];
   // The firewall request's columns (report/request.ts): hosts with the addresses used, and why.
   const q = requestLine(run, r);
-  const ends = `<td>${esc(q.source)}<div class="addr">${esc(q.sourceAddresses)}</div></td><td>${esc(q.destination)}<div class="addr">${esc(q.destinationAddresses)}</div></td>`;
-  return `<tr data-row="${esc(r.id)}" data-outcome="${r.outcome}"><td>${esc(r.id)}</td><td>${esc(r.dir)}</td>${ends}<td>${esc(portLabel(r.port))}</td><td>${esc(r.service)}</td><td>${esc(r.type)}</td><td>${esc(r.status)}</td><td class="why">${esc(q.justification)}</td>` +
-    `<td class="outcome" style="color:#fff;background:${c}">${r.outcome.toUpperCase()}</td><td>${esc(r.state)}</td><td>${esc(r.reason)}</td><td>${Math.round(r.timings.totalMs)} ms</td>` +
-    `<td>${esc(sentence(r.detail))}${r.hint ? `<div class="hint">${esc(sentence(r.hint))}</div>` : ''}</td></tr>`;
+  const ends =
+    `<td>${esc(q.source)}<div ` +
+    `class="addr">${esc(q.sourceAddresses)}</div></td><td>${esc(q.destination)}<div ` +
+    `class="addr">${esc(q.destinationAddresses)}</div></td>`;
+  return (
+    `<tr data-row="${esc(r.id)}" ` +
+    `data-outcome="${r.outcome}"><td>${esc(r.id)}</td><td>${esc(r.dir)}</td>${ends}` +
+    `<td>${esc(portLabel(r.port))}</td><td>${esc(r.service)}</td><td>${esc(r.type)}</td>` +
+    `<td>${esc(r.status)}</td><td class="why">${esc(q.justification)}</td>` +
+    `<td class="outcome" ` +
+    `style="color:#fff;background:${c}">${r.outcome.toUpperCase()}</td><td>${esc(r.state)}</td>` +
+    `<td>${esc(r.reason)}</td><td>${Math.round(r.timings.totalMs)} ms</td>` +
+    `<td>${esc(sentence(r.detail))}${r.hint ? `<div class="hint">${esc(sentence(r.hint))}</div>` : ''}</td></tr>`
+  );
 }
+
+/** The results table's header cells, in tableRow's column order. */
+const TABLE_HEAD =
+  '<th>id</th><th>dir</th><th>source (addresses)</th><th>destination (addresses)</th><th>port</th>' +
+  '<th>service</th><th>type</th><th>status</th><th>justification</th><th>outcome</th><th>state</th>' +
+  '<th>reason</th><th>time</th><th>what happened / what to do</th>';
 
 function section(run: RunReport, opts: HtmlOptions): string {
   const s = run.summary;
@@ -235,13 +309,16 @@ function section(run: RunReport, opts: HtmlOptions): string {
   const verdict = run.exitCode === 0 ? 'all mandatory paths work' : 'a mandatory path is broken';
   const checked = timeTag(Date.parse(run.startedAt), now);
   const matrix = run.profile.reference ? ` · matrix: ${esc(run.profile.reference)}` : '';
-  const counts = (Object.keys(COLOUR) as Outcome[]).filter((o) => s[o]).map((o) => `<span class="count" data-outcome="${o}" style="background:${COLOUR[o]}">${s[o]} ${o}</span>`).join(' ');
+  const counts = (Object.keys(COLOUR) as Outcome[])
+    .filter((o) => s[o])
+    .map((o) => `<span class="count" data-outcome="${o}" style="background:${COLOUR[o]}">${s[o]} ${o}</span>`)
+    .join(' ');
   return `<section data-profile="${esc(run.profile.id)}" data-exit="${run.exitCode}">
 <h2>${esc(run.profile.framework)} ${esc(run.profile.component)} <small>${about}</small></h2>
 <p class="summary">${counts} · ${verdict} · checked ${checked} in ${run.durationMs} ms${matrix}</p>
 ${diagram(run, opts.host ?? run.host)}
 ${historyBlock(run, opts.history, now)}
-<table><thead><tr><th>id</th><th>dir</th><th>source (addresses)</th><th>destination (addresses)</th><th>port</th><th>service</th><th>type</th><th>status</th><th>justification</th><th>outcome</th><th>state</th><th>reason</th><th>time</th><th>what happened / what to do</th></tr></thead>
+<table><thead><tr>${TABLE_HEAD}</tr></thead>
 <tbody>${run.results.map((r) => tableRow(run, r)).join('\n')}</tbody></table>
 </section>`;
 }
@@ -275,10 +352,13 @@ function banner(list: RunReport[], opts: HtmlOptions): string {
   const plural = why.length === 1 ? '' : 's';
   const meta = [
     host ? `on <b class="host">${esc(host)}</b>` : '',
-    list.length ? `last run ${timeTag(Math.max(...list.map((r) => Date.parse(r.startedAt))), opts.now?.getTime())}`
+    list.length
+      ? `last run ${timeTag(Math.max(...list.map((r) => Date.parse(r.startedAt))), opts.now?.getTime())}`
       : '',
     opts.refreshSeconds ? `this page reloads every ${opts.refreshSeconds} s` : '',
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const profiles = list.length === 1 ? 'its mandatory path' : 'their mandatory paths';
   return `<header class="banner ${ok ? 'ready' : 'not-ready'}" data-ready="${ok}">
 <div class="verdict">${ok ? '✔ READY' : '✖ NOT READY'}</div>
@@ -287,7 +367,8 @@ ${ok ? '' : `<ul class="reasons">${why.map((w) => `<li>${esc(w)}</li>`).join('')
 </header>`;
 }
 
-const STYLE = `
+const STYLE =
+  `
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#24292f;background:#f6f8fa}
 main{padding:1rem 1.5rem 2rem;max-width:1400px}
 h1{font-size:1.1rem;margin:0 0 .2rem;font-weight:600;color:#57606a}h2{font-size:1.15rem;margin:1.6rem 0 .3rem}
@@ -300,7 +381,9 @@ section{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:.2rem
   overflow-x:auto}
 .summary{margin:.2rem 0 .6rem}.count{color:#fff;border-radius:1rem;padding:.1rem .6rem}
 svg.diagram{display:block;margin:.6rem 0 .8rem}
-table{border-collapse:collapse;font-size:.85rem;width:100%}th,td{border:1px solid #d0d7de;padding:.3rem .45rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;font-size:.85rem;width:100%}` +
+  // One line in the output (the golden report is byte-compared); split here only to keep the source narrow.
+  `th,td{border:1px solid #d0d7de;padding:.3rem .45rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}.hint{color:#0969da;margin-top:.2rem}.addr{color:#57606a;font-size:.8rem}
 .outcome{font-weight:bold;text-align:center}
 .history{margin:.4rem 0 1rem}

@@ -15,11 +15,15 @@ function failing(r: CheckResult, strict: boolean): boolean {
 export function renderJunit(run: RunReport): string {
   const suite = `fedprobe.${run.profile.id}`;
   const failures = run.results.filter((r) => failing(r, run.strict)).length;
-  const skipped = run.results.filter((r) => !failing(r, run.strict) && (r.outcome === 'skip' || r.outcome === 'inconclusive')).length;
+  const skipped = run.results.filter(
+    (r) => !failing(r, run.strict) && (r.outcome === 'skip' || r.outcome === 'inconclusive'),
+  ).length;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="fedprobe" tests="${run.results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${(run.durationMs / 1000).toFixed(3)}">`,
-    `  <testsuite name="${xmlText(suite)}" tests="${run.results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${(run.durationMs / 1000).toFixed(3)}" timestamp="${xmlText(run.startedAt)}">`,
+    `<testsuites name="fedprobe" tests="${run.results.length}" failures="${failures}" errors="0" ` +
+      `skipped="${skipped}" time="${(run.durationMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="${xmlText(suite)}" tests="${run.results.length}" failures="${failures}" errors="0" ` +
+      `skipped="${skipped}" time="${(run.durationMs / 1000).toFixed(3)}" timestamp="${xmlText(run.startedAt)}">`,
     '    <properties>',
     `      <property name="framework" value="${xmlText(run.profile.framework)}"/>`,
     `      <property name="component" value="${xmlText(run.profile.component)}"/>`,
@@ -28,10 +32,18 @@ export function renderJunit(run: RunReport): string {
     '    </properties>',
   ];
   for (const r of run.results) {
-    const open = `    <testcase classname="${xmlText(suite)}" name="${xmlText(testcaseName(r))}" time="${(r.timings.totalMs / 1000).toFixed(3)}"`;
+    const open =
+      `    <testcase classname="${xmlText(suite)}" name="${xmlText(testcaseName(r))}" ` +
+      `time="${(r.timings.totalMs / 1000).toFixed(3)}"`;
     const say = `${r.state}, ${r.reason}: ${r.detail}${r.hint ? ` — ${r.hint}` : ''}`;
     if (failing(r, run.strict)) {
-      lines.push(`${open}>`, `      <failure type="${xmlText(r.reason)}" message="${xmlText(`${r.reason}: ${r.hint || r.detail}`)}">${xmlText(say)}\nprobe: ${xmlText(r.probe)}</failure>`, '    </testcase>');
+      lines.push(
+        `${open}>`,
+        `      <failure type="${xmlText(r.reason)}" ` +
+          `message="${xmlText(`${r.reason}: ${r.hint || r.detail}`)}">${xmlText(say)}\nprobe: ` +
+          `${xmlText(r.probe)}</failure>`,
+        '    </testcase>',
+      );
     } else if (r.outcome === 'skip' || r.outcome === 'inconclusive') {
       lines.push(`${open}>`, `      <skipped message="${xmlText(`${r.outcome}: ${r.detail}`)}"/>`, '    </testcase>');
     } else if (r.outcome === 'warn') {
@@ -41,5 +53,5 @@ export function renderJunit(run: RunReport): string {
     }
   }
   lines.push('  </testsuite>', '</testsuites>');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

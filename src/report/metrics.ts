@@ -5,7 +5,13 @@ import { OUTCOMES, type CheckResult, type RunReport } from '../types.js';
 import { promLabel } from './escape.js';
 
 export const ROW_LABELS = ['profile', 'row', 'dir', 'destination', 'port', 'service', 'status'] as const;
-const PHASES = [['dns', 'dnsMs'], ['connect', 'connectMs'], ['tls', 'tlsMs'], ['handshake', 'handshakeMs'], ['first_byte', 'firstByteMs']] as const;
+const PHASES = [
+  ['dns', 'dnsMs'],
+  ['connect', 'connectMs'],
+  ['tls', 'tlsMs'],
+  ['handshake', 'handshakeMs'],
+  ['first_byte', 'firstByteMs'],
+] as const;
 
 export interface RunGauges {
   registry: Registry;
@@ -29,14 +35,34 @@ export function createRunGauges(registry = new Registry()): RunGauges {
   return {
     registry,
     success: g('fedprobe_row_success', '1 when the matrix row passed (or warned), 0 otherwise', ROW_LABELS),
-    outcome: g('fedprobe_row_outcome', 'the row\'s outcome: 1 on the current outcome label, 0 on the others', [...ROW_LABELS, 'outcome']),
-    info: g('fedprobe_row_info', 'always 1; the labels carry the row\'s port state and reason', [...ROW_LABELS, 'state', 'reason']),
-    duration: g('fedprobe_row_duration_seconds', 'total time of the row\'s check, DNS included', ROW_LABELS),
-    phase: g('fedprobe_row_phase_duration_seconds', 'time until each phase of the check finished', [...ROW_LABELS, 'phase']),
-    certNotAfter: g('fedprobe_tls_cert_not_after_timestamp_seconds', 'expiry of the certificate the row\'s TLS server presented, as a Unix time', ROW_LABELS),
-    runTimestamp: g('fedprobe_last_run_timestamp_seconds', 'when the last run of the profile finished, as a Unix time', ['profile']),
+    outcome: g('fedprobe_row_outcome', "the row's outcome: 1 on the current outcome label, 0 on the others", [
+      ...ROW_LABELS,
+      'outcome',
+    ]),
+    info: g('fedprobe_row_info', "always 1; the labels carry the row's port state and reason", [
+      ...ROW_LABELS,
+      'state',
+      'reason',
+    ]),
+    duration: g('fedprobe_row_duration_seconds', "total time of the row's check, DNS included", ROW_LABELS),
+    phase: g('fedprobe_row_phase_duration_seconds', 'time until each phase of the check finished', [
+      ...ROW_LABELS,
+      'phase',
+    ]),
+    certNotAfter: g(
+      'fedprobe_tls_cert_not_after_timestamp_seconds',
+      "expiry of the certificate the row's TLS server presented, as a Unix time",
+      ROW_LABELS,
+    ),
+    runTimestamp: g(
+      'fedprobe_last_run_timestamp_seconds',
+      'when the last run of the profile finished, as a Unix time',
+      ['profile'],
+    ),
     runDuration: g('fedprobe_last_run_duration_seconds', 'how long the last run of the profile took', ['profile']),
-    runExit: g('fedprobe_last_run_exit_code', 'exit code the last run would give: 0 ok, 1 a mandatory row failed', ['profile']),
+    runExit: g('fedprobe_last_run_exit_code', 'exit code the last run would give: 0 ok, 1 a mandatory row failed', [
+      'profile',
+    ]),
     runRows: g('fedprobe_last_run_rows', 'rows of the last run by outcome', ['profile', 'outcome']),
     written: new Map(),
   };
@@ -46,7 +72,15 @@ function rowLabels(profile: string, r: CheckResult): Record<(typeof ROW_LABELS)[
   // Profile text (`profile` already is): prom-client escapes it for the exposition format, promLabel
   // keeps it printable.
   const l = promLabel;
-  return { profile, row: l(r.id), dir: r.dir, destination: l(r.destination), port: l(r.port), service: l(r.service), status: r.status };
+  return {
+    profile,
+    row: l(r.id),
+    dir: r.dir,
+    destination: l(r.destination),
+    port: l(r.port),
+    service: l(r.service),
+    status: r.status,
+  };
 }
 
 /** Replaces every series of `run.profile.id` with the values of this run. */
@@ -71,8 +105,9 @@ export function recordRun(g: RunGauges, run: RunReport, finishedAt = Date.now())
       if (v !== undefined) set(g.phase, { ...labels, phase }, v / 1000);
     }
     // Every TLS scheme (tls:// too) keeps the certificate under facts.tls.
-    const notAfter = (r.facts['tls'] as { notAfter?: string } | undefined)?.notAfter;
-    if (notAfter && !Number.isNaN(Date.parse(notAfter))) set(g.certNotAfter, labels, Math.floor(Date.parse(notAfter) / 1000));
+    const notAfter = (r.facts.tls as { notAfter?: string } | undefined)?.notAfter;
+    if (notAfter && !Number.isNaN(Date.parse(notAfter)))
+      set(g.certNotAfter, labels, Math.floor(Date.parse(notAfter) / 1000));
   }
   g.runTimestamp.set({ profile }, Math.floor(finishedAt / 1000));
   g.runDuration.set({ profile }, run.durationMs / 1000);

@@ -4,15 +4,28 @@
 // error, and RunReport must be assignable to what the schema accepts.
 import { z } from 'zod';
 import {
-  OUTCOMES, PORT_STATES, REASONS, REPORT_SCHEMA_VERSION, type Outcome,
-  type AddressResult, type CheckResult, type LocalSource, type RunInput, type RunReport, type Timings,
+  OUTCOMES,
+  PORT_STATES,
+  REASONS,
+  REPORT_SCHEMA_VERSION,
+  type Outcome,
+  type AddressResult,
+  type CheckResult,
+  type LocalSource,
+  type RunInput,
+  type RunReport,
+  type Timings,
 } from '../types.js';
 
 const ms = z.number().nonnegative();
 
 const timings = z.strictObject({
-  dnsMs: ms.optional(), connectMs: ms.optional(), tlsMs: ms.optional(), handshakeMs: ms.optional(),
-  firstByteMs: ms.optional(), totalMs: ms,
+  dnsMs: ms.optional(),
+  connectMs: ms.optional(),
+  tlsMs: ms.optional(),
+  handshakeMs: ms.optional(),
+  firstByteMs: ms.optional(),
+  totalMs: ms,
 });
 
 const family = z.union([z.literal(4), z.literal(6)]);
@@ -74,22 +87,27 @@ const runInput = z.strictObject({
 
 const count = z.number().int().nonnegative();
 
-export const runReportSchema = z.strictObject({
-  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
-  tool: z.strictObject({ name: z.string(), version: z.string() }),
-  profile: z.strictObject({
-    id: z.string(), framework: z.string(), component: z.string(), scenario: z.string(),
-    reference: z.string().optional(),
-  }),
-  startedAt: z.iso.datetime(),
-  host: z.string().optional(),
-  durationMs: z.number().int().nonnegative(),
-  strict: z.boolean(),
-  summary: z.strictObject(Object.fromEntries(OUTCOMES.map((o) => [o, count])) as Record<Outcome, typeof count>),
-  exitCode: z.number().int().min(0).max(2).describe('0 all good, 1 a row failed, 2 usage (a name did not resolve)'),
-  results: z.array(checkResult),
-  inputs: z.array(runInput).optional(),
-}).describe('One fedprobe run: `fedprobe check --format json`');
+export const runReportSchema = z
+  .strictObject({
+    schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+    tool: z.strictObject({ name: z.string(), version: z.string() }),
+    profile: z.strictObject({
+      id: z.string(),
+      framework: z.string(),
+      component: z.string(),
+      scenario: z.string(),
+      reference: z.string().optional(),
+    }),
+    startedAt: z.iso.datetime(),
+    host: z.string().optional(),
+    durationMs: z.number().int().nonnegative(),
+    strict: z.boolean(),
+    summary: z.strictObject(Object.fromEntries(OUTCOMES.map((o) => [o, count])) as Record<Outcome, typeof count>),
+    exitCode: z.number().int().min(0).max(2).describe('0 all good, 1 a row failed, 2 usage (a name did not resolve)'),
+    results: z.array(checkResult),
+    inputs: z.array(runInput).optional(),
+  })
+  .describe('One fedprobe run: `fedprobe check --format json`');
 
 /** The published JSON Schema (draft 2020-12) of `--format json`. */
 export function reportJsonSchema(): Record<string, unknown> {
@@ -102,7 +120,7 @@ export function reportJsonSchema(): Record<string, unknown> {
 // ---- drift guards: compile errors, never run ----
 type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
 type Holds<T extends true> = T;
-type ReportSchemaInSync = [
+type _ReportSchemaInSync = [
   Holds<SameKeys<RunReport, z.infer<typeof runReportSchema>>>,
   Holds<SameKeys<CheckResult, z.infer<typeof checkResult>>>,
   Holds<SameKeys<AddressResult, z.infer<typeof addressResult>>>,

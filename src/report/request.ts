@@ -30,11 +30,16 @@ function targetHost(r: CheckResult): string {
 }
 
 function localOnly(r: CheckResult): boolean {
-  return r.dir === 'in' && r.facts['localOnly'] === true;
+  return r.dir === 'in' && r.facts.localOnly === true;
 }
 
 /** What the network team is asked to do with the path. */
-type Action = 'allow' | 'allow (works already)' | 'keep blocked' | 'none (this machine only)' | 'none (fix the service)';
+type Action =
+  | 'allow'
+  | 'allow (works already)'
+  | 'keep blocked'
+  | 'none (this machine only)'
+  | 'none (fix the service)';
 
 /** In a plan every path the component needs is requested; after a run, what the run showed decides. */
 function actionFor(r: CheckResult, plan: boolean): Action {
@@ -72,7 +77,8 @@ function proxyLabel(r: CheckResult): string {
 function outSourceAddresses(r: CheckResult): string {
   const proxy = proxyLabel(r);
   const local = unique(r.addresses.flatMap((a) => (a.localAddress ? [a.localAddress.address] : [])));
-  if (local.length === 0) return proxy ? `this machine's address towards the proxy ${proxy}` : 'unknown (no route from this machine)';
+  if (local.length === 0)
+    return proxy ? `this machine's address towards the proxy ${proxy}` : 'unknown (no route from this machine)';
   return proxy ? `${local.join(', ')} (towards the proxy ${proxy})` : local.join(', ');
 }
 
@@ -80,14 +86,18 @@ function outDestinationAddresses(r: CheckResult): string {
   const proxy = proxyLabel(r);
   if (proxy) return `resolved by the proxy ${proxy}`;
   const list = r.addresses.map((a) => a.address).filter((a) => a !== 'local');
-  return list.length ? list.join(', ') : `none (${r.reason === 'dns-error' ? 'the name does not resolve' : 'not resolved'})`;
+  return list.length
+    ? list.join(', ')
+    : `none (${r.reason === 'dns-error' ? 'the name does not resolve' : 'not resolved'})`;
 }
 
 /** Addresses a listener was found on (listen:// facts: `0.0.0.0:8484`, `[::1]:9094`). */
 function listeningAddresses(r: CheckResult): string[] {
-  const on = r.facts['listeningOn'];
+  const on = r.facts.listeningOn;
   if (!Array.isArray(on)) return [];
-  return on.filter((x): x is string => typeof x === 'string').map((x) => x.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'));
+  return on
+    .filter((x): x is string => typeof x === 'string')
+    .map((x) => x.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'));
 }
 
 /** The justification: the profile's purpose, else what the matrix row says, as one sentence. */
@@ -108,8 +118,15 @@ export function requestLine(run: RunReport, r: CheckResult): RequestLine {
   const me = run.host ?? 'this machine';
   const [protocol = '', port = ''] = r.port.split('/');
   const common = {
-    id: r.id, action: actionFor(r, isPlan(run)), dir: r.dir, protocol: protocol.toUpperCase(), port, service: r.service, status: r.status,
-    justification: justification(run, r), observed: observed(r),
+    id: r.id,
+    action: actionFor(r, isPlan(run)),
+    dir: r.dir,
+    protocol: protocol.toUpperCase(),
+    port,
+    service: r.service,
+    status: r.status,
+    justification: justification(run, r),
+    observed: observed(r),
   };
   if (r.dir === 'in') {
     // Inbound: the peer opens the connection, so it is the source; this machine is the destination.
@@ -134,11 +151,35 @@ export function requestLine(run: RunReport, r: CheckResult): RequestLine {
 
 /** Column titles, in the order of requestCells(). */
 export const REQUEST_HEADER = [
-  'id', 'action', 'dir', 'source', 'source addresses', 'destination', 'destination addresses', 'protocol', 'port', 'service',
-  'status', 'justification', 'observed',
+  'id',
+  'action',
+  'dir',
+  'source',
+  'source addresses',
+  'destination',
+  'destination addresses',
+  'protocol',
+  'port',
+  'service',
+  'status',
+  'justification',
+  'observed',
 ] as const;
 
 export function requestCells(l: RequestLine): string[] {
-  return [l.id, l.action, l.dir, l.source, l.sourceAddresses, l.destination, l.destinationAddresses, l.protocol, l.port,
-    l.service, l.status, l.justification, l.observed];
+  return [
+    l.id,
+    l.action,
+    l.dir,
+    l.source,
+    l.sourceAddresses,
+    l.destination,
+    l.destinationAddresses,
+    l.protocol,
+    l.port,
+    l.service,
+    l.status,
+    l.justification,
+    l.observed,
+  ];
 }

@@ -25,7 +25,12 @@ export const MIN_TABLE_WIDTH = 70;
 // terminals, nor "bright black" (90), which some dark themes draw in the background colour; what
 // is secondary stays in the default colour, unstyled. One code per sequence, as tmux sends them.
 const SGR = {
-  bold: ['1'], pass: ['1', '32'], fail: ['1', '31'], warn: ['1', '33'], inconclusive: ['1', '35'], skip: ['1'],
+  bold: ['1'],
+  pass: ['1', '32'],
+  fail: ['1', '31'],
+  warn: ['1', '33'],
+  inconclusive: ['1', '35'],
+  skip: ['1'],
 } as const;
 type Style = keyof typeof SGR;
 /** Every SGR code the table may emit: tests hold the terminal capture to this list. */
@@ -80,13 +85,36 @@ const COL = {
 /** Widest first; the first that fits is used. `cut`: long cells may be shortened with "…". */
 const LAYOUTS: { cols: Column[]; cut: boolean }[] = [
   {
-    cols: [COL.id, COL.dir, COL.source, COL.destination, COL.port, COL.service, COL.type, COL.status, COL.outcome,
-      COL.state, COL.reason, COL.time],
+    cols: [
+      COL.id,
+      COL.dir,
+      COL.source,
+      COL.destination,
+      COL.port,
+      COL.service,
+      COL.type,
+      COL.status,
+      COL.outcome,
+      COL.state,
+      COL.reason,
+      COL.time,
+    ],
     cut: false,
   },
   {
-    cols: [COL.id, COL.dir, COL.source, COL.destination, COL.port, COL.service, COL.status, COL.outcome, COL.state,
-      COL.reason, COL.time],
+    cols: [
+      COL.id,
+      COL.dir,
+      COL.source,
+      COL.destination,
+      COL.port,
+      COL.service,
+      COL.status,
+      COL.outcome,
+      COL.state,
+      COL.reason,
+      COL.time,
+    ],
     cut: false,
   },
   {
@@ -102,7 +130,7 @@ const LAYOUTS: { cols: Column[]; cut: boolean }[] = [
 const GAP = '  ';
 
 /** Column widths for this layout within `width`, or undefined when it cannot fit. */
-function fit(cols: Column[], rows: string[][], width: number | undefined, cut: boolean): number[] | undefined {
+function fitWidths(cols: Column[], rows: string[][], width: number | undefined, cut: boolean): number[] | undefined {
   const widths = cols.map((c, i) => Math.max(c.head.length, ...rows.map((r) => r[i]!.length)));
   const total = () => widths.reduce((a, b) => a + b, 0) + GAP.length * (cols.length - 1);
   if (width === undefined || total() <= width) return widths;
@@ -121,7 +149,7 @@ function fit(cols: Column[], rows: string[][], width: number | undefined, cut: b
 }
 
 function clip(s: string, width: number): string {
-  return s.length <= width ? s : s.slice(0, Math.max(0, width - 1)) + '…';
+  return s.length <= width ? s : `${s.slice(0, Math.max(0, width - 1))}…`;
 }
 
 /** Greedy word wrap to `width` (undefined: none); a word longer than a line is split. */
@@ -160,15 +188,23 @@ function notes(r: CheckResult, width: number | undefined, paint: Paint): string[
 function tableLines(run: RunReport, width: number | undefined, paint: Paint): string[] | undefined {
   for (const { cols, cut } of LAYOUTS) {
     const rows = run.results.map((r) => cols.map((c) => c.value(r)));
-    const widths = fit(cols, rows, width, cut);
+    const widths = fitWidths(cols, rows, width, cut);
     if (!widths) continue;
     // Painted before padding, so that a colour never runs on over the gap.
     const line = (cells: string[], style: (i: number, s: string) => string) =>
-      cells.map((s, i) => {
-        const shown = clip(s, widths[i]!);
-        return style(i, shown) + (i === cells.length - 1 ? '' : ' '.repeat(widths[i]! - shown.length));
-      }).join(GAP).trimEnd();
-    const out = [line(cols.map((c) => c.head), (_i, s) => paint('bold', s))];
+      cells
+        .map((s, i) => {
+          const shown = clip(s, widths[i]!);
+          return style(i, shown) + (i === cells.length - 1 ? '' : ' '.repeat(widths[i]! - shown.length));
+        })
+        .join(GAP)
+        .trimEnd();
+    const out = [
+      line(
+        cols.map((c) => c.head),
+        (_i, s) => paint('bold', s),
+      ),
+    ];
     run.results.forEach((r, k) => {
       out.push(line(rows[k]!, (i, s) => (cols[i]!.outcome ? paint(r.outcome, s) : s)));
       out.push(...notes(r, width, paint));
@@ -220,7 +256,7 @@ export function renderTable(run: RunReport, opts: TableOptions): string {
   const lines: string[] = [];
   const title = t(`${p.framework} ${p.component} (${p.scenario})`);
   const meta = `profile ${t(p.id)} · fedprobe ${t(run.tool.version)}`;
-  if (width === undefined || title.length + 2 + meta.length <= width) lines.push(paint('bold', title) + `  ${meta}`);
+  if (width === undefined || title.length + 2 + meta.length <= width) lines.push(`${paint('bold', title)}  ${meta}`);
   else lines.push(...wrap(title, width, '  ').map((l) => paint('bold', l)), ...wrap(meta, width, '  '));
   if (p.reference) lines.push(...wrap(`matrix: ${t(p.reference)}`, width, '  '));
   lines.push(...inputLines(run, width));
@@ -236,7 +272,7 @@ export function renderTable(run: RunReport, opts: TableOptions): string {
     lines.push(...wrap(text, width, '  '));
   }
   lines.push(...summary(run, width, paint));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** `check --from`: each value the framework's configuration gave, with its source (a secret's is a path). */
@@ -244,8 +280,11 @@ function inputLines(run: RunReport, width: number | undefined): string[] {
   if (!run.inputs?.length) return [];
   const lines = ["variables from the framework's configuration:"];
   for (const i of run.inputs) {
-    const notes = [t(i.source), ...(i.secret ? ['a secret, used by reference'] : []),
-      ...(i.overriddenBy ? [`replaced by ${t(i.overriddenBy)}`] : [])];
+    const notes = [
+      t(i.source),
+      ...(i.secret ? ['a secret, used by reference'] : []),
+      ...(i.overriddenBy ? [`replaced by ${t(i.overriddenBy)}`] : []),
+    ];
     lines.push(...wrap(`  ${t(i.name, MAX_CELL)} = ${t(i.value)}  (${notes.join('; ')})`, width, '    '));
   }
   return lines;

@@ -12,8 +12,15 @@ function padEnd(s: string, width: number): string {
 /** Aligns rows of cells into columns separated by two spaces; trailing spaces trimmed. */
 export function columns(rows: string[][]): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : padEnd(cell, widths[i]!))).join('  ').trimEnd());
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell));
+  }
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : padEnd(cell, widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** The matrices write ports as TCP/1883; a variable keeps its name: TCP/${restful_port}. */
@@ -37,5 +44,8 @@ export function sentence(text: string): string {
 
 /** Messages joined as sentences, the empty ones left out. */
 export function sentences(...parts: (string | undefined)[]): string {
-  return parts.map((p) => sentence(p ?? '')).filter(Boolean).join(' ');
+  return parts
+    .map((p) => sentence(p ?? ''))
+    .filter(Boolean)
+    .join(' ');
 }

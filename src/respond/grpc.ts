@@ -15,19 +15,36 @@ function answer(stream: ServerHttp2Stream, path: string): void {
       stream.end(frame(Buffer.from([0x08, 0x01])));
     } else {
       // Trailers-only response, as gRPC servers send for errors.
-      stream.respond({ ':status': 200, 'content-type': 'application/grpc+proto', 'grpc-status': '12', 'grpc-message': encodeURIComponent(`fedprobe stand-in does not implement ${path}`) }, { endStream: true });
+      stream.respond(
+        {
+          ':status': 200,
+          'content-type': 'application/grpc+proto',
+          'grpc-status': '12',
+          'grpc-message': encodeURIComponent(`fedprobe stand-in does not implement ${path}`),
+        },
+        { endStream: true },
+      );
     }
   });
 }
 
-export function startGrpcStandIn(host: string, port: number, tls?: { cert: string; key: string }): Promise<RunningStandIn> {
-  const server: Http2Server = tls ? createSecureServer({ cert: tls.cert, key: tls.key, ALPNProtocols: ['h2'] }) : createServer();
+export function startGrpcStandIn(
+  host: string,
+  port: number,
+  tls?: { cert: string; key: string },
+): Promise<RunningStandIn> {
+  const server: Http2Server = tls
+    ? createSecureServer({ cert: tls.cert, key: tls.key, ALPNProtocols: ['h2'] })
+    : createServer();
   server.on('stream', (stream, headers) => answer(stream, String(headers[':path'] ?? '')));
   server.on('sessionError', () => undefined);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () =>
-      resolve({ port: (server.address() as AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) }),
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      }),
     );
   });
 }

@@ -10,7 +10,11 @@ function answer(_req: IncomingMessage, res: ServerResponse): void {
   res.end('fedprobe stand-in: the path to this port works\n');
 }
 
-export function startHttpStandIn(host: string, port: number, tls?: { cert: string; key: string }): Promise<RunningStandIn> {
+export function startHttpStandIn(
+  host: string,
+  port: number,
+  tls?: { cert: string; key: string },
+): Promise<RunningStandIn> {
   const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, answer) : createHttpServer(answer);
   server.keepAliveTimeout = 1000;
   return new Promise((resolve, reject) => {
@@ -18,10 +22,11 @@ export function startHttpStandIn(host: string, port: number, tls?: { cert: strin
     server.listen(port, host, () => {
       resolve({
         port: (server.address() as AddressInfo).port,
-        close: () => new Promise<void>((r) => {
-          server.closeAllConnections();
-          server.close(() => r());
-        }),
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
       });
     });
   });

@@ -16,10 +16,12 @@ export interface StandInContext {
 
 type Starter = (host: string, port: number, ctx: StandInContext) => Promise<RunningStandIn>;
 
-const plain = (protocol: 'tcp' | 'udp'): Starter => async (host, port) => {
-  const s = await startStandIns([{ id: protocol, protocol, port, host }]);
-  return { port: s.listening[0]!.boundPort, close: s.close };
-};
+const plain =
+  (protocol: 'tcp' | 'udp'): Starter =>
+  async (host, port) => {
+    const s = await startStandIns([{ id: protocol, protocol, port, host }]);
+    return { port: s.listening[0]!.boundPort, close: s.close };
+  };
 
 const http: Starter = async (host, port) => (await import('./http.js')).startHttpStandIn(host, port);
 const https: Starter = async (host, port, ctx) => (await import('./http.js')).startHttpStandIn(host, port, ctx.cert());

@@ -1,5 +1,6 @@
 // An MQTT stand-in: reads a CONNECT, answers CONNACK 0 in the client's protocol version, closes on
-// DISCONNECT, in clear text or over TLS. Enough for a peer's mqtt:// row to prove the path and the protocol; it relays nothing.
+// DISCONNECT, in clear text or over TLS. Enough for a peer's mqtt:// row to prove the path and the protocol; it relays
+// nothing.
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { decodeLength } from '../probers/mqtt-packets.js';
@@ -46,7 +47,11 @@ function serve(socket: Socket): void {
 }
 
 /** `tls` (PEM cert and key): MQTT over TLS, for mqtts:// rows. */
-export function startMqttStandIn(host: string, port: number, tls?: { cert: string; key: string }): Promise<RunningStandIn> {
+export function startMqttStandIn(
+  host: string,
+  port: number,
+  tls?: { cert: string; key: string },
+): Promise<RunningStandIn> {
   const sockets = new Set<Socket>();
   const onSocket = (s: Socket) => {
     sockets.add(s);
@@ -61,10 +66,11 @@ export function startMqttStandIn(host: string, port: number, tls?: { cert: strin
     server.listen(port, host, () =>
       resolve({
         port: (server.address() as AddressInfo).port,
-        close: () => new Promise<void>((r) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => r());
-        }),
+        close: () =>
+          new Promise<void>((r) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => r());
+          }),
       }),
     );
   });

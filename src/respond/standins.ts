@@ -68,7 +68,13 @@ export async function startStandIns(specs: StandInSpec[]): Promise<StandIns> {
     for (const spec of specs) {
       if (spec.protocol === 'tcp') {
         const { server, port, sockets } = await listenTcp(spec);
-        closers.push(() => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }));
+        closers.push(
+          () =>
+            new Promise((r) => {
+              for (const s of sockets) s.destroy();
+              server.close(() => r());
+            }),
+        );
         listening.push({ ...spec, boundPort: port });
       } else {
         const { socket, port } = await listenUdp(spec);

@@ -61,8 +61,10 @@ function oid(dotted: string): Buffer {
 
 /** UTCTime until 2049, GeneralizedTime after, as RFC 5280 requires. */
 function time(d: Date): Buffer {
-  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
-  return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2), 'ascii')) : tlv(0x18, Buffer.from(iso, 'ascii'));
+  const iso = `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+  return d.getUTCFullYear() < 2050
+    ? tlv(0x17, Buffer.from(iso.slice(2), 'ascii'))
+    : tlv(0x18, Buffer.from(iso, 'ascii'));
 }
 
 function ipBytes(ip: string): Buffer {
@@ -75,8 +77,13 @@ function ipBytes(ip: string): Buffer {
 }
 
 const OID = {
-  ecdsaWithSha256: '1.2.840.10045.4.3.2', commonName: '2.5.4.3', subjectAltName: '2.5.29.17', basicConstraints: '2.5.29.19',
-  keyUsage: '2.5.29.15', extKeyUsage: '2.5.29.37', serverAuth: '1.3.6.1.5.5.7.3.1',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  commonName: '2.5.4.3',
+  subjectAltName: '2.5.29.17',
+  basicConstraints: '2.5.29.19',
+  keyUsage: '2.5.29.15',
+  extKeyUsage: '2.5.29.37',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
 };
 
 export function selfSignedCert(opts: SelfSignedOptions = {}): SelfSignedCert {
@@ -98,16 +105,27 @@ export function selfSignedCert(opts: SelfSignedOptions = {}): SelfSignedCert {
     seq(time(notBefore), time(notAfter)),
     cn,
     publicKey.export({ type: 'spki', format: 'der' }),
-    explicit(3, seq(
-      seq(oid(OID.basicConstraints), bool(true), octets(seq())),
-      // digitalSignature only (bit 0): what an ECDHE-ECDSA server key needs.
-      seq(oid(OID.keyUsage), bool(true), octets(tlv(0x03, Buffer.from([7, 0x80])))),
-      seq(oid(OID.extKeyUsage), octets(seq(oid(OID.serverAuth)))),
-      seq(oid(OID.subjectAltName), octets(san)),
-    )),
+    explicit(
+      3,
+      seq(
+        seq(oid(OID.basicConstraints), bool(true), octets(seq())),
+        // digitalSignature only (bit 0): what an ECDHE-ECDSA server key needs.
+        seq(oid(OID.keyUsage), bool(true), octets(tlv(0x03, Buffer.from([7, 0x80])))),
+        seq(oid(OID.extKeyUsage), octets(seq(oid(OID.serverAuth)))),
+        seq(oid(OID.subjectAltName), octets(san)),
+      ),
+    ),
   );
   const der = seq(tbs, sigAlg, bits(sign('sha256', tbs, privateKey)));
-  const cert = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`;
+  const cert = `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`;
   const x509 = new X509Certificate(cert);
-  return { cert, key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, fingerprint256: x509.fingerprint256, notAfter: new Date(x509.validTo).toISOString() };
+  return {
+    cert,
+    key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    fingerprint256: x509.fingerprint256,
+    notAfter: new Date(x509.validTo).toISOString(),
+  };
 }

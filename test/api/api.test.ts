@@ -22,18 +22,41 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const oneRow = (probe: string, portColumn: string, more: Record<string, unknown> = {}) => ({
-  schema: 'fedprobe/v1', framework: 'Embedder', component: 'plugin', scenario: 'loopback',
-  rows: [{
-    id: 'svc', dir: 'out', source: 'plugin', destination: 'service', port: portColumn, service: 'TCP',
-    type: 'backend', status: 'mandatory', probe, ...more,
-  }],
+  schema: 'fedprobe/v1',
+  framework: 'Embedder',
+  component: 'plugin',
+  scenario: 'loopback',
+  rows: [
+    {
+      id: 'svc',
+      dir: 'out',
+      source: 'plugin',
+      destination: 'service',
+      port: portColumn,
+      service: 'TCP',
+      type: 'backend',
+      status: 'mandatory',
+      probe,
+      ...more,
+    },
+  ],
 });
 
 describe('the public surface', () => {
   it('is the documented one: no CLI, no internals', () => {
     expect(Object.keys(api).sort()).toEqual([
-      'OUTCOMES', 'PORT_STATES', 'ProbeError', 'ProfileError', 'REASONS', 'REPORT_SCHEMA_VERSION', 'UsageError',
-      'check', 'loadProfile', 'registerProber', 'render', 'reportJsonSchema',
+      'OUTCOMES',
+      'PORT_STATES',
+      'ProbeError',
+      'ProfileError',
+      'REASONS',
+      'REPORT_SCHEMA_VERSION',
+      'UsageError',
+      'check',
+      'loadProfile',
+      'registerProber',
+      'render',
+      'reportJsonSchema',
     ]);
   });
 });
@@ -61,14 +84,17 @@ describe('check() without a logger', () => {
 
   it('rejects a bad profile object as strictly as a file, naming the path', async () => {
     const bad = oneRow(`tcp://127.0.0.1:${port}`, `tcp/${port}`, { colour: 'red' });
-    const err = await check(bad).then(() => undefined, (e: unknown) => e);
+    const err = await check(bad).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ProfileError);
     expect((err as Error).message).toContain('rows[0]');
     expect((err as Error).message).toContain('unknown key "colour"');
   });
 
   it('takes variables through set, as --set does', async () => {
-    const doc = oneRow('tcp://${host}:' + port, `tcp/${port}`);
+    const doc = oneRow(`tcp://\${host}:${port}`, `tcp/${port}`);
     const vars = { host: { description: 'the service host' } };
     const run = await check({ ...doc, vars }, { set: { host: '127.0.0.1' } });
     expect(run.results[0]?.outcome).toBe('pass');
@@ -77,18 +103,19 @@ describe('check() without a logger', () => {
 
 describe('registerProber()', () => {
   // A banner prober from outside: connects, reads the first line, passes when it starts as expected.
-  const banner: Prober = (c, ctx) => new Promise((resolve, reject) => {
-    const socket = connect({ host: ctx.address, port: c.target.port, signal: ctx.signal });
-    socket.once('connect', () => ctx.phase('connect'));
-    socket.once('error', reject);
-    socket.once('data', (data) => {
-      socket.destroy();
-      const line = data.toString('latin1').split('\r\n')[0] ?? '';
-      const want = String(c.with['startsWith'] ?? '');
-      const reason = line.startsWith(want) ? 'ok' : 'wrong-protocol';
-      resolve({ state: 'open', reason, detail: `banner ${line}`, facts: { banner: line }, timings: { totalMs: 0 } });
+  const banner: Prober = (c, ctx) =>
+    new Promise((resolve, reject) => {
+      const socket = connect({ host: ctx.address, port: c.target.port, signal: ctx.signal });
+      socket.once('connect', () => ctx.phase('connect'));
+      socket.once('error', reject);
+      socket.once('data', (data) => {
+        socket.destroy();
+        const line = data.toString('latin1').split('\r\n')[0] ?? '';
+        const want = String(c.with.startsWith ?? '');
+        const reason = line.startsWith(want) ? 'ok' : 'wrong-protocol';
+        resolve({ state: 'open', reason, detail: `banner ${line}`, facts: { banner: line }, timings: { totalMs: 0 } });
+      });
     });
-  });
   const bannerOptions = z.strictObject({ startsWith: z.string().optional().describe('the banner starts with this') });
 
   it('is unknown to the loader before it is registered', async () => {

@@ -8,8 +8,19 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  disagreements, dropRules, expectedStates, mix, removeRules, runBlackbox, runFedprobe, runFloor, runNmap,
-  startBlackbox, startTargets, writeProfile, type Scenario,
+  disagreements,
+  dropRules,
+  expectedStates,
+  mix,
+  removeRules,
+  runBlackbox,
+  runFedprobe,
+  runFloor,
+  runNmap,
+  startBlackbox,
+  startTargets,
+  writeProfile,
+  type Scenario,
 } from '../../bench/lib.js';
 import { requireTestNetns } from '../helpers/netns.js';
 
@@ -24,10 +35,20 @@ afterAll(async () => {
 // Ports above the kernel's ephemeral range (32768-60999) and the slices of test/helpers/servers.ts
 // (20000-31999): no other test's server or outgoing connection can hold them.
 const TCP: Scenario = {
-  name: 'agree_tcp', protocol: 'tcp', base: 62000, kinds: mix(40, 0.4, 0.25), timeoutMs: 800, concurrency: 32,
+  name: 'agree_tcp',
+  protocol: 'tcp',
+  base: 62000,
+  kinds: mix(40, 0.4, 0.25),
+  timeoutMs: 800,
+  concurrency: 32,
 };
 const UDP: Scenario = {
-  name: 'agree_udp', protocol: 'udp', base: 62100, kinds: mix(30, 0.5), timeoutMs: 800, concurrency: 16,
+  name: 'agree_udp',
+  protocol: 'udp',
+  base: 62100,
+  kinds: mix(30, 0.5),
+  timeoutMs: 800,
+  concurrency: 16,
 };
 
 describe('bench scripts agree with nmap on every port', () => {

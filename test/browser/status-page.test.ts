@@ -25,26 +25,51 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     // The flags that keep Chromium from reaching out to the network at start.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => browser?.close());
 
-const rgb = { pass: 'rgb(26, 127, 55)', fail: 'rgb(207, 34, 46)', warn: 'rgb(191, 135, 0)', inconclusive: 'rgb(130, 80, 223)' };
+const rgb = {
+  pass: 'rgb(26, 127, 55)',
+  fail: 'rgb(207, 34, 46)',
+  warn: 'rgb(191, 135, 0)',
+  inconclusive: 'rgb(130, 80, 223)',
+};
 
 /** "2026-11-24 11:00:00" in ZONE, the way the page's script writes local times. */
 function localIn(zone: string, iso: string): string {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
-  }).formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
-  return `${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']}:${p['second']}`;
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(iso))
+      .map((x) => [x.type, x.value]),
+  );
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
 /** A page that fails the test on any script error or CSP violation. */
 async function openPage(url: string, opts: { js?: boolean; height?: number } = {}) {
   const context = await browser.newContext({
-    viewport: { width: 1280, height: opts.height ?? 900 }, timezoneId: ZONE, javaScriptEnabled: opts.js ?? true,
+    viewport: { width: 1280, height: opts.height ?? 900 },
+    timezoneId: ZONE,
+    javaScriptEnabled: opts.js ?? true,
     locale: 'en-GB',
   });
   const page = await context.newPage();
@@ -63,15 +88,26 @@ describe('HTML report (one run) in Chromium', () => {
     // The exit code's verdict, first: restful is a failed mandatory row.
     expect(await page.locator('header.banner').getAttribute('data-ready')).toBe('false');
     expect(await page.locator('.banner .verdict').textContent()).toBe('✖ NOT READY');
-    expect(await page.locator('.banner .reasons li').allTextContents())
-      .toEqual(['fedbiomed/node: mandatory row restful (TCP/8080 to restful) failed: timeout']);
+    expect(await page.locator('.banner .reasons li').allTextContents()).toEqual([
+      'fedbiomed/node: mandatory row restful (TCP/8080 to restful) failed: timeout',
+    ]);
     expect(await page.locator('.banner .host').textContent()).toBe('node-1.hospital.example');
     expect(await page.locator('tbody tr').count()).toBe(5);
-    expect(await page.locator('td.outcome').allTextContents()).toEqual(['PASS', 'FAIL', 'WARN', 'INCONCLUSIVE', 'FAIL']);
-    const colours = await page.locator('td.outcome').evaluateAll((cells) => cells.map((c) => getComputedStyle(c).backgroundColor));
+    expect(await page.locator('td.outcome').allTextContents()).toEqual([
+      'PASS',
+      'FAIL',
+      'WARN',
+      'INCONCLUSIVE',
+      'FAIL',
+    ]);
+    const colours = await page
+      .locator('td.outcome')
+      .evaluateAll((cells) => cells.map((c) => getComputedStyle(c).backgroundColor));
     expect(colours).toEqual([rgb.pass, rgb.fail, rgb.warn, rgb.inconclusive, rgb.fail]);
     expect(await page.locator('.count').allTextContents()).toEqual(['1 pass', '2 fail', '1 warn', '1 inconclusive']);
-    expect(await page.locator('tr[data-row="restful"] .hint').textContent()).toMatch(/Ask the network team to allow TCP\/8080/);
+    expect(await page.locator('tr[data-row="restful"] .hint').textContent()).toMatch(
+      /Ask the network team to allow TCP\/8080/,
+    );
     // One arrow per row, each stroked with its outcome colour; 4 out rows right, the in row left.
     const strokes = await page.locator('svg g.arrow line').evaluateAll((ls) => ls.map((l) => l.getAttribute('stroke')));
     expect(strokes).toEqual(['#1a7f37', '#cf222e', '#bf8700', '#8250df', '#cf222e']);
@@ -123,14 +159,19 @@ describe('daemon status page with history in Chromium', () => {
   let exit: Promise<number> | undefined;
   let base = '';
 
-  const listen = (port: number, host = '127.0.0.1') => new Promise<Server>((r) => {
-    const s = createServer((c) => c.destroy());
-    s.listen(port, host, () => r(s));
-  });
+  const listen = (port: number, host = '127.0.0.1') =>
+    new Promise<Server>((r) => {
+      const s = createServer((c) => c.destroy());
+      s.listen(port, host, () => r(s));
+    });
   const close = (s: Server | undefined) => new Promise<void>((r) => (s?.listening ? s.close(() => r()) : r()));
   type Row = {
-    id: string; runs: { at: string; outcome: string; reason: string }[];
-    lastChangedAt: string | null; lastChangedFrom: string | null; changes: number; flapping: boolean;
+    id: string;
+    runs: { at: string; outcome: string; reason: string }[];
+    lastChangedAt: string | null;
+    lastChangedFrom: string | null;
+    changes: number;
+    flapping: boolean;
   };
   type Hist = { size: number; profiles: { profile: string; rows: Row[] }[] };
   const history = async (): Promise<Hist> => JSON.parse((await get(`${base}/history`)).body);
@@ -138,10 +179,14 @@ describe('daemon status page with history in Chromium', () => {
   /** Waits for a run that started after this call and saw the broker `outcome`. */
   async function runWith(outcome: 'pass' | 'fail'): Promise<void> {
     const since = Date.now();
-    await waitFor(`a run with broker ${outcome}`, async () => {
-      const last = (await brokerRuns()).at(-1);
-      return last !== undefined && Date.parse(last.at) >= since && last.outcome === outcome;
-    }, 10_000);
+    await waitFor(
+      `a run with broker ${outcome}`,
+      async () => {
+        const last = (await brokerRuns()).at(-1);
+        return last !== undefined && Date.parse(last.at) >= since && last.outcome === outcome;
+      },
+      10_000,
+    );
   }
 
   afterAll(async () => {
@@ -159,11 +204,35 @@ describe('daemon status page with history in Chromium', () => {
     let listening!: (a: { port: number }) => void;
     const ready = new Promise<{ port: number }>((r) => (listening = r));
     const sink = new Writable({ write: (_c, _e, cb) => cb() });
-    exit = main(['daemon', fixture, '--set', `broker_port=${brokerPort}`, '--set', `api_port=${apiPort}`,
-      '--interval', '1s', '--jitter', '0', '--timeout', '500ms', '--history', '30', '--listen', '127.0.0.1:0',
-      '--log-level', 'silent'], {
-      stdout: sink, stderr: sink, env: {}, signal: stop.signal, onListening: (a) => listening(a),
-    });
+    exit = main(
+      [
+        'daemon',
+        fixture,
+        '--set',
+        `broker_port=${brokerPort}`,
+        '--set',
+        `api_port=${apiPort}`,
+        '--interval',
+        '1s',
+        '--jitter',
+        '0',
+        '--timeout',
+        '500ms',
+        '--history',
+        '30',
+        '--listen',
+        '127.0.0.1:0',
+        '--log-level',
+        'silent',
+      ],
+      {
+        stdout: sink,
+        stderr: sink,
+        env: {},
+        signal: stop.signal,
+        onListening: (a) => listening(a),
+      },
+    );
     base = `http://127.0.0.1:${(await ready).port}`;
     await runWith('pass');
   });
@@ -213,10 +282,14 @@ describe('daemon status page with history in Chromium', () => {
     // The strip: one cell per kept run, in order, coloured by outcome, the rest of the 30 empty.
     // The page may have been rendered a run later than /history was read: compare its own cells.
     const cells = page.locator('.hrow[data-row="broker"] .cell:not(.empty)');
-    const shown = await cells.evaluateAll((cs) => cs.map((c) => ({
-      at: c.getAttribute('data-at')!, outcome: c.getAttribute('data-outcome')!,
-      bg: getComputedStyle(c).backgroundColor, title: c.getAttribute('title')!,
-    })));
+    const shown = await cells.evaluateAll((cs) =>
+      cs.map((c) => ({
+        at: c.getAttribute('data-at')!,
+        outcome: c.getAttribute('data-outcome')!,
+        bg: getComputedStyle(c).backgroundColor,
+        title: c.getAttribute('title')!,
+      })),
+    );
     const fresh = (await history()).profiles[0]!.rows.find((r) => r.id === 'broker')!.runs;
     expect(shown.map((c) => [c.at, c.outcome])).toEqual(fresh.slice(0, shown.length).map((m) => [m.at, m.outcome]));
     expect(shown.length).toBeGreaterThanOrEqual(b.runs.length);
@@ -238,8 +311,9 @@ describe('daemon status page with history in Chromium', () => {
     expect(await changed.locator('time').getAttribute('datetime')).toBe(b.lastChangedAt);
     expect(await changed.locator('time').textContent()).toMatch(/^(\d+ s ago|just now)$/);
     expect(await changed.locator('.flapping').textContent()).toBe('flapping');
-    expect(await changed.locator('.flapping').getAttribute('title'))
-      .toMatch(/^5 changes of outcome in the last \d+ runs$/);
+    expect(await changed.locator('.flapping').getAttribute('title')).toMatch(
+      /^5 changes of outcome in the last \d+ runs$/,
+    );
     expect(await page.locator('.hrow[data-row="api"] .flapping').count()).toBe(0);
     expect(await page.locator('.hrow[data-row="api"] .steady').textContent()).toMatch(/^no change in \d+ runs$/);
     const apiCells = await page.locator('.hrow[data-row="api"] .cell:not(.empty)').count();
@@ -268,10 +342,12 @@ describe('daemon status page with history in Chromium', () => {
 
   it('without JavaScript the page is still right: UTC times with "N s ago" from when it was served', async () => {
     const { page } = await openPage(`${base}/`, { js: false });
-    expect(await page.locator('.banner .meta time').textContent())
-      .toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \((\d+ s ago|just now)\)$/);
-    expect(await page.locator('.hrow[data-row="broker"] .changed time').textContent())
-      .toMatch(/^(\d+ s ago|just now)$/);
+    expect(await page.locator('.banner .meta time').textContent()).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \((\d+ s ago|just now)\)$/,
+    );
+    expect(await page.locator('.hrow[data-row="broker"] .changed time').textContent()).toMatch(
+      /^(\d+ s ago|just now)$/,
+    );
     const title = await page.locator('.hrow[data-row="broker"] .cell:not(.empty)').last().getAttribute('title');
     expect(title).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: FAIL \(refused\)$/);
     await page.context().close();
@@ -279,9 +355,12 @@ describe('daemon status page with history in Chromium', () => {
 
   it('the page is served with a CSP that allows nothing but its own script, and loads nothing else', async () => {
     const res = await fetch(`${base}/`);
-    expect(res.headers.get('content-security-policy')).toMatch(new RegExp(
-      "^default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-[A-Za-z0-9+/]+=*'; " +
-      "base-uri 'none'; form-action 'none'; frame-ancestors 'none'$"));
+    expect(res.headers.get('content-security-policy')).toMatch(
+      new RegExp(
+        "^default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-[A-Za-z0-9+/]+=*'; " +
+          "base-uri 'none'; form-action 'none'; frame-ancestors 'none'$",
+      ),
+    );
     const { page } = await openPage('about:blank');
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));

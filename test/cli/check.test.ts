@@ -27,11 +27,27 @@ describe('check', () => {
     expect(run.summary).toEqual({ pass: 1, fail: 1, warn: 0, inconclusive: 0, skip: 0 });
     expect(run.exitCode).toBe(0);
     const [open, closed] = run.results;
-    expect(open).toMatchObject({ id: 'open', dir: 'out', port: 'tcp/1883', service: 'MQTT', status: 'mandatory', outcome: 'pass', state: 'open', reason: 'ok', hint: '' });
+    expect(open).toMatchObject({
+      id: 'open',
+      dir: 'out',
+      port: 'tcp/1883',
+      service: 'MQTT',
+      status: 'mandatory',
+      outcome: 'pass',
+      state: 'open',
+      reason: 'ok',
+      hint: '',
+    });
     expect(open.addresses).toHaveLength(1);
     expect(open.addresses[0]).toMatchObject({ address: '127.0.0.1', family: 4, outcome: 'pass', attempts: 1 });
     expect(typeof open.timings.connectMs).toBe('number');
-    expect(closed).toMatchObject({ id: 'closed-optional', outcome: 'fail', state: 'closed', reason: 'refused', code: 'ECONNREFUSED' });
+    expect(closed).toMatchObject({
+      id: 'closed-optional',
+      outcome: 'fail',
+      state: 'closed',
+      reason: 'refused',
+      code: 'ECONNREFUSED',
+    });
     expect(closed.hint).toMatch(/no HTTP service listens on TCP\/1/);
     // The documented shape, key for key (jq filters rely on it): the published report schema is
     // strict and requires every key, so a missing or an undocumented key fails here.
@@ -42,7 +58,15 @@ describe('check', () => {
   });
 
   it('--strict makes an optional failure exit 1', async () => {
-    const r = await runCli(['check', fixture('good.yaml'), '--set', `port_open=${port}`, '--strict', '--format', 'json']);
+    const r = await runCli([
+      'check',
+      fixture('good.yaml'),
+      '--set',
+      `port_open=${port}`,
+      '--strict',
+      '--format',
+      'json',
+    ]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).exitCode).toBe(1);
   });
@@ -54,34 +78,87 @@ describe('check', () => {
   });
 
   it('--mandatory-only and --only filter rows; --type too', async () => {
-    const a = JSON.parse((await runCli(['check', fixture('good.yaml'), '--set', `port_open=${port}`, '--mandatory-only', '-f', 'json'])).stdout);
+    const a = JSON.parse(
+      (await runCli(['check', fixture('good.yaml'), '--set', `port_open=${port}`, '--mandatory-only', '-f', 'json']))
+        .stdout,
+    );
     expect(a.results.map((x: { id: string }) => x.id)).toEqual(['open']);
-    const b = JSON.parse((await runCli(['check', fixture('good.yaml'), '--set', `port_open=${port}`, '--only', 'closed-optional', '-f', 'json'])).stdout);
+    const b = JSON.parse(
+      (
+        await runCli([
+          'check',
+          fixture('good.yaml'),
+          '--set',
+          `port_open=${port}`,
+          '--only',
+          'closed-optional',
+          '-f',
+          'json',
+        ])
+      ).stdout,
+    );
     expect(b.results.map((x: { id: string }) => x.id)).toEqual(['closed-optional']);
-    const c = JSON.parse((await runCli(['check', fixture('good.yaml'), '--set', `port_open=${port}`, '--type', 'user', '-f', 'json'])).stdout);
+    const c = JSON.parse(
+      (await runCli(['check', fixture('good.yaml'), '--set', `port_open=${port}`, '--type', 'user', '-f', 'json']))
+        .stdout,
+    );
     expect(c.results.map((x: { id: string }) => x.id)).toEqual(['closed-optional']);
   });
 
   it('variables: defaults < site file < FEDPROBE_VAR_ < --set', async () => {
     // site.yaml sets port_open=9 (closed); the environment overrides it, --set overrides both.
-    const viaSite = JSON.parse((await runCli(['check', fixture('good.yaml'), '--site', fixture('site.yaml'), '--only', 'open', '-f', 'json'])).stdout);
+    const viaSite = JSON.parse(
+      (await runCli(['check', fixture('good.yaml'), '--site', fixture('site.yaml'), '--only', 'open', '-f', 'json']))
+        .stdout,
+    );
     expect(viaSite.results[0].probe).toBe('tcp://127.0.0.1:9');
-    const viaEnv = JSON.parse((await runCli(['check', fixture('good.yaml'), '--site', fixture('site.yaml'), '--only', 'open', '-f', 'json'], { FEDPROBE_VAR_PORT_OPEN: String(port) })).stdout);
+    const viaEnv = JSON.parse(
+      (
+        await runCli(['check', fixture('good.yaml'), '--site', fixture('site.yaml'), '--only', 'open', '-f', 'json'], {
+          FEDPROBE_VAR_PORT_OPEN: String(port),
+        })
+      ).stdout,
+    );
     expect(viaEnv.results[0].probe).toBe(`tcp://127.0.0.1:${port}`);
     expect(viaEnv.results[0].outcome).toBe('pass');
-    const viaSet = JSON.parse((await runCli(['check', fixture('good.yaml'), '--site', fixture('site.yaml'), '--set', 'port_open=7', '--only', 'open', '-f', 'json'], { FEDPROBE_VAR_PORT_OPEN: String(port) })).stdout);
+    const viaSet = JSON.parse(
+      (
+        await runCli(
+          [
+            'check',
+            fixture('good.yaml'),
+            '--site',
+            fixture('site.yaml'),
+            '--set',
+            'port_open=7',
+            '--only',
+            'open',
+            '-f',
+            'json',
+          ],
+          { FEDPROBE_VAR_PORT_OPEN: String(port) },
+        )
+      ).stdout,
+    );
     expect(viaSet.results[0].probe).toBe('tcp://127.0.0.1:7');
   });
 
-  it('the table has the matrix columns, a hint under failures and a summary line; no colour when not a TTY', async () => {
-    const r = await runCli(['check', fixture('good.yaml'), '--set', `port_open=${port}`]);
-    expect(r.stdout).toMatch(/^id\s+dir\s+source\s+destination\s+port\s+service\s+type\s+status\s+outcome\s+state\s+reason\s+time$/m);
-    expect(r.stdout).toMatch(/^open\s+out\s+site\s+svc\s+TCP\/1883\s+MQTT\s+backend\s+mandatory\s+PASS\s+open\s+ok\s+\d+ ms$/m);
-    expect(r.stdout).toMatch(/↳ connection refused/);
-    expect(r.stdout).toMatch(/→ The path to 127\.0\.0\.1 \(other\) works/);
-    expect(r.stdout).toMatch(/2 rows: 1 pass, 1 fail · exit 0 \(only optional rows failed\)/);
-    expect(r.stdout).not.toMatch(/\x1b\[/);
-  });
+  it(
+    'the table has the matrix columns, a hint under failures and a ' + 'summary line; no colour when not a TTY',
+    async () => {
+      const r = await runCli(['check', fixture('good.yaml'), '--set', `port_open=${port}`]);
+      expect(r.stdout).toMatch(
+        /^id\s+dir\s+source\s+destination\s+port\s+service\s+type\s+status\s+outcome\s+state\s+reason\s+time$/m,
+      );
+      expect(r.stdout).toMatch(
+        /^open\s+out\s+site\s+svc\s+TCP\/1883\s+MQTT\s+backend\s+mandatory\s+PASS\s+open\s+ok\s+\d+ ms$/m,
+      );
+      expect(r.stdout).toMatch(/↳ connection refused/);
+      expect(r.stdout).toMatch(/→ The path to 127\.0\.0\.1 \(other\) works/);
+      expect(r.stdout).toMatch(/2 rows: 1 pass, 1 fail · exit 0 \(only optional rows failed\)/);
+      expect(r.stdout).not.toMatch(/\x1b\[/);
+    },
+  );
 
   it('--color forces colour, NO_COLOR wins over a TTY default', async () => {
     const r = await runCli(['check', fixture('good.yaml'), '--set', `port_open=${port}`, '--color']);
@@ -94,16 +171,31 @@ describe('probe', () => {
     const r = await runCli(['probe', `tcp://127.0.0.1:${port}`, '-f', 'json']);
     expect(r.code).toBe(0);
     const run = JSON.parse(r.stdout);
-    expect(run.results[0]).toMatchObject({ id: 'probe', port: `tcp/${port}`, outcome: 'pass', state: 'open', reason: 'ok' });
+    expect(run.results[0]).toMatchObject({
+      id: 'probe',
+      port: `tcp/${port}`,
+      outcome: 'pass',
+      state: 'open',
+      reason: 'ok',
+    });
   });
   it('--expect blocked passes on a refused port', async () => {
     const r = await runCli(['probe', 'tcp://127.0.0.1:1', '--expect', 'blocked', '-f', 'json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ outcome: 'pass', state: 'closed', reason: 'refused', expect: 'blocked' });
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({
+      outcome: 'pass',
+      state: 'closed',
+      reason: 'refused',
+      expect: 'blocked',
+    });
   });
   it('listen:// with --with localOnly=true', async () => {
     const r = await runCli(['probe', `listen://tcp/${port}`, '--with', 'localOnly=true', '-f', 'json']);
-    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ outcome: 'pass', reason: 'ok', facts: { listeningOn: [`127.0.0.1:${port}`], localOnly: true } });
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({
+      outcome: 'pass',
+      reason: 'ok',
+      facts: { listeningOn: [`127.0.0.1:${port}`], localOnly: true },
+    });
   });
 });
 
@@ -113,6 +205,8 @@ describe('schema', () => {
     expect(r.code).toBe(0);
     const checkedIn = readFileSync(new URL('../../profiles/schema.json', import.meta.url), 'utf8');
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(checkedIn));
-    expect(JSON.parse(r.stdout).properties.rows.items.required).toEqual(expect.arrayContaining(['id', 'dir', 'port', 'probe', 'status']));
+    expect(JSON.parse(r.stdout).properties.rows.items.required).toEqual(
+      expect.arrayContaining(['id', 'dir', 'port', 'probe', 'status']),
+    );
   });
 });

@@ -33,16 +33,17 @@ describe('check --from', () => {
   });
 
   it('--set is stronger, and the report says which value it replaced', async () => {
-    const r = await runCli(
-      ['check', '--from', f, '--set', 'superlink_host=127.0.0.3', ...FLEET_JSON],
-      { SUPERLINK_IP: '127.0.0.2' },
-    );
+    const r = await runCli(['check', '--from', f, '--set', 'superlink_host=127.0.0.3', ...FLEET_JSON], {
+      SUPERLINK_IP: '127.0.0.2',
+    });
     const report = JSON.parse(r.stdout) as Report;
     expect(report.inputs).toEqual([
       { name: 'superlink_host', value: '127.0.0.2', source: `${f}:4`, overriddenBy: '--set' },
     ]);
     expect(report.results[0]).toMatchObject({
-      outcome: 'fail', reason: 'refused', addresses: [{ address: '127.0.0.3' }],
+      outcome: 'fail',
+      reason: 'refused',
+      addresses: [{ address: '127.0.0.3' }],
     });
   });
 
@@ -68,9 +69,7 @@ describe('check --from', () => {
   });
 
   it('without --from the report has no inputs', async () => {
-    const r = await runCli(
-      ['check', 'flower/supernode-insecure', '--set', 'superlink_host=127.0.0.2', ...FLEET_JSON],
-    );
+    const r = await runCli(['check', 'flower/supernode-insecure', '--set', 'superlink_host=127.0.0.2', ...FLEET_JSON]);
     expect(Object.hasOwn(JSON.parse(r.stdout) as object, 'inputs')).toBe(false);
     expect(r.stdout).not.toContain('variables from');
   });
@@ -89,7 +88,7 @@ describe('show --from', () => {
     expect(row('clientappio')).toContain(' TCP/9095 ');
     expect(probe('fleet')).toBe(
       ' fleet grpcs://127.0.0.2:9092 expectService=flower-fleet ca=certificates/superlink-ca.crt ' +
-      'cert=${client_cert} key=${client_key}',
+        'cert=${client_cert} key=${client_key}',
     );
     expect(probe('clientappio')).toBe(' clientappio listen://tcp/9095 localOnly=true');
     expect(variable('superlink_host')).toBe(
@@ -132,9 +131,7 @@ describe('show --from', () => {
 describe('the table escapes what a configuration file says', () => {
   it('controls in a value or source are shown, never sent to the terminal', async () => {
     const { renderTable } = await import('../../src/report/table.js');
-    const r = await runCli(
-      ['check', 'flower/supernode-insecure', '--set', 'superlink_host=127.0.0.2', ...FLEET_JSON],
-    );
+    const r = await runCli(['check', 'flower/supernode-insecure', '--set', 'superlink_host=127.0.0.2', ...FLEET_JSON]);
     const run = JSON.parse(r.stdout) as Parameters<typeof renderTable>[0];
     run.inputs = [
       { name: 'superlink_host', value: 'a\x1b[31mb', source: 'x.yml:1\u202e' },

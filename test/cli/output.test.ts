@@ -4,8 +4,18 @@
 // are made with mknod in a private temporary directory, never the real /dev/null.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
-  lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync,
-  symlinkSync, chmodSync, writeFileSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  chmodSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,7 +197,11 @@ describe('open descriptors', () => {
   it('--output /dev/stdout through the real binary, appended to a file opened with >>', () => {
     const file = join(dir, 'log');
     writeFileSync(file, 'earlier line\n');
-    const r = spawnSync('sh', ['-c', `exec node ${bin} probe tcp://127.0.0.1:1 -f json --output /dev/stdout >> ${file}`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'sh',
+      ['-c', `exec node ${bin} probe tcp://127.0.0.1:1 -f json --output /dev/stdout >> ${file}`],
+      { encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
     const text = readFileSync(file, 'utf8');
@@ -199,7 +213,11 @@ describe('open descriptors', () => {
     const file = join(dir, 'fd3');
     writeFileSync(file, 'head\n');
     const ino = statSync(file).ino;
-    const r = spawnSync('sh', ['-c', `exec 3>>${file}; exec node ${bin} probe tcp://127.0.0.1:1 -f csv --output /dev/fd/3`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'sh',
+      ['-c', `exec 3>>${file}; exec node ${bin} probe tcp://127.0.0.1:1 -f csv --output /dev/fd/3`],
+      { encoding: 'utf8' },
+    );
     expect(r.stdout).toBe('');
     expect(r.status).toBe(1);
     expect(statSync(file).ino).toBe(ino);

@@ -21,8 +21,11 @@ let dir: string;
 beforeAll(async () => {
   certs = await makeCerts();
   superlink = await startGrpcio({
-    services: ['fleet'], interceptors: ['node-auth'], tls: { cert: certs.serverCert, key: certs.serverKey },
-    host: '127.0.0.1', port: 0,
+    services: ['fleet'],
+    interceptors: ['node-auth'],
+    tls: { cert: certs.serverCert, key: certs.serverKey },
+    host: '127.0.0.1',
+    port: 0,
   });
   dir = mkdtempSync(join(tmpdir(), 'fedprobe-overrides-'));
 }, 60_000);
@@ -43,8 +46,19 @@ const seen = (r: CheckResult) => [r.id, r.port, r.probe, r.outcome, r.state, r.r
 /** `check flower/supernode` of the fleet row against the grpcio SuperLink, as JSON. */
 async function fleet(args: string[]): Promise<{ code: number; stderr: string; run: RunReport }> {
   const r = await runCli([
-    'check', 'flower/supernode', '--set', 'superlink_host=127.0.0.1', '--set', `superlink_port=${superlink.port}`,
-    '--only', 'fleet', '-f', 'json', '--timeout', '5s', ...args,
+    'check',
+    'flower/supernode',
+    '--set',
+    'superlink_host=127.0.0.1',
+    '--set',
+    `superlink_port=${superlink.port}`,
+    '--only',
+    'fleet',
+    '-f',
+    'json',
+    '--timeout',
+    '5s',
+    ...args,
   ]);
   expect(superlink.handlerCalls()).toEqual([]);
   return { code: r.code, stderr: r.stderr, run: JSON.parse(r.stdout || '{"results":[]}') as RunReport };
@@ -112,12 +126,15 @@ describe("a shipped TLS profile takes the site's CA without being copied", () =>
 
 describe('check --from a SuperNode systemd unit: the port and CA it names land', () => {
   it('--superlink 127.0.0.1:<port> --root-certificates CA passes against the SuperLink on that port', async () => {
-    const unit = file('flower-supernode.service', [
-      '[Service]',
-      `ExecStart=/opt/flwr/bin/flower-supernode --superlink 127.0.0.1:${superlink.port} \\`,
-      `    --root-certificates ${certs.caCert} --clientappio-api-address 127.0.0.1:9094`,
-      '',
-    ].join('\n'));
+    const unit = file(
+      'flower-supernode.service',
+      [
+        '[Service]',
+        `ExecStart=/opt/flwr/bin/flower-supernode --superlink 127.0.0.1:${superlink.port} \\`,
+        `    --root-certificates ${certs.caCert} --clientappio-api-address 127.0.0.1:9094`,
+        '',
+      ].join('\n'),
+    );
     const r = await runCli(['check', '--from', unit, '--only', 'fleet', '-f', 'json', '--timeout', '5s']);
     const run = JSON.parse(r.stdout) as RunReport;
     expect(run.profile.id).toBe('flower/supernode');
@@ -135,10 +152,24 @@ describe('check --from a SuperNode systemd unit: the port and CA it names land',
   });
 
   it('--set is stronger than the unit: another port is checked, and refused', async () => {
-    const unit = file('flower-supernode-2.service', '[Service]\nExecStart=flower-supernode ' +
-      `--superlink 127.0.0.1:${superlink.port} --root-certificates ${certs.caCert}\n`);
-    const r = await runCli(['check', '--from', unit, '--only', 'fleet', '-f', 'json', '--set', 'superlink_port=1',
-      '--timeout', '2s']);
+    const unit = file(
+      'flower-supernode-2.service',
+      '[Service]\nExecStart=flower-supernode ' +
+        `--superlink 127.0.0.1:${superlink.port} --root-certificates ${certs.caCert}\n`,
+    );
+    const r = await runCli([
+      'check',
+      '--from',
+      unit,
+      '--only',
+      'fleet',
+      '-f',
+      'json',
+      '--set',
+      'superlink_port=1',
+      '--timeout',
+      '2s',
+    ]);
     const run = JSON.parse(r.stdout) as RunReport;
     expect(run.results.map(seen)).toEqual([['fleet', 'tcp/1', 'grpcs://127.0.0.1:1', 'fail', 'closed', 'refused']]);
     expect(r.code).toBe(1);
@@ -154,19 +185,28 @@ describe('row overrides are checked as strictly as the profile, with one line pe
 
   it.each([
     [['--with', 'flet.ca=/x'], `--with flet.ca: no row "flet" in flower/supernode (did you mean fleet? ${ROWS})`],
-    [['--with', 'fleet.cq=/x'],
-      `--with fleet.cq: row fleet (grpcs://) has no option "cq" (did you mean ca? options: ${GRPCS_OPTIONS})`],
-    [['--with', '*.insecur=true'],
-      '--with *.insecur: no row of flower/supernode takes the option "insecur" (did you mean insecure?)'],
+    [
+      ['--with', 'fleet.cq=/x'],
+      `--with fleet.cq: row fleet (grpcs://) has no option "cq" (did you mean ca? options: ${GRPCS_OPTIONS})`,
+    ],
+    [
+      ['--with', '*.insecur=true'],
+      '--with *.insecur: no row of flower/supernode takes the option "insecur" (did you mean insecure?)',
+    ],
     [['--with', 'fleet.insecure=yes'], '--with fleet.insecure: expected true or false, got "yes"'],
     [['--with', 'fleet.minDaysValid=soon'], '--with fleet.minDaysValid: expected a number, got "soon"'],
     [['--with', 'ca=/x'], `--with "ca": expected ROW.OPTION=VALUE, ${FORM}`],
-    [['--with', '*.password=hunter2'], '--with *.password: a credential goes to one named row, never to * ' +
-      '(every host the profile names, its calls home too): give ROW.password'],
+    [
+      ['--with', '*.password=hunter2'],
+      '--with *.password: a credential goes to one named row, never to * ' +
+        '(every host the profile names, its calls home too): give ROW.password',
+    ],
     [['--with', 'fleet.ca=/a', '--with', 'fleet.ca=/b'], '--with: fleet.ca is given twice; give it once'],
     [['--with', 'clientappio.localOnly=maybe'], '--with clientappio.localOnly: expected true or false, got "maybe"'],
-    [['--with', 'update-check.headers.X.Y=1'],
-      `--with update-check.headers.X.Y: expected ROW.OPTION=VALUE (or ROW.headers.NAME=VALUE), ${FORM}`],
+    [
+      ['--with', 'update-check.headers.X.Y=1'],
+      `--with update-check.headers.X.Y: expected ROW.OPTION=VALUE (or ROW.headers.NAME=VALUE), ${FORM}`,
+    ],
   ])('%j', async (args, message) => {
     expect(await usage([...base, ...args])).toBe(`fedprobe: ${message}`);
   });
@@ -214,11 +254,17 @@ describe('values are typed by the option, taken as written, and credentials stay
   };
 
   it('boolean, number and string options; ROW.headers.NAME adds one header', async () => {
-    const c = await checks('fedbiomed/node', {
-      'gui.localOnly': 'false', 'restful.minDaysValid': '30', 'restful.expectStatus': '200',
-      'restful.headers.X-Site': 'lab-1',
-      'mqtt.clientId': '${network_host}',
-    }, { network_host: 'fbm.example.org' });
+    const c = await checks(
+      'fedbiomed/node',
+      {
+        'gui.localOnly': 'false',
+        'restful.minDaysValid': '30',
+        'restful.expectStatus': '200',
+        'restful.headers.X-Site': 'lab-1',
+        'mqtt.clientId': '${network_host}',
+      },
+      { network_host: 'fbm.example.org' },
+    );
     expect(c.get('gui')!.with).toEqual({ localOnly: false });
     // expectStatus takes "2xx" as well as 200: a number-like text stays text where the schema takes it.
     expect(c.get('restful')!.with).toEqual({ minDaysValid: 30, expectStatus: '200', headers: { 'X-Site': 'lab-1' } });
@@ -226,7 +272,7 @@ describe('values are typed by the option, taken as written, and credentials stay
     expect(c.get('mqtt')!.with).toEqual({ clientId: '${network_host}' });
   });
 
-  it('a credential given to a named row is that row\'s secret (credentials were given), and only its', async () => {
+  it("a credential given to a named row is that row's secret (credentials were given), and only its", async () => {
     const given = { 'mqtt.username': 'node-1', 'mqtt.password': 'hunter2' };
     const c = await checks('fedbiomed/node', given, { network_host: 'fbm.example.org' });
     expect(c.get('mqtt')!.with).toEqual({ username: 'node-1', password: 'hunter2' });
@@ -237,7 +283,10 @@ describe('values are typed by the option, taken as written, and credentials stay
   it('an override may name a row of another profile run with the same options (the daemon)', async () => {
     const p = await loadProfile('flower/supernode');
     const opts = {
-      timeoutMs: 1000, retries: 0, env: {}, set: { superlink_host: 'h.example.org' },
+      timeoutMs: 1000,
+      retries: 0,
+      env: {},
+      set: { superlink_host: 'h.example.org' },
       overrides: parseWithFlags({ 'restful.minDaysValid': '3' }),
     };
     expect(() => expand(p, opts)).toThrow('--with restful.minDaysValid: no row "restful" in flower/supernode');
@@ -253,7 +302,7 @@ describe('values are typed by the option, taken as written, and credentials stay
     expect(site[SITE_ROWS]!.map((o) => [o.row, o.key, o.value])).toEqual([['*', 'insecure', true]]);
     expect({ ...site }[SITE_ROWS]).toBe(site[SITE_ROWS]);
     const c = expand(await loadProfile('flower/supernode'), { timeoutMs: 1000, retries: 0, env: {}, site });
-    const insecure = c.filter((x) => x.with['insecure'] === true).map((x) => x.row.id);
+    const insecure = c.filter((x) => x.with.insecure === true).map((x) => x.row.id);
     expect(insecure).toEqual(['fleet', 'update-check', 'telemetry']);
   });
 });

@@ -40,11 +40,35 @@ describe('fedprobe daemon', () => {
     writeFileSync(siteFile, `vars:\n  port_open: ${portOf(service)}\n`);
     let listening!: (a: { port: number }) => void;
     const ready = new Promise<{ port: number }>((r) => (listening = r));
-    exit = main(['daemon', fixture, '--site', siteFile, '--interval', '1s', '--jitter', '0', '--timeout', '500ms', '--listen', '127.0.0.1:0', '--log-level', 'silent'], {
-      stdout: sink(), stderr: sink(), env: {}, signal: stop.signal,
-      onReload: (l) => (reloaders.add(l), () => reloaders.delete(l)),
-      onListening: (a) => listening(a),
-    });
+    exit = main(
+      [
+        'daemon',
+        fixture,
+        '--site',
+        siteFile,
+        '--interval',
+        '1s',
+        '--jitter',
+        '0',
+        '--timeout',
+        '500ms',
+        '--listen',
+        '127.0.0.1:0',
+        '--log-level',
+        'silent',
+      ],
+      {
+        stdout: sink(),
+        stderr: sink(),
+        env: {},
+        signal: stop.signal,
+        onReload: (l) => {
+          reloaders.add(l);
+          return () => reloaders.delete(l);
+        },
+        onListening: (a) => listening(a),
+      },
+    );
     const { port } = await ready;
     base = `http://127.0.0.1:${port}`;
     const health = await get(`${base}/healthz`);
@@ -57,11 +81,20 @@ describe('fedprobe daemon', () => {
     expect(results.status).toBe(200);
     const run = JSON.parse(results.body);
     expect(run.profile.id).toBe(fixture);
-    expect(run.results.map((r: { id: string; outcome: string }) => [r.id, r.outcome])).toEqual([['open', 'pass'], ['closed-optional', 'fail']]);
+    expect(run.results.map((r: { id: string; outcome: string }) => [r.id, r.outcome])).toEqual([
+      ['open', 'pass'],
+      ['closed-optional', 'fail'],
+    ]);
     const metrics = await get(`${base}/metrics`);
     expect(metrics.type).toMatch(/^text\/plain; version=0\.0\.4/);
-    expect(metrics.body).toContain(`fedprobe_row_success{profile="${fixture}",row="open",dir="out",destination="svc",port="tcp/1883",service="MQTT",status="mandatory"} 1`);
-    expect(metrics.body).toContain(`fedprobe_row_info{profile="${fixture}",row="closed-optional",dir="out",destination="other",port="tcp/1",service="HTTP",status="optional",state="closed",reason="refused"} 1`);
+    expect(metrics.body).toContain(
+      `fedprobe_row_success{profile="${fixture}",row="open",dir="out",destination="svc",port="tcp/1883",` +
+        'service="MQTT",status="mandatory"} 1',
+    );
+    expect(metrics.body).toContain(
+      `fedprobe_row_info{profile="${fixture}",row="closed-optional",dir="out",destination="other",port="tcp/1",` +
+        'service="HTTP",status="optional",state="closed",reason="refused"} 1',
+    );
     expect(metrics.body).toMatch(/^fedprobe_profile_load_success\{profile=".*good\.yaml"\} 1$/m);
     expect(metrics.body).toMatch(/^process_cpu_user_seconds_total /m);
     const page = await get(`${base}/`);
@@ -82,13 +115,17 @@ describe('fedprobe daemon', () => {
   it('SIGHUP with a broken site file keeps the last good profile and says so in metrics', async () => {
     writeFileSync(siteFile, 'vars: [this is: not a mapping\n');
     for (const l of reloaders) l();
-    await waitFor('load success 0', async () => /fedprobe_profile_load_success\{profile=".*"\} 0/.test((await get(`${base}/metrics`)).body));
+    await waitFor('load success 0', async () =>
+      /fedprobe_profile_load_success\{profile=".*"\} 0/.test((await get(`${base}/metrics`)).body),
+    );
     // Still checking with the last good site file: the row still passes.
     const run = JSON.parse((await get(`${base}/results`)).body);
     expect(run.results[0].outcome).toBe('pass');
     writeFileSync(siteFile, `vars:\n  port_open: ${portOf(service)}\n`);
     for (const l of reloaders) l();
-    await waitFor('load success 1', async () => /fedprobe_profile_load_success\{profile=".*"\} 1/.test((await get(`${base}/metrics`)).body));
+    await waitFor('load success 1', async () =>
+      /fedprobe_profile_load_success\{profile=".*"\} 1/.test((await get(`${base}/metrics`)).body),
+    );
   });
 
   it('unknown paths are 404 and only GET is served', async () => {

@@ -20,22 +20,41 @@ const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
 
 describe('daemon flags it cannot honour are refused with one line, exit 2', () => {
   const cases: [string, string[], RegExp][] = [
-    ['--format without --output', ['--format', 'json'],
-      new RegExp('^fedprobe: --format json: the daemon writes a report only to --output FILE; ' +
-        'it serves json at /results, prometheus at /metrics and html at /$')],
-    ['--format table, the default of check, given explicitly', ['-f', 'table'],
-      /^fedprobe: --format table: the daemon writes a report only to --output FILE/],
-    ['a format that holds one profile', ['--output', join(dir, 'x.xml'), '--format', 'junit'],
-      new RegExp('^fedprobe: --format junit: the daemon\'s --output holds every profile and is rewritten ' +
-        'after each run: use prometheus, json, html$')],
+    [
+      '--format without --output',
+      ['--format', 'json'],
+      new RegExp(
+        '^fedprobe: --format json: the daemon writes a report only to --output FILE; ' +
+          'it serves json at /results, prometheus at /metrics and html at /$',
+      ),
+    ],
+    [
+      '--format table, the default of check, given explicitly',
+      ['-f', 'table'],
+      /^fedprobe: --format table: the daemon writes a report only to --output FILE/,
+    ],
+    [
+      'a format that holds one profile',
+      ['--output', join(dir, 'x.xml'), '--format', 'junit'],
+      new RegExp(
+        "^fedprobe: --format junit: the daemon's --output holds every profile and is rewritten " +
+          'after each run: use prometheus, json, html$',
+      ),
+    ],
     ['--color', ['--color'], /^fedprobe: --color: the daemon prints no table/],
     ['--no-color', ['--no-color'], /^fedprobe: --color: the daemon prints no table/],
     ['--history 0', ['--history', '0'], /^fedprobe: --history: expected a whole number of runs from 1 to 1000$/],
     ['--history 1001', ['--history', '1001'], /^fedprobe: --history: expected a whole number of runs from 1 to 1000$/],
-    ['--output in a directory that does not exist', ['--output', '/nonexistent-fedprobe-dir/f.prom'],
-      /^fedprobe: --output: cannot write \/nonexistent-fedprobe-dir\/f\.prom: ENOENT on its directory$/],
-    ['--set of a variable no profile declares', ['--set', 'port_opne=1'],
-      /^fedprobe: --set port_opne: .* has no variable of that name .*did you mean port_open/],
+    [
+      '--output in a directory that does not exist',
+      ['--output', '/nonexistent-fedprobe-dir/f.prom'],
+      /^fedprobe: --output: cannot write \/nonexistent-fedprobe-dir\/f\.prom: ENOENT on its directory$/,
+    ],
+    [
+      '--set of a variable no profile declares',
+      ['--set', 'port_opne=1'],
+      /^fedprobe: --set port_opne: .* has no variable of that name .*did you mean port_open/,
+    ],
   ];
   for (const [name, flags, message] of cases) {
     it(name, async () => {
@@ -65,11 +84,33 @@ describe('daemon with two profiles and --output', () => {
     let listening!: (a: { port: number }) => void;
     const ready = new Promise<{ port: number }>((r) => (listening = r));
     const port = (service.address() as { port: number }).port;
-    const args = ['daemon', good, second, '--set', `port_open=${port}`, '--interval', '1s', '--jitter', '0',
-      '--timeout', '500ms', '--listen', '127.0.0.1:0', '--log-level', 'silent', ...flags];
-    exits.push(main(args, {
-      stdout: sink(), stderr: sink(), env: {}, signal: stop.signal, onListening: (a) => listening(a),
-    }));
+    const args = [
+      'daemon',
+      good,
+      second,
+      '--set',
+      `port_open=${port}`,
+      '--interval',
+      '1s',
+      '--jitter',
+      '0',
+      '--timeout',
+      '500ms',
+      '--listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'silent',
+      ...flags,
+    ];
+    exits.push(
+      main(args, {
+        stdout: sink(),
+        stderr: sink(),
+        env: {},
+        signal: stop.signal,
+        onListening: (a) => listening(a),
+      }),
+    );
     return `http://127.0.0.1:${(await ready).port}`;
   }
 
@@ -83,8 +124,11 @@ describe('daemon with two profiles and --output', () => {
     const written = () => (existsSync(file) ? readFileSync(file, 'utf8') : '');
     const upstream = (v: 0 | 1) =>
       new RegExp(`^fedprobe_row_success\\{profile="${second}",row="upstream",.*\\} ${v}$`, 'm');
-    await waitFor('the textfile with both profiles', async () =>
-      written().includes(`fedprobe_row_success{profile="${second}"`) && written().includes(`profile="${good}"`));
+    await waitFor(
+      'the textfile with both profiles',
+      async () =>
+        written().includes(`fedprobe_row_success{profile="${second}"`) && written().includes(`profile="${good}"`),
+    );
     const text = readFileSync(file, 'utf8');
     expect(text).toMatch(new RegExp(`^fedprobe_row_success\\{profile="${good}",row="open",.*\\} 1$`, 'm'));
     expect(text).toMatch(new RegExp(`^fedprobe_row_success\\{profile="${second}",row="upstream",.*\\} 1$`, 'm'));
@@ -110,8 +154,13 @@ describe('daemon with two profiles and --output', () => {
     const hist = JSON.parse((await get(`${base}/history`)).body);
     expect(hist.size).toBe(30);
     expect(hist.profiles.map((p: { profile: string }) => p.profile)).toEqual([good, second]);
-    const row = hist.profiles[1].rows[0] as { id: string; changes: number; lastChangedFrom: string; flapping: boolean;
-      runs: { outcome: string; reason: string }[] };
+    const row = hist.profiles[1].rows[0] as {
+      id: string;
+      changes: number;
+      lastChangedFrom: string;
+      flapping: boolean;
+      runs: { outcome: string; reason: string }[];
+    };
     expect(row).toMatchObject({ id: 'upstream', changes: 2, lastChangedFrom: 'fail', flapping: false });
     expect(row.runs.at(-1)).toMatchObject({ outcome: 'pass', reason: 'ok' });
     expect(row.runs.some((m) => m.outcome === 'fail' && m.reason === 'refused')).toBe(true);
@@ -120,8 +169,10 @@ describe('daemon with two profiles and --output', () => {
   it('--output FILE --format json: the same list /results serves', { timeout: 15_000 }, async () => {
     const file = join(dir, 'runs.json');
     const base = await daemon(['--output', file, '--format', 'json', '--history', '5']);
-    await waitFor('the json file with both profiles', async () =>
-      existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).length === 2);
+    await waitFor(
+      'the json file with both profiles',
+      async () => existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).length === 2,
+    );
     const written = JSON.parse(readFileSync(file, 'utf8')) as { profile: { id: string } }[];
     expect(written.map((r) => r.profile.id)).toEqual([good, second]);
     const served = JSON.parse((await get(`${base}/results`)).body) as { profile: { id: string }; startedAt: string }[];
@@ -134,8 +185,10 @@ describe('daemon with two profiles and --output', () => {
   }, async () => {
     const file = join(dir, 'status.html');
     await daemon(['--output', file, '--format', 'html']);
-    await waitFor('the html file', async () =>
-      existsSync(file) && readFileSync(file, 'utf8').includes(`data-profile="${second}"`));
+    await waitFor(
+      'the html file',
+      async () => existsSync(file) && readFileSync(file, 'utf8').includes(`data-profile="${second}"`),
+    );
     const html = readFileSync(file, 'utf8');
     expect(html).toMatch(/<header class="banner (ready|not-ready)"/);
     expect(html).toContain('<div class="history" data-size="30">');

@@ -12,7 +12,10 @@ const t0 = Date.parse('2026-11-24T10:00:00.000Z');
 /** A run at minute `i` whose rows have the given outcomes (ids taken from the sample rows). */
 function runAt(i: number, outcomes: Record<string, Outcome>) {
   const results: CheckResult[] = Object.entries(outcomes).map(([id, outcome]) => ({
-    ...sampleResults[0]!, id, outcome, reason: outcome === 'pass' ? 'ok' : 'refused',
+    ...sampleResults[0]!,
+    id,
+    outcome,
+    reason: outcome === 'pass' ? 'ok' : 'refused',
   }));
   return buildReport(sampleProfile, results, new Date(t0 + i * 60_000), 10, false);
 }
@@ -35,7 +38,10 @@ describe('history', () => {
     const h = createHistory(5);
     h.record('p', runAt(0, { a: 'pass', gone: 'fail' }));
     h.record('p', runAt(1, { fresh: 'pass', a: 'fail' }));
-    expect(h.rows('p').map((r) => [r.id, r.runs.length])).toEqual([['fresh', 1], ['a', 2]]);
+    expect(h.rows('p').map((r) => [r.id, r.runs.length])).toEqual([
+      ['fresh', 1],
+      ['a', 2],
+    ]);
     expect(h.rows('other')).toEqual([]);
   });
 
@@ -47,7 +53,7 @@ describe('history', () => {
     expect(h.rows('p')[0]).toMatchObject({ changes: 0, flapping: false, changedAt: t0 + 60_000, changedFrom: 'pass' });
     const f = createHistory(30);
     const seq: Outcome[] = ['pass', 'fail', 'pass', 'fail', 'pass'];
-    seq.slice(0, FLAP_CHANGES + 1).forEach((o, i) => f.record('p', runAt(i, { a: o })));
+    for (const [i, o] of seq.slice(0, FLAP_CHANGES + 1).entries()) f.record('p', runAt(i, { a: o }));
     expect(f.rows('p')[0]).toMatchObject({ changes: FLAP_CHANGES, flapping: false });
     f.record('p', runAt(9, { a: seq[FLAP_CHANGES + 1]! }));
     expect(f.rows('p')[0]).toMatchObject({ changes: FLAP_CHANGES + 1, flapping: true });
@@ -57,14 +63,21 @@ describe('history', () => {
     const h = createHistory(3);
     h.record('p', runAt(0, { a: 'pass' }));
     expect(historyJson(h, ['p', 'q'])).toEqual({
-      size: 3, flappingAbove: FLAP_CHANGES,
+      size: 3,
+      flappingAbove: FLAP_CHANGES,
       profiles: [
         {
           profile: 'p',
-          rows: [{
-            id: 'a', runs: [{ at: '2026-11-24T10:00:00.000Z', outcome: 'pass', reason: 'ok' }],
-            lastChangedAt: null, lastChangedFrom: null, changes: 0, flapping: false,
-          }],
+          rows: [
+            {
+              id: 'a',
+              runs: [{ at: '2026-11-24T10:00:00.000Z', outcome: 'pass', reason: 'ok' }],
+              lastChangedAt: null,
+              lastChangedFrom: null,
+              changes: 0,
+              flapping: false,
+            },
+          ],
         },
         { profile: 'q', rows: [] },
       ],
@@ -77,11 +90,12 @@ describe('history', () => {
   });
 });
 
-describe('readiness: the exit code\'s verdict', () => {
+describe("readiness: the exit code's verdict", () => {
   it('without --strict, only failed mandatory rows', () => {
     expect(blockingRows(sampleRun()).map((r) => r.id)).toEqual(['restful']);
-    expect(runProblems('fedbiomed/node', sampleRun()))
-      .toEqual(['fedbiomed/node: mandatory row restful (TCP/8080 to restful) failed: timeout']);
+    expect(runProblems('fedbiomed/node', sampleRun())).toEqual([
+      'fedbiomed/node: mandatory row restful (TCP/8080 to restful) failed: timeout',
+    ]);
   });
 
   it('with --strict, failed and inconclusive rows, optional ones too', () => {

@@ -20,10 +20,12 @@ const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
 
 function freePort(): Promise<number> {
   const s = createServer();
-  return new Promise((r) => s.listen(0, '127.0.0.1', () => {
-    const p = (s.address() as { port: number }).port;
-    s.close(() => r(p));
-  }));
+  return new Promise((r) =>
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => r(p));
+    }),
+  );
 }
 
 describe('Prometheus integration', () => {
@@ -45,29 +47,73 @@ describe('Prometheus integration', () => {
     const servicePort = (service.address() as { port: number }).port;
     let listening!: (a: { port: number }) => void;
     const ready = new Promise<{ port: number }>((r) => (listening = r));
-    exit = main(['daemon', fixture, '--set', `port_open=${servicePort}`, '--interval', '1s', '--listen', '127.0.0.1:0', '--log-level', 'silent'], {
-      stdout: sink(), stderr: sink(), env: {}, signal: stop.signal, onListening: (a) => listening(a),
-    });
+    exit = main(
+      [
+        'daemon',
+        fixture,
+        '--set',
+        `port_open=${servicePort}`,
+        '--interval',
+        '1s',
+        '--listen',
+        '127.0.0.1:0',
+        '--log-level',
+        'silent',
+      ],
+      {
+        stdout: sink(),
+        stderr: sink(),
+        env: {},
+        signal: stop.signal,
+        onListening: (a) => listening(a),
+      },
+    );
     const { port } = await ready;
 
     const promPort = await freePort();
-    writeFileSync(join(dir, 'prometheus.yml'), [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'scrape_configs:',
-      '  - job_name: fedprobe',
-      `    static_configs: [{ targets: ["127.0.0.1:${port}"] }]`,
-    ].join('\n') + '\n');
-    prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' });
-    const query = `http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('fedprobe_row_success{row="open"}')}`;
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      `${[
+        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        'scrape_configs:',
+        '  - job_name: fedprobe',
+        `    static_configs: [{ targets: ["127.0.0.1:${port}"] }]`,
+      ].join('\n')}\n`,
+    );
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    const promql = encodeURIComponent('fedprobe_row_success{row="open"}');
+    const query = `http://127.0.0.1:${promPort}/api/v1/query?query=${promql}`;
     let result: { metric: Record<string, string>; value: [number, string] }[] = [];
-    await waitFor('Prometheus to have scraped fedprobe_row_success', async () => {
-      const r = await get(query);
-      if (r.status !== 200) return false;
-      result = JSON.parse(r.body).data.result;
-      return result.length > 0;
-    }, 40_000, 500);
+    await waitFor(
+      'Prometheus to have scraped fedprobe_row_success',
+      async () => {
+        const r = await get(query);
+        if (r.status !== 200) return false;
+        result = JSON.parse(r.body).data.result;
+        return result.length > 0;
+      },
+      40_000,
+      500,
+    );
     expect(result).toHaveLength(1);
-    expect(result[0]!.metric).toMatchObject({ __name__: 'fedprobe_row_success', job: 'fedprobe', profile: fixture, row: 'open', port: 'tcp/1883', service: 'MQTT', status: 'mandatory', destination: 'svc' });
+    expect(result[0]!.metric).toMatchObject({
+      __name__: 'fedprobe_row_success',
+      job: 'fedprobe',
+      profile: fixture,
+      row: 'open',
+      port: 'tcp/1883',
+      service: 'MQTT',
+      status: 'mandatory',
+      destination: 'svc',
+    });
     expect(result[0]!.value[1]).toBe('1');
     const up = JSON.parse((await get(`http://127.0.0.1:${promPort}/api/v1/query?query=up`)).body).data.result;
     expect(up[0].value[1]).toBe('1');
@@ -84,13 +130,20 @@ describe('Prometheus integration', () => {
   }, 60_000);
 
   it('the shipped scrape config and alert rules pass promtool', () => {
-    const config = spawnSync('promtool', ['check', 'config', deploy('prometheus/prometheus.yml')], { encoding: 'utf8' });
+    const config = spawnSync('promtool', ['check', 'config', deploy('prometheus/prometheus.yml')], {
+      encoding: 'utf8',
+    });
     expect(config.stdout).toMatch(/SUCCESS: .*prometheus\.yml is valid prometheus config file syntax/);
     expect(config.status).toBe(0);
-    const rules = spawnSync('promtool', ['check', 'rules', deploy('prometheus/fedprobe-rules.yml')], { encoding: 'utf8' });
+    const rules = spawnSync('promtool', ['check', 'rules', deploy('prometheus/fedprobe-rules.yml')], {
+      encoding: 'utf8',
+    });
     expect(rules.stdout).toMatch(/SUCCESS: 6 rules found/);
     expect(rules.status).toBe(0);
-    const unit = spawnSync('promtool', ['test', 'rules', 'fedprobe-rules.test.yml'], { encoding: 'utf8', cwd: new URL('.', import.meta.url).pathname });
+    const unit = spawnSync('promtool', ['test', 'rules', 'fedprobe-rules.test.yml'], {
+      encoding: 'utf8',
+      cwd: new URL('.', import.meta.url).pathname,
+    });
     expect(unit.stdout).toMatch(/SUCCESS/);
     expect(unit.status).toBe(0);
   });

@@ -26,8 +26,17 @@ describe('--push to a Pushgateway', () => {
     await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
     servicePort = (service.address() as { port: number }).port;
     gatewayPort = await freePort();
-    gateway = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${gatewayPort}`, '--persistence.file='], { stdio: 'ignore' });
-    await waitFor('the Pushgateway', async () => (await get(`http://127.0.0.1:${gatewayPort}/-/ready`)).status === 200, 20_000, 200);
+    gateway = spawn(
+      'prometheus-pushgateway',
+      [`--web.listen-address=127.0.0.1:${gatewayPort}`, '--persistence.file='],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      'the Pushgateway',
+      async () => (await get(`http://127.0.0.1:${gatewayPort}/-/ready`)).status === 200,
+      20_000,
+      200,
+    );
   });
 
   afterAll(async () => {
@@ -37,46 +46,98 @@ describe('--push to a Pushgateway', () => {
   });
 
   it('pushes the run under job, instance and profile; a real Prometheus returns the row series', async () => {
-    const r = await runCli(['check', fixture, '--set', `port_open=${servicePort}`, '--only', 'open', '--format', 'json',
-      '--push', `http://127.0.0.1:${gatewayPort}`, '--push-instance', 'site-a']);
+    const r = await runCli([
+      'check',
+      fixture,
+      '--set',
+      `port_open=${servicePort}`,
+      '--only',
+      'open',
+      '--format',
+      'json',
+      '--push',
+      `http://127.0.0.1:${gatewayPort}`,
+      '--push-instance',
+      'site-a',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).summary.pass).toBe(1);
     const pushed = (await get(`http://127.0.0.1:${gatewayPort}/metrics`)).body;
-    expect(pushed).toMatch(new RegExp(`^fedprobe_row_success\\{.*instance="site-a".*job="fedprobe".*profile="${fixture.replace(/[.]/g, '\\.')}".*row="open".*\\} 1$`, 'm'));
+    expect(pushed).toMatch(
+      new RegExp(
+        `^fedprobe_row_success\\{.*instance="site-a".*job="fedprobe".*` +
+          `profile="${fixture.replace(/[.]/g, '\\.')}".*row="open".*\\} 1$`,
+        'm',
+      ),
+    );
     expect(pushed).toMatch(/^push_failure_time_seconds\{.*instance="site-a".*\} 0$/m);
 
     const promPort = await freePort();
-    writeFileSync(join(dir, 'prometheus.yml'), [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'scrape_configs:',
-      '  - job_name: pushgateway',
-      '    honor_labels: true',
-      `    static_configs: [{ targets: ["127.0.0.1:${gatewayPort}"] }]`,
-    ].join('\n') + '\n');
-    prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' });
-    const query = `http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('fedprobe_row_success{row="open"}')}`;
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      `${[
+        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        'scrape_configs:',
+        '  - job_name: pushgateway',
+        '    honor_labels: true',
+        `    static_configs: [{ targets: ["127.0.0.1:${gatewayPort}"] }]`,
+      ].join('\n')}\n`,
+    );
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    const promql = encodeURIComponent('fedprobe_row_success{row="open"}');
+    const query = `http://127.0.0.1:${promPort}/api/v1/query?query=${promql}`;
     let result: { metric: Record<string, string>; value: [number, string] }[] = [];
-    await waitFor('Prometheus to have scraped the gateway', async () => {
-      const q = await get(query);
-      if (q.status !== 200) return false;
-      result = JSON.parse(q.body).data.result;
-      return result.length > 0;
-    }, 40_000, 500);
+    await waitFor(
+      'Prometheus to have scraped the gateway',
+      async () => {
+        const q = await get(query);
+        if (q.status !== 200) return false;
+        result = JSON.parse(q.body).data.result;
+        return result.length > 0;
+      },
+      40_000,
+      500,
+    );
     expect(result).toHaveLength(1);
-    expect(result[0]!.metric).toMatchObject({ job: 'fedprobe', instance: 'site-a', profile: fixture, row: 'open', port: 'tcp/1883' });
+    expect(result[0]!.metric).toMatchObject({
+      job: 'fedprobe',
+      instance: 'site-a',
+      profile: fixture,
+      row: 'open',
+      port: 'tcp/1883',
+    });
     expect(result[0]!.value[1]).toBe('1');
   }, 60_000);
 
   it('a push that fails is one line on stderr and never exit 0; the report is still printed', async () => {
     const closed = await freePort();
-    const r = await runCli(['check', fixture, '--set', `port_open=${servicePort}`, '--only', 'open', '--format', 'json',
-      '--push', `http://user:s3cret-push@127.0.0.1:${closed}`]);
+    const r = await runCli([
+      'check',
+      fixture,
+      '--set',
+      `port_open=${servicePort}`,
+      '--only',
+      'open',
+      '--format',
+      'json',
+      '--push',
+      `http://user:s3cret-push@127.0.0.1:${closed}`,
+    ]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).summary.pass).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
-      `fedprobe: cannot push to http://127.0.0.1:${closed}/metrics/job/fedprobe/instance/${(await import('node:os')).hostname()}/profile@base64/${Buffer.from(fixture).toString('base64url')}: ECONNREFUSED`,
+      `fedprobe: cannot push to ` +
+        `http://127.0.0.1:${closed}/metrics/job/fedprobe/instance/${(await import('node:os')).hostname()}` +
+        `/profile@base64/${Buffer.from(fixture).toString('base64url')}: ECONNREFUSED`,
     ]);
     expect(r.stderr).not.toContain('s3cret-push');
   });

@@ -31,17 +31,17 @@ function addProcess(
 ): void {
   const dir = join(proc, String(pid));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cmdline'), argv.length ? argv.join('\0') + '\0' : '');
+  writeFileSync(join(dir, 'cmdline'), argv.length ? `${argv.join('\0')}\0` : '');
   writeFileSync(join(dir, 'comm'), `${comm}\n`);
   if (cwd) symlinkSync(cwd, join(dir, 'cwd'));
-  if (more.environ) writeFileSync(join(dir, 'environ'), more.environ.join('\0') + '\0');
+  if (more.environ) writeFileSync(join(dir, 'environ'), `${more.environ.join('\0')}\0`);
   // A container's filesystem: /proc/PID/root points at another directory than "/".
   if (more.root) symlinkSync(more.root, join(dir, 'root'));
 }
 
 function setListeners(lines: string[]): void {
   mkdirSync(join(proc, 'net'), { recursive: true });
-  writeFileSync(join(proc, 'net', 'tcp'), [TCP_HEADER, ...lines].join('\n') + '\n');
+  writeFileSync(join(proc, 'net', 'tcp'), `${[TCP_HEADER, ...lines].join('\n')}\n`);
   writeFileSync(join(proc, 'net', 'tcp6'), `${TCP_HEADER}\n`);
 }
 
@@ -89,7 +89,8 @@ describe('discover', () => {
         '  superlink_host = superlink.example.org  (pid 101 argv)',
         '  superlink_ca = /etc/flwr/ca.crt  (pid 101 argv)',
         '  note: ClientAppIo API bind address 127.0.0.1 (pid 101 argv): flower/supernode has no variable for it',
-        '  fedprobe check flower/supernode --set superlink_host=superlink.example.org --set superlink_ca=/etc/flwr/ca.crt',
+        '  fedprobe check flower/supernode --set superlink_host=superlink.example.org ' +
+          '--set superlink_ca=/etc/flwr/ca.crt',
         `  fedprobe check --from ${proc}/101/cmdline   # the same, read again: each value's source in the report`,
         '',
         'fedbiomed/node-v5: pid 202 fedbiomed',
@@ -132,8 +133,14 @@ describe('discover', () => {
     writeFileSync(join(container, 'app', 'certificates', 'ca.crt'), 'not read by discover\n');
     addProcess(
       500,
-      ['/python/bin/python', '/python/bin/flower-supernode', '--superlink', 'superlink:9092', '--root-certificates',
-        'certificates/ca.crt'],
+      [
+        '/python/bin/python',
+        '/python/bin/flower-supernode',
+        '--superlink',
+        'superlink:9092',
+        '--root-certificates',
+        'certificates/ca.crt',
+      ],
       'flower-supernod',
       '/app', // as the container sees it
       { root: container, environ: ['PATH=/usr/bin', 'FLWR_TELEMETRY_ENABLED=0', 'API_TOKEN=hunter2'] },
@@ -146,7 +153,8 @@ describe('discover', () => {
       superlink_host: { value: 'superlink', source: 'pid 500 argv' },
       superlink_ca: {
         value: ca,
-        source: `pid 500 argv: certificates/ca.crt relative to its cwd /app, in its container, read through ` +
+        source:
+          `pid 500 argv: certificates/ca.crt relative to its cwd /app, in its container, read through ` +
           `${join(proc, '500', 'root')}`,
       },
     });
@@ -162,7 +170,7 @@ describe('discover', () => {
     expect((await varsFromConfig(`${proc}/500/cmdline`)).vars).toEqual(plan!.found?.vars);
   });
 
-  it("a Fed-BioMed node in a container: its config.ini through /proc/PID/root, FBM_* overriding it", async () => {
+  it('a Fed-BioMed node in a container: its config.ini through /proc/PID/root, FBM_* overriding it', async () => {
     const container = join(root, 'fbm-container');
     mkdirSync(join(container, 'fbm-node', 'etc'), { recursive: true });
     copyFileSync(fbmConfig, join(container, 'fbm-node', 'etc', 'config.ini'));

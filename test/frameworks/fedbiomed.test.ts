@@ -24,9 +24,9 @@ describe('Fed-BioMed v4 (MQTT + restful)', () => {
   it('FBM v4 environment variables override the file, as Environ does', async () => {
     const f = fx('v4-config_node.ini');
     const found = await varsFromConfig(f, { env: { MQTT_BROKER: '192.0.2.7', MQTT_BROKER_PORT: '11883' } });
-    expect(found.vars['network_host']).toEqual({ value: '192.0.2.7', source: 'env MQTT_BROKER' });
+    expect(found.vars.network_host).toEqual({ value: '192.0.2.7', source: 'env MQTT_BROKER' });
     // The port lands in the profile's mqtt_port: the mqtt row checks 11883.
-    expect(found.vars['mqtt_port']).toEqual({ value: '11883', source: 'env MQTT_BROKER_PORT' });
+    expect(found.vars.mqtt_port).toEqual({ value: '11883', source: 'env MQTT_BROKER_PORT' });
     expect(found.notes.some((n) => n.startsWith('the restful server (fbm-network.example.org'))).toBe(true);
   });
 
@@ -37,8 +37,8 @@ describe('Fed-BioMed v4 (MQTT + restful)', () => {
     expect(found.vars).toEqual({});
     expect(found.notes).toEqual([
       `MQTT broker 10.220.0.2 (${f}:8) is inside Fed-BioMed's VPN (10.220.0.0/16): traffic goes through ` +
-      `WireGuard; give vpn_server with --from the researcher's config.env (VPN_SERVER_ENDPOINT) or --set ` +
-      `vpn_server=HOST`,
+        `WireGuard; give vpn_server with --from the researcher's config.env (VPN_SERVER_ENDPOINT) or --set ` +
+        `vpn_server=HOST`,
     ]);
   });
 });
@@ -55,7 +55,7 @@ describe('Fed-BioMed v5+ (gRPC over TLS)', () => {
 
   it('FBM_RESEARCHER_IP overrides the file, as Config._get does', async () => {
     const found = await varsFromConfig(fx('v6-config.ini'), { env: { FBM_RESEARCHER_IP: '198.51.100.4' } });
-    expect(found.vars['researcher_host']).toEqual({ value: '198.51.100.4', source: 'env FBM_RESEARCHER_IP' });
+    expect(found.vars.researcher_host).toEqual({ value: '198.51.100.4', source: 'env FBM_RESEARCHER_IP' });
   });
 
   it('maps a researcher config.ini: port, certificate, key by path only, loopback bind', async () => {
@@ -65,13 +65,13 @@ describe('Fed-BioMed v5+ (gRPC over TLS)', () => {
     expect(found.vars).toEqual({ server_port: { value: '50052', source: `${f}:12` } });
     expect(found.notes).toEqual([
       `the researcher's gRPC server binds localhost (${f}:11): nodes on other machines cannot reach it; set ` +
-      `FBM_SERVER_HOST to an address they dial`,
+        `FBM_SERVER_HOST to an address they dial`,
       `researcher gRPC server address (FBM_SERVER_HOST) localhost (${f}:11): fedbiomed/researcher-v5 has no ` +
-      `variable for it`,
+        `variable for it`,
       `certificate the gRPC server presents (relative to etc/) certs/server_certificate.pem (${f}:17): ` +
-      `fedbiomed/researcher-v5 has no variable for it`,
+        `fedbiomed/researcher-v5 has no variable for it`,
       `its private key (used by path only) certs/server_certificate.key (${f}:16): fedbiomed/researcher-v5 has ` +
-      `no variable for it`,
+        `no variable for it`,
     ]);
   });
 
@@ -82,8 +82,8 @@ describe('Fed-BioMed v5+ (gRPC over TLS)', () => {
     expect(found.vars).toEqual({});
     expect(found.notes[0]).toBe(
       `researcher ip 10.222.0.2 (${f}:23) is inside Fed-BioMed's VPN (10.222.0.0/16): the node reaches it ` +
-      `through WireGuard; give vpn_server with --from the node's config.env (VPN_SERVER_ENDPOINT) or --set ` +
-      `vpn_server=HOST`,
+        `through WireGuard; give vpn_server with --from the node's config.env (VPN_SERVER_ENDPOINT) or --set ` +
+        `vpn_server=HOST`,
     );
   });
 
@@ -95,7 +95,7 @@ describe('Fed-BioMed v5+ (gRPC over TLS)', () => {
       vars: { vpn_server: { value: 'vpn.fbm.example.org', source: `${f}:17` } },
       notes: [
         `the peer's WireGuard keys are in ${f} (VPN_SERVER_PUBLIC_KEY, VPN_SERVER_PSK at line 20); fedprobe uses ` +
-        `them by path, never prints them`,
+          `them by path, never prints them`,
       ],
     });
     expect(JSON.stringify(found)).not.toContain('TESTONLY');

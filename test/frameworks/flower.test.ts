@@ -26,8 +26,8 @@ describe('flower-supernode', () => {
     // The two SuperNodes serve ClientAppIo on 9094 and 9095: they are checked one at a time.
     expect(await usageError(varsFromConfig(f))).toBe(
       `${f}: several components with different settings: supernode-1 (flower/supernode, ` +
-      `clientappio_api_port=(default)); supernode-2 (flower/supernode, clientappio_api_port=9095): pick one with ` +
-      `--from ${f}#SERVICE`,
+        `clientappio_api_port=(default)); supernode-2 (flower/supernode, clientappio_api_port=9095): pick one with ` +
+        `--from ${f}#SERVICE`,
     );
     expect(await varsFromConfig(`${f}#supernode-1`)).toEqual({
       profile: 'flower/supernode',
@@ -61,7 +61,7 @@ describe('flower-supernode', () => {
       },
       notes: [
         `SuperNode authentication key (used by path only) /etc/flwr/supernode.key (${f}:14): flower/supernode ` +
-        `has no variable for it`,
+          `has no variable for it`,
         `ClientAppIo API bind address 127.0.0.1 (${f}:12): flower/supernode has no variable for it`,
       ],
     });
@@ -71,7 +71,7 @@ describe('flower-supernode', () => {
     const f = fx('compose-unset.yml');
     expect(await usageError(varsFromConfig(f))).toBe(
       `${f}:4: --superlink \${SUPERLINK_IP}:9092 uses $SUPERLINK_IP, which is not set here: set it in the ` +
-      `environment or give the value with --set`,
+        `environment or give the value with --set`,
     );
   });
 });
@@ -86,7 +86,7 @@ describe('flower-superlink', () => {
         `server certificate certificates/server.pem (${f}:8): flower/superlink has no variable for it`,
         `CA certificate certificates/ca.crt (${f}:7): flower/superlink has no variable for it`,
         `server private key (used by path only) certificates/server.key (${f}:9): flower/superlink has no ` +
-        `variable for it`,
+          `variable for it`,
       ],
     });
   });
@@ -98,7 +98,7 @@ describe('flower-superlink', () => {
       vars: { fleet_api_port: { value: '19092', source: `${f}:4` } },
       notes: [
         `--insecure (${f}:4): the Fleet and Control APIs are plaintext; SuperNodes and the flwr CLI must use ` +
-        `flower/supernode-insecure and flower/cli-insecure`,
+          `flower/supernode-insecure and flower/cli-insecure`,
         `Control API bind address 127.0.0.1 (${f}:4): flower/superlink has no variable for it`,
       ],
     });
@@ -131,7 +131,7 @@ describe('flwr CLI connections', () => {
     const f = fx('pyproject-simulation.toml');
     expect(await usageError(varsFromConfig(f))).toBe(
       `${f}: connection "local-simulation" has no address (a simulation: options only): nothing on the network ` +
-      `to check`,
+        `to check`,
     );
   });
 
@@ -152,7 +152,7 @@ describe('flwr CLI connections', () => {
     });
     expect(await usageError(varsFromConfig(`${f}#local`))).toBe(
       `${f}:8: connection "local" is flwr's own managed local SuperLink (:local:), started by flwr on this ` +
-      `machine; pick a remote one with --from ${f}#NAME`,
+        `machine; pick a remote one with --from ${f}#NAME`,
     );
   });
 
@@ -175,7 +175,7 @@ describe('compose: the .env beside the file', () => {
   it('takes ${VAR} from it and names its line; both SuperNodes are reported, each with what differs', async () => {
     expect(await usageError(varsFromConfig(f, { env: {} }))).toBe(
       `${f}: several components with different settings: supernode-1 (flower/supernode); ` +
-      `supernode-2 (flower/supernode-insecure): pick one with --from ${f}#SERVICE`,
+        `supernode-2 (flower/supernode-insecure): pick one with --from ${f}#SERVICE`,
     );
     expect(await varsFromConfig(`${f}#supernode-1`, { env: {} })).toEqual({
       profile: 'flower/supernode',
@@ -211,6 +211,6 @@ describe('compose: the .env beside the file', () => {
 
   it("the shell's environment wins over the .env, as in docker compose", async () => {
     const found = await varsFromConfig(`${f}#supernode-1`, { env: { SUPERLINK_IP: '203.0.113.7' } });
-    expect(found.vars['superlink_host']).toEqual({ value: '203.0.113.7', source: `${f}:8` });
+    expect(found.vars.superlink_host).toEqual({ value: '203.0.113.7', source: `${f}:8` });
   });
 });

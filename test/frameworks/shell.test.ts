@@ -11,8 +11,16 @@ describe('shellCommands', () => {
   it('quotes, continuations, separators, assignments and their lines', () => {
     const text = 'A=one\nB="t w o"; echo "$A" \\\n  \'${B}\' ${B} && run ${C:-dflt} # comment\n';
     expect(shellCommands(text, () => undefined)).toEqual([
-      [{ text: 'echo', line: 2 }, { text: 'one', line: 2 }, { text: '${B}', line: 3 }, { text: 't w o', line: 3 }],
-      [{ text: 'run', line: 3 }, { text: 'dflt', line: 3, defaulted: ['C'] }],
+      [
+        { text: 'echo', line: 2 },
+        { text: 'one', line: 2 },
+        { text: '${B}', line: 3 },
+        { text: 't w o', line: 3 },
+      ],
+      [
+        { text: 'run', line: 3 },
+        { text: 'dflt', line: 3, defaulted: ['C'] },
+      ],
     ]);
   });
 
@@ -36,7 +44,7 @@ describe('--from /proc/PID/cmdline', () => {
       mkdirSync(join(dir, '4242'));
       const file = join(dir, '4242', 'cmdline');
       const argv = ['/usr/bin/python3', '/usr/local/bin/flower-supernode', '--insecure', '--superlink=10.1.2.3:9092'];
-      writeFileSync(file, argv.join('\0') + '\0');
+      writeFileSync(file, `${argv.join('\0')}\0`);
       expect(await varsFromConfig(file)).toEqual({
         profile: 'flower/supernode-insecure',
         vars: { superlink_host: { value: '10.1.2.3', source: 'pid 4242 argv' } },

@@ -26,13 +26,13 @@ describe('run-sn', () => {
       vars: { apls_host: { value: '172.1.1.1', source: `${f}:10` } },
       notes: [
         `--capath workspace/mnist/cert/ca/capath (${f}:10) is a directory: give the CA file in it with --set ` +
-        `swarm_ca=FILE`,
+          `swarm_ca=FILE`,
         `--sentinel (${f}:9): this SN starts the swarm; other SNs are not in its arguments: --set ` +
-        `peer_sn_host=HOST for each`,
+          `peer_sn_host=HOST for each`,
         `this host (--host-ip) 172.1.1.1 (${f}:9): swarm/sn has no variable for it`,
         // An SN makes no mutual-TLS call of its own in the matrix: its certificate has no row to go to.
         `private key (--key, used by path only) workspace/mnist/cert/sn-1-key.pem (${f}:10): swarm/sn has no ` +
-        `variable for it`,
+          `variable for it`,
         `client certificate (--cert) workspace/mnist/cert/sn-1-cert.pem (${f}:10): swarm/sn has no variable for it`,
       ],
     });
@@ -55,7 +55,7 @@ describe('run-sn', () => {
     const f = fx('run-on-host-1');
     expect(await usageError(varsFromConfig(`${f}#run-sn`))).toBe(
       `${f}:261: --apls-ip \${APLS_IP} uses $APLS_IP, which is not set here: set it in the environment or give ` +
-      `the value with --set`,
+        `the value with --set`,
     );
   });
 
@@ -63,7 +63,7 @@ describe('run-sn', () => {
     const f = fx('mnist-host-1.sh');
     expect(await usageError(varsFromConfig(f))).toBe(
       `${f}: several components with different settings: ${f}:9 (swarm/sn); ${f}:12 (swarm/swop): pick one with ` +
-      `--from ${f}#PROGRAM`,
+        `--from ${f}#PROGRAM`,
     );
   });
 });
@@ -82,7 +82,7 @@ describe('run-swop', () => {
     });
     expect(found.notes).toEqual([
       `--capath workspace/mnist/cert/ca/capath (${f}:14) is a directory: give the CA file in it with --set ` +
-      'swarm_ca=FILE',
+        'swarm_ca=FILE',
     ]);
   });
 });
@@ -97,10 +97,10 @@ describe('reverse proxy', () => {
       swarm_key: { value: '/opt/swarm/cifar10/cert/sn-1-key.pem', source: `${f}:21` },
       swarm_cert: { value: '/opt/swarm/cifar10/cert/sn-1-cert.pem', source: `${f}:22` },
     });
-    expect((await loadProfile('swarm/sn-proxy')).vars['sn_api_service']!.default).toBe('api.sn-1.swarm');
+    expect((await loadProfile('swarm/sn-proxy')).vars.sn_api_service!.default).toBe('api.sn-1.swarm');
     expect(found.notes).toContain(
       `--sn-api-service (${f}:16): through the reverse proxy; its address is found by DNS, not in the arguments: ` +
-      `--set proxy_host=HOST`,
+        `--set proxy_host=HOST`,
     );
     expect(found.notes).toContain(`--sn-p2p-service p2p.sn-1.swarm:30303 (${f}:17): SN P2P still uses 30303 directly`);
   });

@@ -4,10 +4,10 @@
 import { expect } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.js';
 
-export const NUM_RUNS = Number(process.env['FUZZ_RUNS'] ?? 300);
+export const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 
 export function fuzzSeed(name: string): number {
-  const seed = process.env['FUZZ_SEED'] !== undefined ? Number(process.env['FUZZ_SEED']) : Date.now() % 2 ** 31;
+  const seed = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
   console.log(`${name}: fast-check seed ${seed}, ${NUM_RUNS} runs (replay with FUZZ_SEED=${seed})`);
   return seed;
 }

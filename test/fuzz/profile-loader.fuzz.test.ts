@@ -23,27 +23,112 @@ const hostile = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.constantFrom(
-    '', ' ', '${', '${}', '${x', '$${x}', '${X}', '${constructor}', '${__proto__}', '${a}${b}', '127.0.0.1:9/x?', 'fd77::2', '[::1]', '::1',
-    'user:pw@h', '/etc/shadow', 'AWS_SECRET_ACCESS_KEY', '\u001b]0;pwned\u0007', 'a\nb', '\u0000', '💥', 'x'.repeat(300), '0', '-1', '65536',
-    'http://u:p@proxy:3128', 'socks5://p:1', 'direct', 'tcp/0', 'TCP/1883', 'udp/51820', '(a+)+$', '1e400', 'NaN', 'true', 'null',
+    '',
+    ' ',
+    '${',
+    '${}',
+    '${x',
+    '$${x}',
+    '${X}',
+    '${constructor}',
+    '${__proto__}',
+    '${a}${b}',
+    '127.0.0.1:9/x?',
+    'fd77::2',
+    '[::1]',
+    '::1',
+    'user:pw@h',
+    '/etc/shadow',
+    'AWS_SECRET_ACCESS_KEY',
+    '\u001b]0;pwned\u0007',
+    'a\nb',
+    '\u0000',
+    '💥',
+    'x'.repeat(300),
+    '0',
+    '-1',
+    '65536',
+    'http://u:p@proxy:3128',
+    'socks5://p:1',
+    'direct',
+    'tcp/0',
+    'TCP/1883',
+    'udp/51820',
+    '(a+)+$',
+    '1e400',
+    'NaN',
+    'true',
+    'null',
   ),
 );
 const scalar = fc.oneof(hostile, fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
 const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(hostile, scalar, { maxKeys: 3 }));
 
-const schemes = ['tcp', 'udp', 'tls', 'http', 'https', 'mqtt', 'mqtts', 'mqtt+ws', 'mqtt+wss', 'grpc', 'grpcs', 'wireguard', 'discv4', 'rlpx', 'listen', 'gopher', ''];
+const schemes = [
+  'tcp',
+  'udp',
+  'tls',
+  'http',
+  'https',
+  'mqtt',
+  'mqtts',
+  'mqtt+ws',
+  'mqtt+wss',
+  'grpc',
+  'grpcs',
+  'wireguard',
+  'discv4',
+  'rlpx',
+  'listen',
+  'gopher',
+  '',
+];
 const probe = fc.oneof(
-  fc.tuple(fc.constantFrom(...schemes), fc.oneof(hostile, fc.constantFrom('${host}', '[${host}]', '127.0.0.1', 'x.invalid')), fc.oneof(hostile, fc.constantFrom('${port}', '1883', '0', '')), fc.oneof(fc.constant(''), hostile))
-    .map(([s, h, p, rest]) => `${s}://${h}${p === '' ? '' : `:${p}`}${rest.startsWith('/') || rest === '' ? rest : `/${rest}`}`),
+  fc
+    .tuple(
+      fc.constantFrom(...schemes),
+      fc.oneof(hostile, fc.constantFrom('${host}', '[${host}]', '127.0.0.1', 'x.invalid')),
+      fc.oneof(hostile, fc.constantFrom('${port}', '1883', '0', '')),
+      fc.oneof(fc.constant(''), hostile),
+    )
+    .map(
+      ([s, h, p, rest]) =>
+        `${s}://${h}${p === '' ? '' : `:${p}`}${rest.startsWith('/') || rest === '' ? rest : `/${rest}`}`,
+    ),
   hostile,
 );
-const withKeys = ['proxy', 'password', 'passwordFile', 'passwordEnv', 'token', 'username', 'servername', 'ca', 'cert', 'key', 'insecure', 'headers',
-  'localOnly', 'payload', 'bodyMatch', 'expectStatus', 'method', 'version', 'clientId', 'path', 'nodeId', 'privateKeyFile', 'config', 'minDaysValid'];
+const withKeys = [
+  'proxy',
+  'password',
+  'passwordFile',
+  'passwordEnv',
+  'token',
+  'username',
+  'servername',
+  'ca',
+  'cert',
+  'key',
+  'insecure',
+  'headers',
+  'localOnly',
+  'payload',
+  'bodyMatch',
+  'expectStatus',
+  'method',
+  'version',
+  'clientId',
+  'path',
+  'nodeId',
+  'privateKeyFile',
+  'config',
+  'minDaysValid',
+];
 const row = fc.record(
   {
     id: fc.oneof(fc.constantFrom('a', 'b', 'a'), hostile),
     dir: fc.oneof(fc.constantFrom('in', 'out'), hostile),
-    source: hostile, destination: hostile,
+    source: hostile,
+    destination: hostile,
     port: fc.oneof(fc.constantFrom('tcp/1883', 'udp/51820', 'tcp/0', 'tcp/65536'), hostile),
     service: hostile,
     type: fc.oneof(fc.constantFrom('backend', 'user'), hostile),
@@ -55,12 +140,21 @@ const row = fc.record(
   },
   { requiredKeys: ['id', 'dir', 'source', 'destination', 'port', 'service', 'type', 'status', 'probe'] },
 );
-const varDef = fc.record({ default: fc.oneof(hostile, fc.integer()), description: hostile, secret: fc.boolean() }, { requiredKeys: [] });
+const varDef = fc.record(
+  { default: fc.oneof(hostile, fc.integer()), description: hostile, secret: fc.boolean() },
+  { requiredKeys: [] },
+);
 const profile = fc.record(
   {
     schema: fc.constantFrom('fedprobe/v1', 'fedprobe/v2'),
-    framework: hostile, component: hostile, scenario: hostile,
-    vars: fc.dictionary(fc.oneof(fc.constantFrom('host', 'port', 'pw', 'constructor', '__proto__', 'toString'), hostile), varDef, { maxKeys: 4 }),
+    framework: hostile,
+    component: hostile,
+    scenario: hostile,
+    vars: fc.dictionary(
+      fc.oneof(fc.constantFrom('host', 'port', 'pw', 'constructor', '__proto__', 'toString'), hostile),
+      varDef,
+      { maxKeys: 4 },
+    ),
     rows: fc.array(row, { minLength: 0, maxLength: 4 }),
     extra: value,
   },
@@ -70,41 +164,109 @@ const profile = fc.record(
 /** A profile that passes the schema, with hostile values where the deeper checks look: probe URLs,
  * defaults in each part of the URL, `with:` options and credentials, timeouts. */
 const goodSchemes = schemes.filter((x) => x !== '' && x !== 'gopher');
-const mostly = <T>(valid: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: bad, weight: 1 });
-const mostlyValid = fc.record({
-  scheme: fc.constantFrom(...goodSchemes),
-  host: mostly(fc.constantFrom('${host}', '[${host}]', '127.0.0.1', '[::1]', 'h.example'), hostile),
-  port: mostly(fc.constantFrom('${port}', '1883', undefined), hostile),
-  rest: mostly(fc.constantFrom('', '/', '/${path}', '/x?y=${host}'), hostile),
-  hostDefault: fc.option(mostly(fc.constantFrom('10.0.0.1', 'fd77::2', 'h.example'), hostile)),
-  portDefault: fc.option(mostly(fc.constantFrom('1', '65535'), fc.oneof(hostile, fc.constantFrom('0', '65536')))),
-  secretDefault: fc.option(hostile, { freq: 8 }),
-  with: mostly(
-    fc.constantFrom({}, { proxy: 'direct' }, { proxy: '${pw}' }, { servername: 'x.example', insecure: true }, { username: 'u', password: '${pw}' }),
-    fc.dictionary(fc.constantFrom(...withKeys), fc.oneof(value, fc.constantFrom('${pw}', '${host}', 'Bearer ${pw}', '${nope}')), { maxKeys: 3 }),
-  ),
-  timeout: fc.option(mostly(fc.constantFrom(2, '500ms', '10m'), fc.oneof(fc.constantFrom('1.5ms', 5000, '11m'), hostile))),
-}).map((v) => ({
-  schema: 'fedprobe/v1', framework: 'F', component: 'c', scenario: 's',
-  vars: {
-    host: v.hostDefault === null ? {} : { default: v.hostDefault }, port: v.portDefault === null ? {} : { default: v.portDefault },
-    path: {}, pw: v.secretDefault === null ? { secret: true } : { secret: true, default: v.secretDefault },
-  },
-  rows: [{
-    id: 'a', dir: 'out', source: 's', destination: 'd', port: v.scheme === 'udp' || v.scheme === 'wireguard' || v.scheme === 'discv4' ? 'udp/51820' : 'tcp/1883',
-    service: 'S', type: 'backend', status: 'mandatory',
-    probe: v.scheme === 'listen' ? `listen://tcp/${v.port ?? '1883'}` : `${v.scheme}://${v.host}${v.port === undefined ? '' : `:${v.port}`}${v.rest}`,
-    with: v.with, ...(v.timeout !== null && { timeout: v.timeout }),
-  }],
-}));
+const mostly = <T>(valid: fc.Arbitrary<T>, bad: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: bad, weight: 1 });
+const mostlyValid = fc
+  .record({
+    scheme: fc.constantFrom(...goodSchemes),
+    host: mostly(fc.constantFrom('${host}', '[${host}]', '127.0.0.1', '[::1]', 'h.example'), hostile),
+    port: mostly(fc.constantFrom('${port}', '1883', undefined), hostile),
+    rest: mostly(fc.constantFrom('', '/', '/${path}', '/x?y=${host}'), hostile),
+    hostDefault: fc.option(mostly(fc.constantFrom('10.0.0.1', 'fd77::2', 'h.example'), hostile)),
+    portDefault: fc.option(mostly(fc.constantFrom('1', '65535'), fc.oneof(hostile, fc.constantFrom('0', '65536')))),
+    secretDefault: fc.option(hostile, { freq: 8 }),
+    with: mostly(
+      fc.constantFrom(
+        {},
+        { proxy: 'direct' },
+        { proxy: '${pw}' },
+        { servername: 'x.example', insecure: true },
+        { username: 'u', password: '${pw}' },
+      ),
+      fc.dictionary(
+        fc.constantFrom(...withKeys),
+        fc.oneof(value, fc.constantFrom('${pw}', '${host}', 'Bearer ${pw}', '${nope}')),
+        { maxKeys: 3 },
+      ),
+    ),
+    timeout: fc.option(
+      mostly(fc.constantFrom(2, '500ms', '10m'), fc.oneof(fc.constantFrom('1.5ms', 5000, '11m'), hostile)),
+    ),
+  })
+  .map((v) => ({
+    schema: 'fedprobe/v1',
+    framework: 'F',
+    component: 'c',
+    scenario: 's',
+    vars: {
+      host: v.hostDefault === null ? {} : { default: v.hostDefault },
+      port: v.portDefault === null ? {} : { default: v.portDefault },
+      path: {},
+      pw: v.secretDefault === null ? { secret: true } : { secret: true, default: v.secretDefault },
+    },
+    rows: [
+      {
+        id: 'a',
+        dir: 'out',
+        source: 's',
+        destination: 'd',
+        port: v.scheme === 'udp' || v.scheme === 'wireguard' || v.scheme === 'discv4' ? 'udp/51820' : 'tcp/1883',
+        service: 'S',
+        type: 'backend',
+        status: 'mandatory',
+        probe:
+          v.scheme === 'listen'
+            ? `listen://tcp/${v.port ?? '1883'}`
+            : `${v.scheme}://${v.host}${v.port === undefined ? '' : `:${v.port}`}${v.rest}`,
+        with: v.with,
+        ...(v.timeout !== null && { timeout: v.timeout }),
+      },
+    ],
+  }));
 
 /** YAML-ish text: the syntax that trips parsers, in random order. */
 const yamlish = fc
-  .array(fc.oneof(
-    fc.constantFrom('a: ', 'b:', '- ', '? ', '&x ', '*x', '&y [*x, *x, *x]', '*y', '[', ']', '{', '}', ', ', '\n', '\n  ', '\n    ', '!!str ', '!!binary ',
-      '!foo ', '<<: *x', '"', "'", '|', '>', '#', '%YAML 1.2\n---\n', '---\n', '...\n', '\t', 'schema: fedprobe/v1\n', 'rows:\n', 'vars:\n', '${'),
-    hostile,
-  ), { maxLength: 60 })
+  .array(
+    fc.oneof(
+      fc.constantFrom(
+        'a: ',
+        'b:',
+        '- ',
+        '? ',
+        '&x ',
+        '*x',
+        '&y [*x, *x, *x]',
+        '*y',
+        '[',
+        ']',
+        '{',
+        '}',
+        ', ',
+        '\n',
+        '\n  ',
+        '\n    ',
+        '!!str ',
+        '!!binary ',
+        '!foo ',
+        '<<: *x',
+        '"',
+        "'",
+        '|',
+        '>',
+        '#',
+        '%YAML 1.2\n---\n',
+        '---\n',
+        '...\n',
+        '\t',
+        'schema: fedprobe/v1\n',
+        'rows:\n',
+        'vars:\n',
+        '${',
+      ),
+      hostile,
+    ),
+    { maxLength: 60 },
+  )
   .map((parts) => parts.join(''));
 
 describe('profile loader fuzz', () => {
@@ -114,7 +276,10 @@ describe('profile loader fuzz', () => {
       fc.asyncProperty(fc.oneof(profile, mostlyValid), fc.boolean(), async (p, asJson) => {
         // JSON is YAML too; the YAML form (via JSON.stringify of each scalar) reaches the YAML parser.
         const f = file(JSON.stringify(p, null, asJson ? 0 : 2), asJson ? 'json' : 'yaml');
-        for (const args of [['validate', f], ['show', f, '-f', 'json']]) {
+        for (const args of [
+          ['validate', f],
+          ['show', f, '-f', 'json'],
+        ]) {
           const r = await runBounded(args);
           expectClassified(r, args);
           if (r.code === 0 && args[0] === 'validate') expect(r.stdout).toMatch(/^ok: /);
@@ -129,7 +294,9 @@ describe('profile loader fuzz', () => {
     expect(outcomes.get(0) ?? 0).toBeGreaterThan(0);
   });
 
-  it('raw YAML-ish text: validate, and as a site file (check stops at --only, no traffic)', { timeout: NUM_RUNS * CASE_BOUND_MS }, async () => {
+  it('raw YAML-ish text: validate, and as a site file (check stops at --only, no traffic)', {
+    timeout: NUM_RUNS * CASE_BOUND_MS,
+  }, async () => {
     const good = new URL('../fixtures/good.yaml', import.meta.url).pathname;
     await fc.assert(
       fc.asyncProperty(yamlish, async (text) => {

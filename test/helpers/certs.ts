@@ -55,13 +55,28 @@ async function keyAndCsr(dir: string, name: string, cn: string): Promise<void> {
 async function sign(dir: string, name: string, ext: string, days = 825): Promise<void> {
   await writeFile(join(dir, `${name}.ext`), ext);
   await openssl(dir, [
-    'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-days', String(days), '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.crt`,
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    String(days),
+    '-sha256',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.crt`,
   ]);
 }
 
 const serverExt = (san: string) =>
-  `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`;
+  'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' +
+  `subjectAltName=${san}\n`;
 
 export async function makeCerts(dir?: string): Promise<TestCerts> {
   const d = dir ?? (await mkdtemp(join(tmpdir(), 'fedprobe-certs-')));
@@ -70,15 +85,37 @@ export async function makeCerts(dir?: string): Promise<TestCerts> {
 
   // CA
   await openssl(d, [
-    'req', '-x509', ...KEY_ARGS, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650', '-subj', '/CN=fedprobe test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    ...KEY_ARGS,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=fedprobe test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
 
-  await Promise.all([keyAndCsr(d, 'server', 'localhost'), keyAndCsr(d, 'expired', 'localhost'), keyAndCsr(d, 'wrongname', 'wrong.test'), keyAndCsr(d, 'client', 'fedprobe-client')]);
+  await Promise.all([
+    keyAndCsr(d, 'server', 'localhost'),
+    keyAndCsr(d, 'expired', 'localhost'),
+    keyAndCsr(d, 'wrongname', 'wrong.test'),
+    keyAndCsr(d, 'client', 'fedprobe-client'),
+  ]);
   // Sequential: -CAcreateserial writes ca.srl.
   await sign(d, 'server', serverExt(SERVER_SAN));
   await sign(d, 'wrongname', serverExt('DNS:wrong.test'));
-  await sign(d, 'client', 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+  await sign(
+    d,
+    'client',
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n',
+  );
 
   // Expired: `openssl ca` is the OpenSSL 3.0 way to set both dates in the past.
   await writeFile(join(d, 'index.txt'), '');
@@ -86,20 +123,62 @@ export async function makeCerts(dir?: string): Promise<TestCerts> {
   await writeFile(
     join(d, 'ca.cnf'),
     [
-      '[ ca ]', 'default_ca = tca', '[ tca ]', 'database = ./index.txt', 'new_certs_dir = .', 'serial = ./serial',
-      'default_md = sha256', 'policy = pol', 'unique_subject = no', 'copy_extensions = none', 'x509_extensions = ext',
-      '[ pol ]', 'commonName = supplied', '[ ext ]', serverExt(SERVER_SAN),
+      '[ ca ]',
+      'default_ca = tca',
+      '[ tca ]',
+      'database = ./index.txt',
+      'new_certs_dir = .',
+      'serial = ./serial',
+      'default_md = sha256',
+      'policy = pol',
+      'unique_subject = no',
+      'copy_extensions = none',
+      'x509_extensions = ext',
+      '[ pol ]',
+      'commonName = supplied',
+      '[ ext ]',
+      serverExt(SERVER_SAN),
     ].join('\n'),
   );
   await openssl(d, [
-    'ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key', '-in', 'expired.csr', '-out', 'expired.crt',
-    '-startdate', '20200101000000Z', '-enddate', '20200201000000Z', '-notext',
+    'ca',
+    '-batch',
+    '-config',
+    'ca.cnf',
+    '-cert',
+    'ca.crt',
+    '-keyfile',
+    'ca.key',
+    '-in',
+    'expired.csr',
+    '-out',
+    'expired.crt',
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20200201000000Z',
+    '-notext',
   ]);
 
   // Self-signed with the good names.
   await openssl(d, [
-    'req', '-x509', ...KEY_ARGS, '-keyout', 'selfsigned.key', '-out', 'selfsigned.crt', '-days', '825', '-subj', '/CN=localhost',
-    '-addext', 'basicConstraints=CA:FALSE', '-addext', `subjectAltName=${SERVER_SAN}`, '-addext', 'extendedKeyUsage=serverAuth',
+    'req',
+    '-x509',
+    ...KEY_ARGS,
+    '-keyout',
+    'selfsigned.key',
+    '-out',
+    'selfsigned.crt',
+    '-days',
+    '825',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'basicConstraints=CA:FALSE',
+    '-addext',
+    `subjectAltName=${SERVER_SAN}`,
+    '-addext',
+    'extendedKeyUsage=serverAuth',
   ]);
 
   const names = ['ca', 'server', 'expired', 'selfsigned', 'wrongname', 'client'];
@@ -107,12 +186,18 @@ export async function makeCerts(dir?: string): Promise<TestCerts> {
   const p = (f: string) => join(d, f);
   return {
     dir: d,
-    caCert: p('ca.crt'), caKey: p('ca.key'),
-    serverCert: p('server.crt'), serverKey: p('server.key'),
-    expiredCert: p('expired.crt'), expiredKey: p('expired.key'),
-    selfSignedCert: p('selfsigned.crt'), selfSignedKey: p('selfsigned.key'),
-    wrongNameCert: p('wrongname.crt'), wrongNameKey: p('wrongname.key'),
-    clientCert: p('client.crt'), clientKey: p('client.key'),
+    caCert: p('ca.crt'),
+    caKey: p('ca.key'),
+    serverCert: p('server.crt'),
+    serverKey: p('server.key'),
+    expiredCert: p('expired.crt'),
+    expiredKey: p('expired.key'),
+    selfSignedCert: p('selfsigned.crt'),
+    selfSignedKey: p('selfsigned.key'),
+    wrongNameCert: p('wrongname.crt'),
+    wrongNameKey: p('wrongname.key'),
+    clientCert: p('client.crt'),
+    clientKey: p('client.key'),
   };
 }
 

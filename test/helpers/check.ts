@@ -32,9 +32,18 @@ export function makeCheck(url: string, portColumn: string, opts: CheckOptions = 
   const w = opts.with ?? {};
   return {
     row: {
-      id: opts.id ?? 'row', dir: opts.dir ?? (target.scheme === 'listen' ? 'in' : 'out'), source: 'test', destination: 'svc',
-      port: portColumn, service: target.scheme.toUpperCase(), type: 'backend', status: 'mandatory', probe: url,
-      ...(opts.expect && { expect: opts.expect }), ...(opts.timeoutMs !== undefined && { timeout: opts.timeoutMs }), with: w,
+      id: opts.id ?? 'row',
+      dir: opts.dir ?? (target.scheme === 'listen' ? 'in' : 'out'),
+      source: 'test',
+      destination: 'svc',
+      port: portColumn,
+      service: target.scheme.toUpperCase(),
+      type: 'backend',
+      status: 'mandatory',
+      probe: url,
+      ...(opts.expect && { expect: opts.expect }),
+      ...(opts.timeoutMs !== undefined && { timeout: opts.timeoutMs }),
+      with: w,
     },
     target,
     timeoutMs: opts.timeoutMs ?? 1000,
@@ -47,8 +56,10 @@ export function makeCheck(url: string, portColumn: string, opts: CheckOptions = 
 
 export function probeOnce(url: string, portColumn: string, opts: ProbeOptions = {}): Promise<CheckResult> {
   return runCheck(makeCheck(url, portColumn, opts), {
-    concurrency: 1, log: silentLogger,
-    ...(opts.family !== undefined && { family: opts.family }), ...(opts.signal && { signal: opts.signal }),
+    concurrency: 1,
+    log: silentLogger,
+    ...(opts.family !== undefined && { family: opts.family }),
+    ...(opts.signal && { signal: opts.signal }),
   });
 }
 
@@ -70,16 +81,36 @@ process.exit(0);
  * (`unshare -m`, so only the child sees the bind mount) runs the real getaddrinfo against it.
  * Same network namespace as the test, so servers the test starts are reachable.
  */
-export async function probeWithHosts(hosts: string, url: string, portColumn: string, opts: ProbeOptions = {}): Promise<CheckResult> {
+export async function probeWithHosts(
+  hosts: string,
+  url: string,
+  portColumn: string,
+  opts: ProbeOptions = {},
+): Promise<CheckResult> {
   const dir = await mkdtemp(join(tmpdir(), 'fedprobe-hosts-'));
   try {
     await writeFile(join(dir, 'hosts'), hosts);
     const env = {
-      ...process.env, FP_RUN: DIST_RUN, FP_LOG: DIST_LOG,
+      ...process.env,
+      FP_RUN: DIST_RUN,
+      FP_LOG: DIST_LOG,
       FP_CHECK: JSON.stringify({ check: makeCheck(url, portColumn, opts), family: opts.family }),
     };
-    const { stdout } = await run('unshare', ['-m', '--propagation', 'private', 'sh', '-c',
-      'mount --bind "$0" /etc/hosts && exec "$1" --input-type=module -e "$2"', join(dir, 'hosts'), process.execPath, CHILD], { env, timeout: 20_000 });
+    const { stdout } = await run(
+      'unshare',
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mount --bind "$0" /etc/hosts && exec "$1" --input-type=module -e "$2"',
+        join(dir, 'hosts'),
+        process.execPath,
+        CHILD,
+      ],
+      { env, timeout: 20_000 },
+    );
     return JSON.parse(stdout) as CheckResult;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -19,7 +19,11 @@ function sink(): Writable & { text: string } {
   return w;
 }
 
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, signal: AbortSignal = new AbortController().signal): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  signal: AbortSignal = new AbortController().signal,
+): Promise<CliResult> {
   const stdout = sink();
   const stderr = sink();
   const code = await main(args, { stdout, stderr, env, signal });

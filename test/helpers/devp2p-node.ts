@@ -25,13 +25,19 @@ export async function startDevp2pNode(udpPort: number, tcpPort: number): Promise
   const key = newNodeKey();
   const dpt = new DPT(key, {
     endpoint: { address: '127.0.0.1', udpPort, tcpPort },
-    shouldFindNeighbours: false, shouldGetDnsPeers: false, refreshInterval: 3_600_000,
+    shouldFindNeighbours: false,
+    shouldGetDnsPeers: false,
+    refreshInterval: 3_600_000,
   });
   dpt.events.on('error', () => undefined);
   dpt.bind(udpPort, '127.0.0.1');
   const common = new Common({ chain: Mainnet });
   const rlpx = new RLPx(key, {
-    dpt: null, maxPeers: 5, capabilities: [ETH.eth68], common, listenPort: tcpPort,
+    dpt: null,
+    maxPeers: 5,
+    capabilities: [ETH.eth68],
+    common,
+    listenPort: tcpPort,
     clientId: Buffer.from(TEST_CLIENT_ID),
   });
   rlpx.events.on('error', () => undefined);
@@ -67,10 +73,11 @@ async function serve(onConnection: (s: Socket) => void, nodeId = ''): Promise<Te
   return {
     port: (server.address() as { port: number }).port,
     nodeId,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -100,10 +107,17 @@ export async function refusingRlpxNode(reason = 0x04): Promise<TestServer> {
       const [fields] = rlpDecodeFirst(eciesDecrypt(key, auth.subarray(2), auth.subarray(0, 2)));
       const [sig, initPub, initNonce] = fields as Uint8Array[];
       const staticShared = ecdhX(key, publicKeyOf(initPub!));
-      const recovered = secp256k1.recoverPublicKey(Buffer.concat([sig!.subarray(64), sig!.subarray(0, 64)]), xor(staticShared, initNonce!), { prehash: false });
+      const recovered = secp256k1.recoverPublicKey(
+        Buffer.concat([sig!.subarray(64), sig!.subarray(0, 64)]),
+        xor(staticShared, initNonce!),
+        { prehash: false },
+      );
       const eph = newNodeKey();
       const nonce = randomBytes(32);
-      const plain = Buffer.concat([rlpEncode([secp256k1.getPublicKey(eph, false).subarray(1), nonce, uint(4)]), randomBytes(50)]);
+      const plain = Buffer.concat([
+        rlpEncode([secp256k1.getPublicKey(eph, false).subarray(1), nonce, uint(4)]),
+        randomBytes(50),
+      ]);
       const prefix = Buffer.alloc(2);
       prefix.writeUInt16BE(plain.length + 113);
       const ack = Buffer.concat([prefix, eciesEncrypt(publicKeyOf(initPub!), plain, prefix)]);
@@ -111,7 +125,12 @@ export async function refusingRlpxNode(reason = 0x04): Promise<TestServer> {
       const shared = keccak(ephShared, keccak(nonce, initNonce!));
       const aes = keccak(ephShared, shared);
       const mac = keccak(ephShared, aes);
-      const codec = frameCodec(aes, mac, keccak_256.create().update(xor(mac, initNonce!)).update(ack), keccak_256.create().update(xor(mac, nonce)).update(auth));
+      const codec = frameCodec(
+        aes,
+        mac,
+        keccak_256.create().update(xor(mac, initNonce!)).update(ack),
+        keccak_256.create().update(xor(mac, nonce)).update(auth),
+      );
       s.write(Buffer.concat([ack, codec.seal(Buffer.concat([rlpEncode(uint(1)), rlpEncode([uint(reason)])]))]));
       buf = Buffer.alloc(0);
     });

@@ -38,7 +38,7 @@ export async function startEjabberd(o: EjabberdOptions): Promise<Ejabberd> {
   writeFileSync(pem, readFileSync(o.tls.cert, 'utf8') + readFileSync(o.tls.key, 'utf8'), { mode: 0o600 });
   // mod_mqtt authenticates every client: an empty password is checked as a TLS client
   // certificate and refused otherwise, so anonymous clients always get CONNACK 5 / 0x87.
-  const config = [
+  const config = `${[
     'hosts: [localhost]',
     'loglevel: info',
     `certfiles: [${JSON.stringify(pem)}]`,
@@ -49,12 +49,13 @@ export async function startEjabberd(o: EjabberdOptions): Promise<Ejabberd> {
     `  - { port: ${ports.ws}, ip: "127.0.0.1", module: ejabberd_http, request_handlers: { /mqtt: mod_mqtt } }`,
     'modules:',
     '  mod_mqtt: {}',
-  ].join('\n') + '\n';
+  ].join('\n')}\n`;
   const configPath = join(dir, 'ejabberd.yml');
   writeFileSync(configPath, config);
-  const register = Object.entries(o.users)
-    .map(([u, p]) => `ejabberd_auth:try_register(${bin(u)}, <<"localhost">>, ${bin(p)})`);
-  const evalExpr = [...register, `io:format("~s~n", ["${READY}"])`].join(', ') + '.';
+  const register = Object.entries(o.users).map(
+    ([u, p]) => `ejabberd_auth:try_register(${bin(u)}, <<"localhost">>, ${bin(p)})`,
+  );
+  const evalExpr = `${[...register, `io:format("~s~n", ["${READY}"])`].join(', ')}.`;
   // Through env(1): startProcess takes no environment of its own.
   const env = {
     HOME: dir,

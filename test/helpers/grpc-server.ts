@@ -14,9 +14,13 @@ export interface GrpcServer {
 /** A service with one unary method that takes and returns raw bytes (no .proto needed). */
 const secureService: grpc.ServiceDefinition = {
   Call: {
-    path: '/test.Secure/Call', requestStream: false, responseStream: false,
-    requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b,
-    responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b,
+    path: '/test.Secure/Call',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (b: Buffer) => b,
+    requestDeserialize: (b: Buffer) => b,
+    responseSerialize: (b: Buffer) => b,
+    responseDeserialize: (b: Buffer) => b,
   },
 };
 
@@ -27,9 +31,11 @@ export interface GrpcServerOptions {
 
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServer> {
   const server = new grpc.Server();
-  if (opts.health) new HealthImplementation({ '': 'SERVING', 'svc.Up': 'SERVING', 'svc.Down': 'NOT_SERVING' }).addToServer(server);
+  if (opts.health)
+    new HealthImplementation({ '': 'SERVING', 'svc.Up': 'SERVING', 'svc.Down': 'NOT_SERVING' }).addToServer(server);
   server.addService(secureService, {
-    Call: (_call: unknown, cb: grpc.sendUnaryData<Buffer>) => cb({ code: grpc.status.UNAUTHENTICATED, details: 'token required' }),
+    Call: (_call: unknown, cb: grpc.sendUnaryData<Buffer>) =>
+      cb({ code: grpc.status.UNAUTHENTICATED, details: 'token required' }),
   });
   const creds = opts.tls
     ? grpc.ServerCredentials.createSsl(
@@ -38,7 +44,9 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
         opts.tls.requireClientCert ?? false,
       )
     : grpc.ServerCredentials.createInsecure();
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (e, p) => (e ? reject(e) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', creds, (e, p) => (e ? reject(e) : resolve(p))),
+  );
   return { port, stop: () => new Promise<void>((r) => server.tryShutdown(() => r())) };
 }
 

@@ -20,7 +20,7 @@ const PROTO_ROOTS = {
 export type ProtoSet = keyof typeof PROTO_ROOTS;
 const SERVER = join(here, 'grpcio/server.py');
 /** Debian's interpreter: a pyenv or venv python3 earlier on PATH does not see python3-grpcio. */
-const PYTHON = process.env['FEDPROBE_TEST_PYTHON'] ?? '/usr/bin/python3';
+const PYTHON = process.env.FEDPROBE_TEST_PYTHON ?? '/usr/bin/python3';
 
 export type GrpcioService = 'fleet' | 'control' | 'serverappio' | 'clientappio' | 'fedbiomed' | 'exec';
 export type GrpcioInterceptor = 'node-auth' | 'node-auth-legacy' | 'control-auth' | 'appio-token';
@@ -50,7 +50,9 @@ export interface Grpcio {
 
 async function protoFiles(root: string): Promise<string[]> {
   const entries = await readdir(root, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile() && e.name.endsWith('.proto')).map((e) => relative(root, join(e.parentPath, e.name)));
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.proto'))
+    .map((e) => relative(root, join(e.parentPath, e.name)));
 }
 
 const stubs = new Map<ProtoSet, Promise<string>>();
@@ -72,7 +74,10 @@ export function grpcioStubs(set: ProtoSet = 'current'): Promise<string> {
       stubDirs.push(out);
       const { stdout: plugin } = await run('sh', ['-c', 'command -v grpc_python_plugin']);
       await run('protoc', [
-        `-I${root}`, `--python_out=${out}`, `--grpc_out=${out}`, `--plugin=protoc-gen-grpc=${plugin.trim()}`,
+        `-I${root}`,
+        `--python_out=${out}`,
+        `--grpc_out=${out}`,
+        `--plugin=protoc-gen-grpc=${plugin.trim()}`,
         ...(await protoFiles(root)),
       ]);
       return out;
@@ -83,7 +88,17 @@ export function grpcioStubs(set: ProtoSet = 'current'): Promise<string> {
 }
 
 function serverArgs(o: GrpcioOptions, dir: string): string[] {
-  const args = [SERVER, '--stubs', dir, '--host', o.host ?? '127.0.0.1', '--port', String(o.port ?? 0), '--services', o.services.join(',')];
+  const args = [
+    SERVER,
+    '--stubs',
+    dir,
+    '--host',
+    o.host ?? '127.0.0.1',
+    '--port',
+    String(o.port ?? 0),
+    '--services',
+    o.services.join(','),
+  ];
   if (o.interceptors?.length) args.push('--interceptors', o.interceptors.join(','));
   if (o.health) args.push('--health');
   if (o.aio) args.push('--aio');
@@ -112,8 +127,14 @@ export async function startGrpcio(o: GrpcioOptions): Promise<Grpcio> {
       }
     });
     proc.stderr.on('data', (c: Buffer) => (err += String(c)));
-    proc.once('error', (e) => (clearTimeout(timer), reject(e)));
-    proc.once('exit', (code) => (clearTimeout(timer), reject(new Error(`grpcio server exited (${code}): ${err}`))));
+    proc.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`grpcio server exited (${code}): ${err}`));
+    });
   });
   return {
     port,
@@ -139,26 +160,37 @@ export interface PrivateCliRun {
 /** Runs `fedprobe <argv>` (the built bin/, as an operator would) in a network namespace of its own
  * (`unshare -n`, loopback only) where grpcio servers listen on the fixed ports profiles name, so
  * fixed ports never collide with other tests. `env` adds variables (NODE_EXTRA_CA_CERTS …). */
-export async function cliInPrivateNetns(servers: (GrpcioOptions & { port: number })[], argv: string[], env: Record<string, string> = {}): Promise<PrivateCliRun> {
+export async function cliInPrivateNetns(
+  servers: (GrpcioOptions & { port: number })[],
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<PrivateCliRun> {
   const dirs = await Promise.all(servers.map((s) => grpcioStubs(s.protos)));
   const bin = join(here, '../../bin/fedprobe.js');
   const q = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
-  const starts = servers.map((s, i) => `${q(PYTHON)} ${serverArgs(s, dirs[i]!).map(q).join(' ')} --ignore-stdin >"$logs/${i}" 2>&1 & pids="$pids $!"`);
+  const starts = servers.map(
+    (s, i) =>
+      `${q(PYTHON)} ${serverArgs(s, dirs[i]!).map(q).join(' ')} --ignore-stdin >"$logs/${i}" 2>&1 & pids="$pids $!"`,
+  );
   const script = [
     'ip link set lo up',
     'logs=$(mktemp -d); pids=""',
     ...starts,
     // Bounded wait: 300 × 50 ms for every server's LISTENING line.
-    `for i in $(seq 300); do [ "$(cat "$logs"/* 2>/dev/null | grep -c '^LISTENING')" -ge ${servers.length} ] && break; sleep 0.05; done`,
+    `for i in $(seq 300); do [ "$(cat "$logs"/* 2>/dev/null | grep -c '^LISTENING')" -ge ${servers.length} ] && ` +
+      `break; sleep 0.05; done`,
     `${q(process.execPath)} ${q(bin)} ${argv.map(q).join(' ')}; rc=$?`,
     'kill $pids 2>/dev/null; wait $pids 2>/dev/null',
     'for f in "$logs"/*; do cat "$f" >&3; done; rm -rf "$logs"',
     'exit $rc',
   ].join('\n');
   const child = spawn('unshare', ['-n', '--', 'bash', '-c', script], {
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
-  let stdout = '', stderr = '', serverOutput = '';
+  let stdout = '',
+    stderr = '',
+    serverOutput = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += String(c)));
   child.stderr!.on('data', (c: Buffer) => (stderr += String(c)));
   (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => (serverOutput += String(c)));

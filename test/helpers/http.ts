@@ -7,7 +7,9 @@ export function get(url: string): Promise<{ status: number; body: string; type: 
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type'] ?? '') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type'] ?? '') }),
+      );
     });
     req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
     req.on('error', reject);
@@ -16,7 +18,12 @@ export function get(url: string): Promise<{ status: number; body: string; type: 
 }
 
 /** Polls `probe` every `everyMs` until it returns true, at most `maxMs`; throws with `what` otherwise. */
-export async function waitFor(what: string, probe: () => Promise<boolean>, maxMs = 15_000, everyMs = 100): Promise<void> {
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  maxMs = 15_000,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + maxMs;
   for (;;) {
     if (await probe().catch(() => false)) return;

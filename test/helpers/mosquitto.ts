@@ -24,13 +24,23 @@ export interface Mosquitto<K extends string> {
 }
 
 /** `global`: lines before the listeners, for options mosquitto applies to the whole broker. */
-export async function startMosquitto<K extends string>(listeners: Record<K, MosquittoListener>, global: string[] = []): Promise<Mosquitto<K>> {
+export async function startMosquitto<K extends string>(
+  listeners: Record<K, MosquittoListener>,
+  global: string[] = [],
+): Promise<Mosquitto<K>> {
   const dir = mkdtempSync(join(tmpdir(), 'fedprobe-mosquitto-'));
   // Started as root, mosquitto drops to user `mosquitto` before it reads password files and
   // keys: the folder and files must be readable by others (test keys come 0644 from certs.ts).
   chmodSync(dir, 0o755);
   const ports = {} as Record<K, number>;
-  const lines = ['per_listener_settings true', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', ...global];
+  const lines = [
+    'per_listener_settings true',
+    'log_dest stderr',
+    'log_type error',
+    'log_type warning',
+    'log_type notice',
+    ...global,
+  ];
   for (const [name, l] of Object.entries(listeners) as [K, MosquittoListener][]) {
     ports[name] = await freePort();
     lines.push(`listener ${ports[name]} 127.0.0.1`);
@@ -52,7 +62,7 @@ export async function startMosquitto<K extends string>(listeners: Record<K, Mosq
     lines.push(...(l.extra ?? []));
   }
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, lines.join('\n') + '\n');
+  writeFileSync(conf, `${lines.join('\n')}\n`);
   const proc = await startProcess('mosquitto', ['-c', conf], Object.values(ports) as number[]);
   return {
     ports,

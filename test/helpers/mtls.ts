@@ -44,10 +44,10 @@ export async function startMtlsNginx(
   const names = ['tls12', 'tls13', 'both', 'noAsk', 'optional', 'statuses', 'customPage'] as const;
   const ports = {} as MtlsPorts;
   for (const n of names) ports[n] = o.ports?.[n] ?? (await freePort(host));
-  const pages = 'default_type text/plain; location = /is_up { return 200 "OK"; } '
-    + 'location = / { return 200 "mtls ok\\n"; }';
-  const cert = `ssl_certificate ${c.serverCert}; ssl_certificate_key ${c.serverKey}; `
-    + `ssl_client_certificate ${c.caCert};`;
+  const pages =
+    'default_type text/plain; location = /is_up { return 200 "OK"; } ' + 'location = / { return 200 "mtls ok\\n"; }';
+  const cert =
+    `ssl_certificate ${c.serverCert}; ssl_certificate_key ${c.serverKey}; ` + `ssl_client_certificate ${c.caCert};`;
   const errorFile = 'location = /cert-error.txt { internal; }';
   const server = (port: number, protocols: string, verify: string, extra = '') =>
     `  server { listen ${host}:${port} ssl; ssl_protocols ${protocols}; ${cert} ${verify} ${pages} ${extra} }`;
@@ -57,11 +57,19 @@ export async function startMtlsNginx(
     server(ports.both, 'TLSv1.2 TLSv1.3', 'ssl_verify_client on;'),
     server(ports.noAsk, 'TLSv1.2 TLSv1.3', ''),
     server(ports.optional, 'TLSv1.2 TLSv1.3', 'ssl_verify_client optional;'),
-    server(ports.statuses, 'TLSv1.2 TLSv1.3', 'ssl_verify_client on;',
-      `root html; error_page 495 =495 /cert-error.txt; error_page 496 =496 /cert-error.txt; ${errorFile}`),
+    server(
+      ports.statuses,
+      'TLSv1.2 TLSv1.3',
+      'ssl_verify_client on;',
+      `root html; error_page 495 =495 /cert-error.txt; error_page 496 =496 /cert-error.txt; ${errorFile}`,
+    ),
     // Without "=", nginx still answers 400, now with the site's page instead of its own words.
-    server(ports.customPage, 'TLSv1.2 TLSv1.3', 'ssl_verify_client on;',
-      `root html; error_page 495 496 /cert-error.txt; ${errorFile}`),
+    server(
+      ports.customPage,
+      'TLSv1.2 TLSv1.3',
+      'ssl_verify_client on;',
+      `root html; error_page 495 496 /cert-error.txt; ${errorFile}`,
+    ),
   ].join('\n');
   const nginx = await startNginx({ http, waitFor: Object.values(ports), host });
   // The static error page is read by nginx's unprivileged worker.
@@ -86,11 +94,28 @@ export async function startSServer(
   extra: string[] = [],
 ): Promise<SServer> {
   const port = await freePort();
-  const proc = await startProcess('openssl', [
-    's_server', '-quiet', '-www', '-accept', `127.0.0.1:${port}`, '-cert', c.serverCert, '-key', c.serverKey,
-    '-CAfile', c.caCert, mode === 'require' ? '-Verify' : '-verify', '1', '-verify_return_error',
-    `-${version}`, ...extra,
-  ], [port]);
+  const proc = await startProcess(
+    'openssl',
+    [
+      's_server',
+      '-quiet',
+      '-www',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-cert',
+      c.serverCert,
+      '-key',
+      c.serverKey,
+      '-CAfile',
+      c.caCert,
+      mode === 'require' ? '-Verify' : '-verify',
+      '1',
+      '-verify_return_error',
+      `-${version}`,
+      ...extra,
+    ],
+    [port],
+  );
   return { ...proc, port };
 }
 
@@ -98,14 +123,43 @@ export async function startSServer(
 export async function otherCaClient(dir: string): Promise<{ cert: string; key: string }> {
   const openssl = (args: string[]) => run('openssl', args, { cwd: dir });
   const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  await openssl(['req', '-x509', ...key, '-keyout', 'other-ca.key', '-out', 'other-ca.crt', '-days', '30',
-    '-subj', '/CN=other CA', '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign']);
+  await openssl([
+    'req',
+    '-x509',
+    ...key,
+    '-keyout',
+    'other-ca.key',
+    '-out',
+    'other-ca.crt',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=other CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  ]);
   await openssl(['req', ...key, '-keyout', 'other-client.key', '-out', 'other-client.csr', '-subj', '/CN=stranger']);
   const ext = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n';
   await writeFile(join(dir, 'other-client.ext'), ext);
-  await openssl(['x509', '-req', '-in', 'other-client.csr', '-CA', 'other-ca.crt', '-CAkey', 'other-ca.key',
-    '-CAcreateserial', '-days', '30', '-extfile', 'other-client.ext', '-out', 'other-client.crt']);
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    'other-client.csr',
+    '-CA',
+    'other-ca.crt',
+    '-CAkey',
+    'other-ca.key',
+    '-CAcreateserial',
+    '-days',
+    '30',
+    '-extfile',
+    'other-client.ext',
+    '-out',
+    'other-client.crt',
+  ]);
   return { cert: join(dir, 'other-client.crt'), key: join(dir, 'other-client.key') };
 }
 
@@ -141,8 +195,10 @@ export async function wireHandshake(
       const type = records[0]!;
       const end = 5 + records.readUInt16BE(3);
       if (records.length < end) break;
-      if (type === 20) encrypted = true; // ChangeCipherSpec: what follows (TLS 1.2 Finished) is encrypted
-      else if (type === 23) encrypted = true; // TLS 1.3: everything after the ServerHello
+      if (type === 20)
+        encrypted = true; // ChangeCipherSpec: what follows (TLS 1.2 Finished) is encrypted
+      else if (type === 23)
+        encrypted = true; // TLS 1.3: everything after the ServerHello
       else if (type === 22) messages = Buffer.concat([messages, records.subarray(5, end)]);
       records = records.subarray(end);
       // A handshake message may span records, and a record may hold several messages.

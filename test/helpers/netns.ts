@@ -13,8 +13,10 @@ const run = promisify(execFile);
 let counter = 0;
 
 export function requireTestNetns(): void {
-  if (process.env['FEDPROBE_TEST_NETNS'] !== '1') {
-    throw new Error('this test creates network namespaces and firewall rules: run it through `npm test` (test/run.sh), as root');
+  if (process.env.FEDPROBE_TEST_NETNS !== '1') {
+    throw new Error(
+      'this test creates network namespaces and firewall rules: run it through `npm test` (test/run.sh), as root',
+    );
   }
 }
 
@@ -51,7 +53,10 @@ async function nftScript(script: string, netns?: string): Promise<void> {
   let err = '';
   child.stderr!.on('data', (d) => (err += String(d)));
   const code = await new Promise<number>((resolve) => {
-    child.once('error', (e) => ((err += String(e)), resolve(127)));
+    child.once('error', (e) => {
+      err += String(e);
+      resolve(127);
+    });
     child.once('close', (c) => resolve(c ?? 1));
     child.stdin!.end(script);
   });
@@ -87,7 +92,12 @@ export async function createPeerNetns(prefix: string): Promise<PeerNetns> {
     }
     if (!subnet) throw new Error(`no free 10.77.x.0/24 subnet among ${SUBNETS}`);
     const hex = subnet.toString(16);
-    const ns = { localV4: `10.77.${subnet}.1`, peerV4: `10.77.${subnet}.2`, localV6: `fd77:${hex}::1`, peerV6: `fd77:${hex}::2` };
+    const ns = {
+      localV4: `10.77.${subnet}.1`,
+      peerV4: `10.77.${subnet}.2`,
+      localV6: `fd77:${hex}::1`,
+      peerV6: `fd77:${hex}::2`,
+    };
     await ip('addr', 'add', `${ns.localV4}/24`, 'dev', local);
     await ip('-6', 'addr', 'add', `${ns.localV6}/64`, 'dev', local, 'nodad');
     await ip('link', 'set', local, 'up');
@@ -105,7 +115,14 @@ export async function createPeerNetns(prefix: string): Promise<PeerNetns> {
     };
     // The kernel rate-limits ICMP errors on real interfaces (veth included, loopback exempt); tests
     // that count on each REJECT answering must not be rate-limited. Inside the peer only.
-    await exec('sysctl', ['-q', '-w', 'net.ipv4.icmp_ratelimit=0', 'net.ipv6.icmp.ratelimit=0', 'net.ipv4.icmp_msgs_per_sec=100000', 'net.ipv4.icmp_msgs_burst=10000']);
+    await exec('sysctl', [
+      '-q',
+      '-w',
+      'net.ipv4.icmp_ratelimit=0',
+      'net.ipv6.icmp.ratelimit=0',
+      'net.ipv4.icmp_msgs_per_sec=100000',
+      'net.ipv4.icmp_msgs_burst=10000',
+    ]);
     return {
       name,
       ...ns,
@@ -118,12 +135,14 @@ export async function createPeerNetns(prefix: string): Promise<PeerNetns> {
       },
       nft: (rules) => nftScript(rules, name),
       async destroy() {
-        await Promise.all(children.map((c) => {
-          if (c.exitCode !== null || c.signalCode !== null) return undefined;
-          const gone = new Promise<void>((r) => c.once('exit', () => r()));
-          c.kill('SIGKILL');
-          return gone;
-        }));
+        await Promise.all(
+          children.map((c) => {
+            if (c.exitCode !== null || c.signalCode !== null) return undefined;
+            const gone = new Promise<void>((r) => c.once('exit', () => r()));
+            c.kill('SIGKILL');
+            return gone;
+          }),
+        );
         // Deleting the namespace deletes its veth end, and with it ours.
         await ip('netns', 'del', name).catch(() => undefined);
         await ip('link', 'del', local).catch(() => undefined);

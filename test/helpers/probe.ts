@@ -14,17 +14,37 @@ export interface ProbeUrlOptions {
   secrets?: Record<string, string>;
 }
 
-export async function probeUrl(url: string, withOpts: Record<string, unknown> = {}, o: ProbeUrlOptions = {}): Promise<CheckResult> {
+export async function probeUrl(
+  url: string,
+  withOpts: Record<string, unknown> = {},
+  o: ProbeUrlOptions = {},
+): Promise<CheckResult> {
   const port = `${/^(udp|wireguard|discv4):/.test(url) ? 'udp' : 'tcp'}/${new URL(url).port}`;
   const target = parseTarget(url, port);
   // As the profile loader does: a bad option is a test bug, so throw.
   proberOptions[target.scheme].parse(withOpts);
   const row: Row = {
-    id: 'row', dir: 'out', source: 'test', destination: 'svc', port, service: target.scheme.toUpperCase(),
-    type: 'backend', status: 'mandatory', probe: url, with: withOpts,
+    id: 'row',
+    dir: 'out',
+    source: 'test',
+    destination: 'svc',
+    port,
+    service: target.scheme.toUpperCase(),
+    type: 'backend',
+    status: 'mandatory',
+    probe: url,
+    with: withOpts,
   };
   return runCheck(
-    { row, target, timeoutMs: o.timeoutMs ?? 3000, retries: 0, expect: o.expect ?? 'reachable', with: withOpts, secrets: o.secrets ?? {} },
+    {
+      row,
+      target,
+      timeoutMs: o.timeoutMs ?? 3000,
+      retries: 0,
+      expect: o.expect ?? 'reachable',
+      with: withOpts,
+      secrets: o.secrets ?? {},
+    },
     { concurrency: 1, family: o.family ?? 4, log: silentLogger },
   );
 }

@@ -49,27 +49,34 @@ export async function startRabbitMq(o: RabbitMqOptions): Promise<RabbitMq> {
   const dir = mkdtempSync(join(tmpdir(), 'fedprobe-rabbitmq-'));
   for (const d of ['mnesia', 'log', 'plugins-expand']) mkdirSync(join(dir, d));
   const [amqp, dist, epmdPort, mqtt, webMqtt] = [
-    await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
   ];
-  writeFileSync(join(dir, 'rabbitmq.conf'), [
-    `listeners.tcp.default = 127.0.0.1:${amqp}`,
-    `mqtt.listeners.tcp.default = 127.0.0.1:${mqtt}`,
-    `mqtt.allow_anonymous = ${o.allowAnonymous}`,
-    `mqtt.default_user = ${o.user}`,
-    `mqtt.default_pass = ${o.password}`,
-    `web_mqtt.tcp.ip = 127.0.0.1`,
-    `web_mqtt.tcp.port = ${webMqtt}`,
-    `default_user = ${o.user}`,
-    `default_pass = ${o.password}`,
-    // The default user may otherwise log in from loopback only; all of this is loopback anyway.
-    'loopback_users = none',
-  ].join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'rabbitmq.conf'),
+    `${[
+      `listeners.tcp.default = 127.0.0.1:${amqp}`,
+      `mqtt.listeners.tcp.default = 127.0.0.1:${mqtt}`,
+      `mqtt.allow_anonymous = ${o.allowAnonymous}`,
+      `mqtt.default_user = ${o.user}`,
+      `mqtt.default_pass = ${o.password}`,
+      `web_mqtt.tcp.ip = 127.0.0.1`,
+      `web_mqtt.tcp.port = ${webMqtt}`,
+      `default_user = ${o.user}`,
+      `default_pass = ${o.password}`,
+      // The default user may otherwise log in from loopback only; all of this is loopback anyway.
+      'loopback_users = none',
+    ].join('\n')}\n`,
+  );
   writeFileSync(join(dir, 'enabled_plugins'), '[rabbitmq_mqtt,rabbitmq_web_mqtt].\n');
   writeFileSync(join(dir, '.erlang.cookie'), randomBytes(16).toString('hex'), { mode: 0o400 });
   writeFileSync(join(dir, 'rabbitmq-env.conf'), ''); // instead of /etc/rabbitmq/rabbitmq-env.conf
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env['PATH'],
-    ...(process.env['LANG'] && { LANG: process.env['LANG'] }),
+    PATH: process.env.PATH,
+    ...(process.env.LANG && { LANG: process.env.LANG }),
     HOME: dir,
     RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
     RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),

@@ -25,7 +25,7 @@ export interface Nginx {
 // per vitest worker, and are still checked free before they are handed out.
 const PORT_BASE = 20_000;
 const PORTS_PER_WORKER = 1_500;
-const worker = Number(process.env['VITEST_POOL_ID'] ?? process.env['VITEST_WORKER_ID'] ?? 1) % 8;
+const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1) % 8;
 let nextPort = PORT_BASE + worker * PORTS_PER_WORKER + Math.floor(Math.random() * 500);
 
 function bindable(port: number, host: string): Promise<boolean> {
@@ -47,7 +47,12 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /** Polls until something accepts TCP connections on host:port. */
-export async function waitForPort(port: number, host = '127.0.0.1', maxMs = 10_000, alive: () => boolean = () => true): Promise<void> {
+export async function waitForPort(
+  port: number,
+  host = '127.0.0.1',
+  maxMs = 10_000,
+  alive: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + maxMs;
   while (!(await accepts(port, host))) {
     if (!alive() || Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port}`);
@@ -58,12 +63,20 @@ export async function waitForPort(port: number, host = '127.0.0.1', maxMs = 10_0
 function accepts(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const c = connect({ port, host });
-    c.once('connect', () => (c.destroy(), resolve(true)));
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
     c.once('error', () => resolve(false));
   });
 }
 
-export async function startNginx(opts: { http?: string; stream?: string; waitFor: number[]; host?: string }): Promise<Nginx> {
+export async function startNginx(opts: {
+  http?: string;
+  stream?: string;
+  waitFor: number[];
+  host?: string;
+}): Promise<Nginx> {
   const dir = await mkdtemp(join(tmpdir(), 'fedprobe-nginx-'));
   await Promise.all(['logs', 'tmp', 'html'].map((d) => mkdir(join(dir, d))));
   const conf = [
@@ -80,8 +93,12 @@ export async function startNginx(opts: { http?: string; stream?: string; waitFor
     '}',
     ...(opts.stream ? ['stream {', opts.stream, '}'] : []),
   ].join('\n');
-  await writeFile(join(dir, 'nginx.conf'), conf + '\n');
-  const proc: ChildProcess = spawn('nginx', ['-p', dir, '-c', 'nginx.conf', '-e', join(dir, 'logs/error.log'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await writeFile(join(dir, 'nginx.conf'), `${conf}\n`);
+  const proc: ChildProcess = spawn(
+    'nginx',
+    ['-p', dir, '-c', 'nginx.conf', '-e', join(dir, 'logs/error.log'), '-g', 'daemon off;'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   proc.stderr!.on('data', (c) => (stderr += String(c)));
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
@@ -91,10 +108,13 @@ export async function startNginx(opts: { http?: string; stream?: string; waitFor
   void exited.then(() => process.off('exit', orphan));
   const errors = () => readFile(join(dir, 'logs/error.log'), 'utf8').catch(() => '');
   try {
-    for (const port of opts.waitFor) await waitForPort(port, opts.host ?? '127.0.0.1', 10_000, () => proc.exitCode === null);
+    for (const port of opts.waitFor)
+      await waitForPort(port, opts.host ?? '127.0.0.1', 10_000, () => proc.exitCode === null);
   } catch (e) {
     proc.kill('SIGKILL');
-    throw new Error(`nginx did not start (${(e as Error).message}): ${stderr}${await errors()}\n--- nginx.conf\n${conf}`);
+    throw new Error(
+      `nginx did not start (${(e as Error).message}): ${stderr}${await errors()}\n--- nginx.conf\n${conf}`,
+    );
   }
   return {
     dir,
@@ -116,7 +136,12 @@ export interface ServerProcess {
 }
 
 /** Starts `cmd args` in the foreground and waits until it accepts TCP on each of `ports`. */
-export async function startProcess(cmd: string, args: string[], ports: number[], host = '127.0.0.1'): Promise<ServerProcess> {
+export async function startProcess(
+  cmd: string,
+  args: string[],
+  ports: number[],
+  host = '127.0.0.1',
+): Promise<ServerProcess> {
   const proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (c) => (out += String(c)));
@@ -127,7 +152,8 @@ export async function startProcess(cmd: string, args: string[], ports: number[],
   process.once('exit', orphan);
   void exited.then(() => process.off('exit', orphan));
   try {
-    for (const port of ports) await waitForPort(port, host, 10_000, () => proc.exitCode === null && proc.pid !== undefined);
+    for (const port of ports)
+      await waitForPort(port, host, 10_000, () => proc.exitCode === null && proc.pid !== undefined);
   } catch (e) {
     proc.kill('SIGKILL');
     throw new Error(`${cmd} did not start (${(e as Error).message}): ${out}`);
@@ -156,16 +182,31 @@ export interface WebPorts {
   mtls: number;
   /** HTTPS with http2 on the listen line. */
   h2: number;
-  /** Two servers: default (wrong-name cert) and server_name localhost/web.test (good cert); /sni echoes $ssl_server_name. */
+  /** Two servers: default (wrong-name cert) and server_name localhost/web.test (good cert);
+   * /sni echoes $ssl_server_name. */
   sni: number;
 }
 
 /** The nginx that tls:// and http(s):// tests run against: one port per certificate case. */
-export async function startWebFixture(c: { serverCert: string; serverKey: string; expiredCert: string; expiredKey: string; selfSignedCert: string; selfSignedKey: string; wrongNameCert: string; wrongNameKey: string; caCert: string }): Promise<{ nginx: Nginx; ports: WebPorts }> {
+export async function startWebFixture(c: {
+  serverCert: string;
+  serverKey: string;
+  expiredCert: string;
+  expiredKey: string;
+  selfSignedCert: string;
+  selfSignedKey: string;
+  wrongNameCert: string;
+  wrongNameKey: string;
+  caCert: string;
+}): Promise<{ nginx: Nginx; ports: WebPorts }> {
   const names = ['good', 'expired', 'selfSigned', 'wrongName', 'plain', 'mtls', 'h2', 'sni'] as const;
   const ports = {} as WebPorts;
   for (const n of names) ports[n] = await freePort();
-  const pages = 'location = / { return 200 "fedprobe web ok\\n"; } location /down { return 503; } location /missing { return 404; } location /private { return 401; } location /sni { return 200 "sni=[$ssl_server_name]"; } location /echo { return 200 "x=[$http_x_fedprobe] host=[$http_host] method=[$request_method]"; }';
+  const pages =
+    'location = / { return 200 "fedprobe web ok\\n"; } location /down { return 503; } ' +
+    'location /missing { return 404; } location /private { return 401; } ' +
+    'location /sni { return 200 "sni=[$ssl_server_name]"; } ' +
+    'location /echo { return 200 "x=[$http_x_fedprobe] host=[$http_host] method=[$request_method]"; }';
   const tls = (port: number, cert: string, key: string, extra = '') =>
     `  server { listen 127.0.0.1:${port} ssl${extra}; ssl_certificate ${cert}; ssl_certificate_key ${key}; ${pages} }`;
   const http = [
@@ -175,10 +216,12 @@ export async function startWebFixture(c: { serverCert: string; serverKey: string
     tls(ports.selfSigned, c.selfSignedCert, c.selfSignedKey),
     tls(ports.wrongName, c.wrongNameCert, c.wrongNameKey),
     `  server { listen 127.0.0.1:${ports.plain}; server_tokens on; ${pages} }`,
-    `  server { listen 127.0.0.1:${ports.mtls} ssl; ssl_certificate ${c.serverCert}; ssl_certificate_key ${c.serverKey}; ssl_client_certificate ${c.caCert}; ssl_verify_client on; ${pages} }`,
+    `  server { listen 127.0.0.1:${ports.mtls} ssl; ssl_certificate ${c.serverCert}; ssl_certificate_key ` +
+      `${c.serverKey}; ssl_client_certificate ${c.caCert}; ssl_verify_client on; ${pages} }`,
     tls(ports.h2, c.serverCert, c.serverKey, ' http2'),
     tls(ports.sni, c.wrongNameCert, c.wrongNameKey, ' default_server'),
-    `  server { listen 127.0.0.1:${ports.sni} ssl; server_name localhost web.test; ssl_certificate ${c.serverCert}; ssl_certificate_key ${c.serverKey}; ${pages} }`,
+    `  server { listen 127.0.0.1:${ports.sni} ssl; server_name localhost web.test; ssl_certificate ${c.serverCert}; ` +
+      `ssl_certificate_key ${c.serverKey}; ${pages} }`,
   ].join('\n');
   const nginx = await startNginx({ http, waitFor: Object.values(ports) });
   return { nginx, ports };
@@ -218,7 +261,13 @@ export async function peerListens(ns: PeerNetns, protocol: 'tcp' | 'udp', port: 
 
 /** Starts a TCP listener, UDP echo or silent UDP server on host:port inside `ns` ('::' is
  * dual-stack: one server answers on the peer's IPv4 and IPv6 address). */
-export async function startPeerServer(ns: PeerNetns, kind: PeerServerKind, host: string, port: number, maxMs = 10_000): Promise<PeerServer> {
+export async function startPeerServer(
+  ns: PeerNetns,
+  kind: PeerServerKind,
+  host: string,
+  port: number,
+  maxMs = 10_000,
+): Promise<PeerServer> {
   const child = ns.spawn(process.execPath, ['-e', PEER_SERVER, kind, host, String(port)]);
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));
@@ -226,7 +275,8 @@ export async function startPeerServer(ns: PeerNetns, kind: PeerServerKind, host:
   const deadline = Date.now() + maxMs;
   const protocol = kind === 'tcp' ? 'tcp' : 'udp';
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${kind} server on [${host}]:${port} in ${ns.name} exited: ${stderr}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${kind} server on [${host}]:${port} in ${ns.name} exited: ${stderr}`);
     if (await peerListens(ns, protocol, port)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -235,7 +285,9 @@ export async function startPeerServer(ns: PeerNetns, kind: PeerServerKind, host:
     await new Promise((r) => setTimeout(r, 25));
   }
   return {
-    kind, host, port,
+    kind,
+    host,
+    port,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGKILL');
@@ -245,6 +297,9 @@ export async function startPeerServer(ns: PeerNetns, kind: PeerServerKind, host:
   };
 }
 
-export const startPeerTcpListener = (ns: PeerNetns, host: string, port: number) => startPeerServer(ns, 'tcp', host, port);
-export const startPeerUdpEcho = (ns: PeerNetns, host: string, port: number) => startPeerServer(ns, 'udp-echo', host, port);
-export const startPeerUdpSilent = (ns: PeerNetns, host: string, port: number) => startPeerServer(ns, 'udp-silent', host, port);
+export const startPeerTcpListener = (ns: PeerNetns, host: string, port: number) =>
+  startPeerServer(ns, 'tcp', host, port);
+export const startPeerUdpEcho = (ns: PeerNetns, host: string, port: number) =>
+  startPeerServer(ns, 'udp-echo', host, port);
+export const startPeerUdpSilent = (ns: PeerNetns, host: string, port: number) =>
+  startPeerServer(ns, 'udp-silent', host, port);

@@ -21,10 +21,17 @@ export interface Pane {
 export const sh = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** Runs `argv` (with `env` set and `unset` removed) in a width × height pane. */
-export async function startPane(argv: string[], opts: { width: number; height: number; env?: Record<string, string>; unset?: string[] }): Promise<Pane> {
+export async function startPane(
+  argv: string[],
+  opts: { width: number; height: number; env?: Record<string, string>; unset?: string[] },
+): Promise<Pane> {
   const socket = `fp-test-${process.pid}-${++counter}`;
   const tmux = (...args: string[]) => run('tmux', ['-L', socket, '-f', '/dev/null', ...args]);
-  const env = ['env', ...(opts.unset ?? []).flatMap((n) => ['-u', n]), ...Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`)];
+  const env = [
+    'env',
+    ...(opts.unset ?? []).flatMap((n) => ['-u', n]),
+    ...Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+  ];
   // The pane lives on after the command so that its last screen can be read.
   const line = `${[...env, ...argv].map(sh).join(' ')}; printf '[exit %d]\\n' $?; sleep 600`;
   await tmux('new-session', '-d', '-s', 'fp', '-x', String(opts.width), '-y', String(opts.height), line);

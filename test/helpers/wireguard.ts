@@ -24,7 +24,10 @@ export interface WgServer {
 let counter = 0;
 
 /** Starts wireguard-go listening on `port` with one peer (the probe), optionally with a psk. */
-export async function startWireguard(port: number, peer: { publicKey: string; presharedKey?: string }): Promise<WgServer> {
+export async function startWireguard(
+  port: number,
+  peer: { publicKey: string; presharedKey?: string },
+): Promise<WgServer> {
   const dir = mkdtempSync(join(tmpdir(), 'fedprobe-wg-'));
   const server = genKey();
   writeFileSync(join(dir, 'server.key'), server.privateKey, { mode: 0o600 });
@@ -32,15 +35,20 @@ export async function startWireguard(port: number, peer: { publicKey: string; pr
   const ifname = `fpwg${process.pid % 1000}${++counter}`;
   const script = [
     'set -e',
-    'mount -t tmpfs none /var/run/wireguard 2>/dev/null || { mkdir -p /var/run/wireguard && mount -t tmpfs none /var/run/wireguard; }',
+    'mount -t tmpfs none /var/run/wireguard 2>/dev/null || { mkdir -p /var/run/wireguard && mount -t tmpfs none ' +
+      '/var/run/wireguard; }',
     `wireguard-go -f ${ifname} >${dir}/wg.log 2>&1 & pid=$!`,
     `for i in $(seq 1 100); do [ -S /var/run/wireguard/${ifname}.sock ] && break; sleep 0.05; done`,
-    `wg set ${ifname} private-key ${dir}/server.key listen-port ${port} peer ${peer.publicKey} allowed-ips 10.200.0.50/32${peer.presharedKey ? ` preshared-key ${dir}/psk` : ''}`,
+    `wg set ${ifname} private-key ${dir}/server.key listen-port ${port} peer ${peer.publicKey} allowed-ips ` +
+      `10.200.0.50/32${peer.presharedKey ? ` preshared-key ${dir}/psk` : ''}`,
     `ip link set ${ifname} up`,
     'echo ready',
     'wait $pid',
   ].join('\n');
-  const child: ChildProcess = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child: ChildProcess = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   await new Promise<void>((resolve, reject) => {
@@ -56,11 +64,12 @@ export async function startWireguard(port: number, peer: { publicKey: string; pr
   return {
     port,
     publicKey: server.publicKey,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      // The whole group: the shell, wireguard-go, and the mount namespace with them.
-      process.kill(-child.pid!, 'SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        // The whole group: the shell, wireguard-go, and the mount namespace with them.
+        process.kill(-child.pid!, 'SIGTERM');
+      }),
   };
 }

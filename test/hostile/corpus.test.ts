@@ -12,7 +12,9 @@ const DEADLINE_MS = 1000;
 const MARGIN_MS = 500;
 
 // rlpx needs a node id that is a point on the curve (the peer's public key) to encrypt its auth.
-const NODE_ID = Buffer.from(secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), false).subarray(1)).toString('hex');
+const NODE_ID = Buffer.from(secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), false).subarray(1)).toString(
+  'hex',
+);
 
 type Expected = [PortState, Reason];
 const OPEN_OK: Expected = ['open', 'ok'];
@@ -22,7 +24,17 @@ const RESET: Expected = ['closed', 'reset'];
 
 type Scheme = 'tcp' | 'tls' | 'http' | 'https' | 'mqtt' | 'mqtts' | 'mqtt+ws' | 'mqtt+wss' | 'grpc' | 'grpcs' | 'rlpx';
 const SCHEMES: Scheme[] = [
-  'tcp', 'tls', 'http', 'https', 'mqtt', 'mqtts', 'mqtt+ws', 'mqtt+wss', 'grpc', 'grpcs', 'rlpx',
+  'tcp',
+  'tls',
+  'http',
+  'https',
+  'mqtt',
+  'mqtts',
+  'mqtt+ws',
+  'mqtt+wss',
+  'grpc',
+  'grpcs',
+  'rlpx',
 ];
 
 function expected(kind: TcpPeerKind, scheme: Scheme): Expected {
@@ -71,7 +83,7 @@ async function settleFds(baseline: number): Promise<number> {
   return now;
 }
 
-async function probeAgainst(peer: HostilePeer, url: string, withOpts: Record<string, unknown>) {
+async function probeAgainst(_peer: HostilePeer, url: string, withOpts: Record<string, unknown>) {
   const t0 = performance.now();
   const r = await probeUrl(url, withOpts, { timeoutMs: DEADLINE_MS });
   return { r, ms: performance.now() - t0 };
@@ -99,19 +111,25 @@ describe.each(Object.keys(TCP_PEERS) as TcpPeerKind[])('TCP peer that %s', (kind
 });
 
 describe('UDP peer that reads and never answers', () => {
-  it.each(['udp', 'wireguard', 'discv4'])(`%s:// is open|filtered, no-response, by ${DEADLINE_MS} + ${MARGIN_MS} ms`, async (scheme) => {
-    const baseline = await openFds();
-    const peer = await startSilentUdpPeer();
-    try {
-      const { r, ms } = await probeAgainst(peer, `${scheme}://127.0.0.1:${peer.port}`, {});
-      expect({ state: r.state, reason: r.reason, outcome: r.outcome }).toEqual({ state: 'open|filtered', reason: 'no-response', outcome: 'inconclusive' });
-      expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
-      expect(ms).toBeLessThanOrEqual(DEADLINE_MS + MARGIN_MS);
-      expect(peer.accepted()).toBeGreaterThanOrEqual(1);
-    } finally {
-      await peer.close();
-    }
-    expect(await settleFds(baseline)).toBe(baseline);
-  });
+  it.each(['udp', 'wireguard', 'discv4'])(
+    `%s:// is open|filtered, no-response, by ${DEADLINE_MS} + ${MARGIN_MS} ms`,
+    async (scheme) => {
+      const baseline = await openFds();
+      const peer = await startSilentUdpPeer();
+      try {
+        const { r, ms } = await probeAgainst(peer, `${scheme}://127.0.0.1:${peer.port}`, {});
+        expect({ state: r.state, reason: r.reason, outcome: r.outcome }).toEqual({
+          state: 'open|filtered',
+          reason: 'no-response',
+          outcome: 'inconclusive',
+        });
+        expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
+        expect(ms).toBeLessThanOrEqual(DEADLINE_MS + MARGIN_MS);
+        expect(peer.accepted()).toBeGreaterThanOrEqual(1);
+      } finally {
+        await peer.close();
+      }
+      expect(await settleFds(baseline)).toBe(baseline);
+    },
+  );
 });
-

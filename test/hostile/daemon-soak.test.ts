@@ -7,13 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { requireTestNetns } from '../helpers/netns.js';
 import { soak } from './soak.js';
 
-const SECONDS = Number(process.env['FEDPROBE_SOAK_SECONDS'] ?? 25);
+const SECONDS = Number(process.env.FEDPROBE_SOAK_SECONDS ?? 25);
 /** Growth allowed over the warm-up figure: a pino buffer, a grown heap page, timers in flight. */
 const FD_SLACK = 4;
 const RSS_SLACK_BYTES = 24 * 1024 * 1024;
 
 describe('daemon soak', () => {
-  it(`${SECONDS} s at 1 s interval: cycles keep coming, fds and RSS stay put, a stall turns readiness 503`, { timeout: (SECONDS + 45) * 1000 }, async () => {
+  it(`${SECONDS} s at 1 s interval: cycles keep coming, fds and RSS stay put, a stall turns readiness 503`, {
+    timeout: (SECONDS + 45) * 1000,
+  }, async () => {
     requireTestNetns();
     const r = await soak({ durationMs: SECONDS * 1000, sampleEveryMs: 500 });
     console.log(JSON.stringify({ ...r, samples: r.samples.filter((_, i) => i % 4 === 0) }));
@@ -35,7 +37,9 @@ describe('daemon soak', () => {
     expect(r.readyStalledAfterMs).toBeGreaterThan(0);
     expect(r.readyStalledAfterMs).toBeLessThanOrEqual(bound);
     expect(r.healthStalledAfterMs).toBeGreaterThan(0);
-    expect(r.readyBody).toMatch(/^not ready:\n- .*soak\.yaml: schedule stalled: run started \d+ s ago \(expected at most \d+ s\)\n$/);
+    expect(r.readyBody).toMatch(
+      /^not ready:\n- .*soak\.yaml: schedule stalled: run started \d+ s ago \(expected at most \d+ s\)\n$/,
+    );
   });
 });
 

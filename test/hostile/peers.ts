@@ -90,10 +90,11 @@ export async function startTcpPeer(kind: TcpPeerKind): Promise<HostilePeer> {
     resetAll: () => {
       for (const s of sockets) s.resetAndDestroy();
     },
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 

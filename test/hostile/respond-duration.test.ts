@@ -12,8 +12,22 @@ const MARGIN_MS = 2500;
 describe('respond --duration under forced GC', () => {
   it('--duration 1s ends after ~1 s with exit 0', () => {
     const t0 = Date.now();
-    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'data:text/javascript,setInterval(()=>gc(),20).unref()',
-      bin, 'respond', profile, '--bind', '127.0.0.1', '--duration', '1s'], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--import',
+        'data:text/javascript,setInterval(()=>gc(),20).unref()',
+        bin,
+        'respond',
+        profile,
+        '--bind',
+        '127.0.0.1',
+        '--duration',
+        '1s',
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
     const ms = Date.now() - t0;
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);
@@ -23,7 +37,10 @@ describe('respond --duration under forced GC', () => {
   });
 
   it('a --duration beyond 32-bit timers is a one-line usage error, exit 2', () => {
-    const r = spawnSync(process.execPath, [bin, 'respond', profile, '--duration', '600h'], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(process.execPath, [bin, 'respond', profile, '--duration', '600h'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });

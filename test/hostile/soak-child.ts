@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // bench/soak.ts runs compiled from elsewhere: it names the build with FP_DIST.
-const DIST = process.env['FP_DIST'] ?? fileURLToPath(new URL('../../dist/', import.meta.url));
+const DIST = process.env.FP_DIST ?? fileURLToPath(new URL('../../dist/', import.meta.url));
 
 const CHILD = `
 const dist = process.env.FP_DIST;
@@ -42,11 +42,22 @@ export interface SoakChild {
   stop(): Promise<void>;
 }
 
-export async function startSoakChild(o: { profile: string; intervalMs: number; timeoutMs: number; gcEveryMs: number; logLevel?: string }): Promise<SoakChild> {
+export async function startSoakChild(o: {
+  profile: string;
+  intervalMs: number;
+  timeoutMs: number;
+  gcEveryMs: number;
+  logLevel?: string;
+}): Promise<SoakChild> {
   const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', CHILD], {
     env: {
-      ...process.env, FP_DIST: DIST, FP_LOG_LEVEL: o.logLevel ?? 'error', FP_PROFILE: o.profile, FP_INTERVAL_MS: String(o.intervalMs),
-      FP_TIMEOUT_MS: String(o.timeoutMs), FP_GC_EVERY_MS: String(o.gcEveryMs),
+      ...process.env,
+      FP_DIST: DIST,
+      FP_LOG_LEVEL: o.logLevel ?? 'error',
+      FP_PROFILE: o.profile,
+      FP_INTERVAL_MS: String(o.intervalMs),
+      FP_TIMEOUT_MS: String(o.timeoutMs),
+      FP_GC_EVERY_MS: String(o.gcEveryMs),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -35,7 +35,8 @@ export interface SoakResult {
   expectedMaxSeconds: number;
 }
 
-const metric = (body: string, name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} ([0-9.e+-]+)$`, 'm').exec(body)?.[1] ?? NaN);
+const metric = (body: string, name: string) =>
+  Number(new RegExp(`^${name}\\{[^}]*\\} ([0-9.e+-]+)$`, 'm').exec(body)?.[1] ?? NaN);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Peers {
@@ -59,7 +60,10 @@ async function startPeers(): Promise<Peers> {
   await new Promise<void>((r) => refused.close(() => r()));
   const ns = await createPeerNetns('soak');
   closers.push(() => ns.destroy());
-  await ns.nft('table inet soak {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 9 drop\n }\n}\n');
+  await ns.nft(
+    'table inet soak {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 9 drop\n ' +
+      '}\n}\n',
+  );
   const hostile: Partial<Record<TcpPeerKind, HostilePeer>> = {};
   for (const kind of ['silent', 'drip', 'reset', 'garbage', 'flood', 'half-open'] as const) {
     hostile[kind] = await startTcpPeer(kind);
@@ -70,7 +74,10 @@ async function startPeers(): Promise<Peers> {
   let n = 0;
   const row = (url: string, status: 'mandatory' | 'optional') => {
     const p = /:(\d+)/.exec(url.slice(url.indexOf('://') + 3))![1];
-    rows.push(`  - { id: r${++n}, dir: out, source: soak, destination: d${n}, port: tcp/${p}, service: S, type: backend, status: ${status}, probe: "${url}" }`);
+    rows.push(
+      `  - { id: r${++n}, dir: out, source: soak, destination: d${n}, port: tcp/${p}, service: S, type: backend, ` +
+        `status: ${status}, probe: "${url}" }`,
+    );
   };
   // Healthy rows are the only mandatory ones: readiness is 200 until the schedule stalls.
   for (let i = 0; i < 6; i++) row(`tcp://127.0.0.1:${port(tcpOk)}`, 'mandatory');
@@ -79,8 +86,12 @@ async function startPeers(): Promise<Peers> {
   for (const s of ['tcp', 'tcp', 'http', 'mqtt']) row(`${s}://127.0.0.1:${refusedPort}`, 'optional');
   for (const s of ['tcp', 'tcp', 'http', 'tls']) row(`${s}://${ns.peerV4}:9`, 'optional');
   for (const [kind, schemes] of [
-    ['silent', ['http', 'tls', 'mqtt', 'grpc']], ['drip', ['http', 'tls', 'grpc']], ['reset', ['tcp', 'tls', 'mqtt']],
-    ['garbage', ['mqtt', 'grpc', 'https']], ['flood', ['http', 'grpc', 'mqtt+ws']], ['half-open', ['http', 'mqtt', 'grpcs']],
+    ['silent', ['http', 'tls', 'mqtt', 'grpc']],
+    ['drip', ['http', 'tls', 'grpc']],
+    ['reset', ['tcp', 'tls', 'mqtt']],
+    ['garbage', ['mqtt', 'grpc', 'https']],
+    ['flood', ['http', 'grpc', 'mqtt+ws']],
+    ['half-open', ['http', 'mqtt', 'grpcs']],
   ] as const) {
     for (const s of schemes) row(`${s}://127.0.0.1:${hostile[kind]!.port}`, 'optional');
   }
@@ -89,11 +100,20 @@ async function startPeers(): Promise<Peers> {
   return { rows, mandatory, close: async () => void (await Promise.all(closers.map((c) => c()))) };
 }
 
-export async function soak(o: { durationMs: number; sampleEveryMs: number; timeoutMs?: number; onSample?: (s: SoakSample) => void }): Promise<SoakResult> {
+export async function soak(o: {
+  durationMs: number;
+  sampleEveryMs: number;
+  timeoutMs?: number;
+  onSample?: (s: SoakSample) => void;
+}): Promise<SoakResult> {
   const peers = await startPeers();
   const dir = mkdtempSync(join(tmpdir(), 'fedprobe-soak-'));
   const profile = join(dir, 'soak.yaml');
-  writeFileSync(profile, `schema: fedprobe/v1\nframework: Soak\ncomponent: daemon\nscenario: hostile peers\nrows:\n${peers.rows.join('\n')}\n`);
+  writeFileSync(
+    profile,
+    `schema: fedprobe/v1\nframework: Soak\ncomponent: daemon\nscenario: hostile ` +
+      `peers\nrows:\n${peers.rows.join('\n')}\n`,
+  );
   const d = await startSoakChild({ profile, intervalMs: 1000, timeoutMs: o.timeoutMs ?? 300, gcEveryMs: 100 });
   try {
     const samples: SoakSample[] = [];
@@ -111,7 +131,13 @@ export async function soak(o: { durationMs: number; sampleEveryMs: number; timeo
         lastRuns = runs;
         lastChange = now;
       }
-      const s = { atMs: Math.round(now - t0), runs, fds: d.fds(), rssBytes: d.rssBytes(), ready: (await get(`${d.base}/readyz`)).status };
+      const s = {
+        atMs: Math.round(now - t0),
+        runs,
+        fds: d.fds(),
+        rssBytes: d.rssBytes(),
+        ready: (await get(`${d.base}/readyz`)).status,
+      };
       samples.push(s);
       o.onSample?.(s);
     }
@@ -132,9 +158,19 @@ export async function soak(o: { durationMs: number; sampleEveryMs: number; timeo
         readyStalledAfterMs = Math.round(performance.now() - hungAt);
         readyBody = ready.body;
       }
-      if (healthStalledAfterMs < 0 && (await get(`${d.base}/healthz`)).status === 503) healthStalledAfterMs = Math.round(performance.now() - hungAt);
+      if (healthStalledAfterMs < 0 && (await get(`${d.base}/healthz`)).status === 503)
+        healthStalledAfterMs = Math.round(performance.now() - hungAt);
     }
-    return { rows: peers.rows.length, mandatory: peers.mandatory, samples, maxGapMs: Math.round(maxGapMs), readyStalledAfterMs, healthStalledAfterMs, readyBody, expectedMaxSeconds };
+    return {
+      rows: peers.rows.length,
+      mandatory: peers.mandatory,
+      samples,
+      maxGapMs: Math.round(maxGapMs),
+      readyStalledAfterMs,
+      healthStalledAfterMs,
+      readyBody,
+      expectedMaxSeconds,
+    };
   } finally {
     await d.stop();
     await peers.close();

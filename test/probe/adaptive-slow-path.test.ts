@@ -71,8 +71,9 @@ beforeAll(async () => {
   const id = (process.pid % 200) + 20;
   const near = `fpdn${process.pid % 100000}`;
   const far = 'fpdf0';
-  line = spawn('python3', ['-c', DELAY_LINE, near, far, peer.name, String(DELAY_MS / 1000), FAST.join(',')],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
+  line = spawn('python3', ['-c', DELAY_LINE, near, far, peer.name, String(DELAY_MS / 1000), FAST.join(',')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     line.stdout!.on('data', (d) => (String(d).includes('ready') ? resolve() : undefined));
     line.once('exit', (code) => reject(new Error(`delay line exited (${code})`)));
@@ -83,15 +84,19 @@ beforeAll(async () => {
   await ip('link', 'set', near, 'up');
   await peer.exec('ip', ['addr', 'add', farAddress, 'peer', nearV4, 'dev', far]);
   await peer.exec('ip', ['link', 'set', far, 'up']);
-  const server = peer.spawn('node', ['-e', `
+  const server = peer.spawn('node', [
+    '-e',
+    `
     const net = require('node:net');
     const ports = ${JSON.stringify([...FAST, ...SLOW])};
     let n = 0;
     for (const p of ports) net.createServer((s) => s.destroy()).listen(p, '0.0.0.0', () => {
       if (++n === ports.length) console.log('ready');
-    });`]);
+    });`,
+  ]);
   await new Promise<void>((resolve) =>
-    server.stdout!.on('data', (d) => (String(d).includes('ready') ? resolve() : undefined)));
+    server.stdout!.on('data', (d) => (String(d).includes('ready') ? resolve() : undefined)),
+  );
 });
 
 afterAll(async () => {
@@ -99,8 +104,8 @@ afterAll(async () => {
   await peer?.destroy();
 });
 
-const rows = (ports: number[]) => ports.map((p) =>
-  makeCheck(`tcp://${farAddress}:${p}`, `tcp/${p}`, { id: `p${p}`, timeoutMs: 3000 }));
+const rows = (ports: number[]) =>
+  ports.map((p) => makeCheck(`tcp://${farAddress}:${p}`, `tcp/${p}`, { id: `p${p}`, timeoutMs: 3000 }));
 
 function expectAllOpen(results: CheckResult[]): void {
   for (const r of results) expect(r, r.id).toMatchObject({ outcome: 'pass', state: 'open', reason: 'ok' });
@@ -108,23 +113,31 @@ function expectAllOpen(results: CheckResult[]): void {
 
 describe('--adaptive on a 200 ms path', () => {
   it('the delay line works: the slow ports answer after about 200 ms, the fast ones at once', async () => {
-    const results = await runChecks([...rows(FAST.slice(0, 1)), ...rows(SLOW.slice(0, 1))],
-      { concurrency: 2, log: silentLogger });
+    const results = await runChecks([...rows(FAST.slice(0, 1)), ...rows(SLOW.slice(0, 1))], {
+      concurrency: 2,
+      log: silentLogger,
+    });
     expectAllOpen(results);
     expect(results[0]!.timings.connectMs).toBeLessThan(DELAY_MS / 2);
     expect(results[1]!.timings.connectMs).toBeGreaterThanOrEqual(DELAY_MS - 5);
   });
 
   it('one fast-answered row does not get the slow rows cut: each is answered on its first try', async () => {
-    const results = await runChecks([...rows(FAST.slice(0, 1)), ...rows(SLOW)],
-      { concurrency: 8, log: silentLogger, adaptive: true });
+    const results = await runChecks([...rows(FAST.slice(0, 1)), ...rows(SLOW)], {
+      concurrency: 8,
+      log: silentLogger,
+      adaptive: true,
+    });
     expectAllOpen(results);
     for (const r of results) expect(r.addresses[0]!.attempts, r.id).toBe(1);
   });
 
   it(`${MIN_SAMPLES}+ fast answers first: the slow rows are cut, retried with a longer window, and pass`, async () => {
-    const results = await runChecks([...rows(FAST), ...rows(SLOW)],
-      { concurrency: 16, log: silentLogger, adaptive: true });
+    const results = await runChecks([...rows(FAST), ...rows(SLOW)], {
+      concurrency: 16,
+      log: silentLogger,
+      adaptive: true,
+    });
     expectAllOpen(results);
     // The first window (at least 100 ms) ran out before the 200 ms answer; the retry's did not.
     for (const r of results.slice(FAST.length)) expect(r.addresses[0]!.attempts, r.id).toBe(2);

@@ -27,12 +27,15 @@ let peer: PeerNetns;
 
 beforeAll(async () => {
   peer = await createPeerNetns('adapt');
-  const server = peer.spawn('node', ['-e', `
+  const server = peer.spawn('node', [
+    '-e',
+    `
     const net = require('node:net');
     let n = 0;
     for (const p of ${JSON.stringify(OPEN)}) net.createServer((s) => s.destroy()).listen(p, '0.0.0.0', () => {
       if (++n === ${OPEN.length}) console.log('ready');
-    });`]);
+    });`,
+  ]);
   await once(server.stdout!, 'data');
   await peer.nft(`table inet adapt {
     chain input {
@@ -46,9 +49,14 @@ afterAll(async () => {
   await peer?.destroy();
 });
 
-const rows = (ports: number[], timeoutMs: number, expectBlocked = false) => ports.map((p) =>
-  makeCheck(`tcp://${peer.peerV4}:${p}`, `tcp/${p}`,
-    { id: `p${p}`, timeoutMs, ...(expectBlocked && { expect: 'blocked' as const }) }));
+const rows = (ports: number[], timeoutMs: number, expectBlocked = false) =>
+  ports.map((p) =>
+    makeCheck(`tcp://${peer.peerV4}:${p}`, `tcp/${p}`, {
+      id: `p${p}`,
+      timeoutMs,
+      ...(expectBlocked && { expect: 'blocked' as const }),
+    }),
+  );
 
 async function timed(run: () => Promise<CheckResult[]>): Promise<{ results: CheckResult[]; ms: number }> {
   const start = performance.now();
@@ -63,19 +71,28 @@ describe('adaptive connect deadlines', () => {
     const timeoutMs = 5000;
     const checks = [...rows(OPEN, timeoutMs), ...rows(CLOSED, timeoutMs), ...rows(DROPPED, timeoutMs)];
     const { results, ms } = await timed(() =>
-      runChecks(checks, { concurrency: 64, log: silentLogger, adaptive: true }));
+      runChecks(checks, { concurrency: 64, log: silentLogger, adaptive: true }),
+    );
     const got = byId(results);
     for (const p of OPEN) expect(got.get(`p${p}`)).toMatchObject({ outcome: 'pass', state: 'open', reason: 'ok' });
     for (const p of CLOSED) {
-      expect(got.get(`p${p}`))
-        .toMatchObject({ outcome: 'fail', state: 'closed', reason: 'refused', code: 'ECONNREFUSED' });
+      expect(got.get(`p${p}`)).toMatchObject({
+        outcome: 'fail',
+        state: 'closed',
+        reason: 'refused',
+        code: 'ECONNREFUSED',
+      });
     }
     for (const p of DROPPED) {
       const r = got.get(`p${p}`)!;
       expect(r).toMatchObject({ outcome: 'fail', state: 'filtered', reason: 'timeout' });
       expect(r.addresses[0]!.attempts).toBe(2);
-      expect(r.detail).toMatch(new RegExp('^no answer to 2 connection attempts \\(waited \\d+ ms, then \\d+ ms; ' +
-        'this host answered other rows well within \\d+ ms; --adaptive\\)'));
+      expect(r.detail).toMatch(
+        new RegExp(
+          '^no answer to 2 connection attempts \\(waited \\d+ ms, then \\d+ ms; ' +
+            'this host answered other rows well within \\d+ ms; --adaptive\\)',
+        ),
+      );
     }
     // Loopback-fast answers give the minimum window: one window, then RETRY_FACTOR windows. The
     // whole run ends long before a single row's own 5 s timeout.
@@ -85,7 +102,8 @@ describe('adaptive connect deadlines', () => {
   it('never cuts a host that has answered nothing: its rows wait their own timeout', async () => {
     const timeoutMs = 600;
     const silent = Array.from({ length: 4 }, (_, i) =>
-      makeCheck(`tcp://${peer.peerV4}:${SILENT_PORT}`, `tcp/${SILENT_PORT}`, { id: `s${i}`, timeoutMs }));
+      makeCheck(`tcp://${peer.peerV4}:${SILENT_PORT}`, `tcp/${SILENT_PORT}`, { id: `s${i}`, timeoutMs }),
+    );
     const { results } = await timed(() => runChecks(silent, { concurrency: 4, log: silentLogger, adaptive: true }));
     for (const r of results) {
       expect(r).toMatchObject({ state: 'filtered', reason: 'timeout' });

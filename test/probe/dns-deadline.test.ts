@@ -10,18 +10,32 @@ import { createPeerNetns, type PeerNetns } from '../helpers/netns.js';
 let ns: PeerNetns;
 beforeAll(async () => {
   ns = await createPeerNetns('dns');
-  await ns.nft('table inet dnsdrop {\n chain input {\n  type filter hook input priority 0; policy accept;\n  udp dport 53 drop\n  tcp dport 53 drop\n }\n}\n');
+  await ns.nft(
+    'table inet dnsdrop {\n chain input {\n  type filter hook input priority 0; policy accept;\n  udp dport 53 ' +
+      'drop\n  tcp dport 53 drop\n }\n}\n',
+  );
 });
 afterAll(async () => ns?.destroy());
 
 describe('DNS deadline', () => {
-  it('a silent resolver: dns-error at the row deadline, not after glibc\'s 5 s retries', { timeout: 30_000 }, () => {
+  it("a silent resolver: dns-error at the row deadline, not after glibc's 5 s retries", { timeout: 30_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'fedprobe-resolv-'));
     // The only resolver is inside the test's own namespace, where port 53 is dropped.
     writeFileSync(join(dir, 'resolv.conf'), `nameserver ${ns.peerV4}\noptions timeout:3 attempts:1\n`);
     const bin = new URL('../../bin/fedprobe.js', import.meta.url).pathname;
-    const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c',
-      `mount --bind ${dir}/resolv.conf /etc/resolv.conf && exec node ${bin} probe tcp://svc.fedprobe-test.example:9092 --timeout 700ms -f json`], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(
+      'unshare',
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mount --bind ${dir}/resolv.conf /etc/resolv.conf && exec node ${bin} probe ` +
+          `tcp://svc.fedprobe-test.example:9092 --timeout 700ms -f json`,
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
     const row = JSON.parse(r.stdout).results[0];
     expect(row).toMatchObject({ outcome: 'fail', state: 'unknown', reason: 'dns-error', code: 'EAI_AGAIN' });
     expect(row.detail).toMatch(/no DNS answer for svc\.fedprobe-test\.example within 700 ms/);

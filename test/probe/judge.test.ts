@@ -82,7 +82,13 @@ describe('expect: blocked', () => {
 
 describe('OUTCOME_RANK', () => {
   it('orders best first: pass, warn, inconclusive, skip, fail, and covers every outcome', () => {
-    expect([...OUTCOMES].sort((a, b) => OUTCOME_RANK[a] - OUTCOME_RANK[b])).toEqual(['pass', 'warn', 'inconclusive', 'skip', 'fail']);
+    expect([...OUTCOMES].sort((a, b) => OUTCOME_RANK[a] - OUTCOME_RANK[b])).toEqual([
+      'pass',
+      'warn',
+      'inconclusive',
+      'skip',
+      'fail',
+    ]);
     expect(new Set(Object.values(OUTCOME_RANK)).size).toBe(OUTCOMES.length);
   });
 });

@@ -2,7 +2,7 @@
 // target's state; the environment's proxy variables are honoured; credentials never show.
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bypassesProxy, selectProxy } from '../../src/probe/proxy.js';
+import { bypassesProxy, selectProxy } from '../../src/net/proxy.js';
 import { runCli } from '../helpers/cli.js';
 import { startTinyproxy, type Tinyproxy } from '../helpers/tinyproxy.js';
 
@@ -42,7 +42,12 @@ describe('through tinyproxy', () => {
   it('an allowed target passes, and the result says it went via the proxy', async () => {
     const { code, result } = await probe(`tcp://127.0.0.1:${TARGET}`, ['--proxy', `http://127.0.0.1:${OPEN_PROXY}`]);
     expect(code).toBe(0);
-    expect(result).toMatchObject({ outcome: 'pass', state: 'open', reason: 'ok', via: `proxy http://127.0.0.1:${OPEN_PROXY}` });
+    expect(result).toMatchObject({
+      outcome: 'pass',
+      state: 'open',
+      reason: 'ok',
+      via: `proxy http://127.0.0.1:${OPEN_PROXY}`,
+    });
   });
 
   it('a port the proxy forbids is proxy-error 403, not the target closed', async () => {
@@ -60,8 +65,15 @@ describe('through tinyproxy', () => {
   it('a proxy that wants credentials: 407 without, pass with; the password never appears', async () => {
     const without = await probe(`tcp://127.0.0.1:${TARGET}`, ['--proxy', `http://127.0.0.1:${AUTH_PROXY}`]);
     expect(without.result).toMatchObject({ outcome: 'fail', reason: 'proxy-error', code: 'PROXY_407' });
-    const withCreds = await probe(`tcp://127.0.0.1:${TARGET}`, ['--proxy', `http://probe:s3cret-pw@127.0.0.1:${AUTH_PROXY}`]);
-    expect(withCreds.result).toMatchObject({ outcome: 'pass', reason: 'ok', via: `proxy http://127.0.0.1:${AUTH_PROXY}` });
+    const withCreds = await probe(`tcp://127.0.0.1:${TARGET}`, [
+      '--proxy',
+      `http://probe:s3cret-pw@127.0.0.1:${AUTH_PROXY}`,
+    ]);
+    expect(withCreds.result).toMatchObject({
+      outcome: 'pass',
+      reason: 'ok',
+      via: `proxy http://127.0.0.1:${AUTH_PROXY}`,
+    });
     expect(withCreds.stdout).not.toContain('s3cret-pw');
   });
 
@@ -73,14 +85,27 @@ describe('through tinyproxy', () => {
 
   it('HTTPS_PROXY is honoured, NO_PROXY bypasses it, --proxy direct ignores it', async () => {
     const env = { HTTPS_PROXY: `http://127.0.0.1:${OPEN_PROXY}` };
-    expect((await probe(`tcp://127.0.0.1:${FORBIDDEN}`, [], env)).result).toMatchObject({ reason: 'proxy-error', via: `proxy http://127.0.0.1:${OPEN_PROXY}` });
-    expect((await probe(`tcp://127.0.0.1:${FORBIDDEN}`, [], { ...env, NO_PROXY: '127.0.0.1' })).result).toMatchObject({ outcome: 'pass', via: 'direct' });
-    expect((await probe(`tcp://127.0.0.1:${FORBIDDEN}`, ['--proxy', 'direct'], env)).result).toMatchObject({ outcome: 'pass', via: 'direct' });
+    expect((await probe(`tcp://127.0.0.1:${FORBIDDEN}`, [], env)).result).toMatchObject({
+      reason: 'proxy-error',
+      via: `proxy http://127.0.0.1:${OPEN_PROXY}`,
+    });
+    expect((await probe(`tcp://127.0.0.1:${FORBIDDEN}`, [], { ...env, NO_PROXY: '127.0.0.1' })).result).toMatchObject({
+      outcome: 'pass',
+      via: 'direct',
+    });
+    expect((await probe(`tcp://127.0.0.1:${FORBIDDEN}`, ['--proxy', 'direct'], env)).result).toMatchObject({
+      outcome: 'pass',
+      via: 'direct',
+    });
   });
 
   it('UDP never goes through a CONNECT proxy', () => {
-    expect(selectProxy('udp', '127.0.0.1', 9, undefined, { env: { ALL_PROXY: 'http://127.0.0.1:3128' } })).toBeUndefined();
-    expect(selectProxy('tcp', '127.0.0.1', 9, undefined, { env: { ALL_PROXY: 'http://127.0.0.1:3128' } })?.label).toBe('http://127.0.0.1:3128');
+    expect(
+      selectProxy('udp', '127.0.0.1', 9, undefined, { env: { ALL_PROXY: 'http://127.0.0.1:3128' } }),
+    ).toBeUndefined();
+    expect(selectProxy('tcp', '127.0.0.1', 9, undefined, { env: { ALL_PROXY: 'http://127.0.0.1:3128' } })?.label).toBe(
+      'http://127.0.0.1:3128',
+    );
   });
 });
 

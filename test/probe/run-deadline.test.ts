@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const DIST = process.env['FP_DIST'] ?? fileURLToPath(new URL('../../dist/', import.meta.url));
+const DIST = process.env.FP_DIST ?? fileURLToPath(new URL('../../dist/', import.meta.url));
 const CYCLES = 10;
 const DEADLINE_MS = 400;
 const GRACE_MS = 250; // DEADLINE_GRACE_MS in src/probe/run.ts
@@ -26,7 +26,7 @@ import { createServer } from 'node:net';
 import { readdirSync } from 'node:fs';
 const dist = process.env.FP_DIST;
 const [{ runChecks }, { silentLogger }, { probers }, { dialTcp }, { parseTarget }] = await Promise.all(
-  ['probe/run.js', 'log.js', 'probers/registry.js', 'probe/socket.js', 'profile/target.js'].map((f) => import(dist + f)));
+  ['probe/run.js', 'log.js', 'probers/registry.js', 'net/socket.js', 'profile/target.js'].map((f) => import(dist + f)));
 // Accepts, reads and discards, never answers (reading lets it see our FIN and close its side).
 const server = createServer((s) => s.on('error', () => {}).resume());
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -40,7 +40,8 @@ probers.tcp = async (check, ctx) => {
 const check = (id, url) => {
   const target = parseTarget(url, 'tcp/' + port);
   return { row: { id, dir: 'out', source: 't', destination: 'd', port: 'tcp/' + port, service: id, type: 'backend',
-    status: 'mandatory', probe: url }, target, timeoutMs: ${DEADLINE_MS}, retries: 0, expect: 'reachable', with: {}, secrets: {} };
+    status: 'mandatory', probe: url }, target, timeoutMs: ${DEADLINE_MS}, retries: 0, expect: 'reachable',
+    with: {}, secrets: {} };
 };
 const checks = [check('tls', 'tls://127.0.0.1:' + port), check('tcp', 'tcp://127.0.0.1:' + port)];
 const shutdown = new AbortController();
@@ -49,7 +50,8 @@ const gc = setInterval(() => globalThis.gc(), 25);
 const fdsBefore = fds();
 for (let cycle = 0; cycle < ${CYCLES}; cycle++) {
   const results = await runChecks(checks, { concurrency: 2, log: silentLogger, signal: shutdown.signal });
-  const rows = results.map((r) => ({ id: r.id, state: r.state, reason: r.reason, detail: r.detail, ms: r.timings.totalMs }));
+  const rows = results.map((r) =>
+    ({ id: r.id, state: r.state, reason: r.reason, detail: r.detail, ms: r.timings.totalMs }));
   process.stdout.write(JSON.stringify({ cycle, rows }) + '\\n');
 }
 // Destroyed sockets release their descriptors on the next turns of the loop.
@@ -69,7 +71,8 @@ interface Line {
 
 function runChild(budgetMs: number): Promise<Line[]> {
   const child = spawn(process.execPath, ['--expose-gc', '--always-turbofan', '--input-type=module', '-e', CHILD], {
-    env: { ...process.env, FP_DIST: DIST }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, FP_DIST: DIST },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
   child.stdout.on('data', (d) => (out += String(d)));
@@ -77,13 +80,20 @@ function runChild(budgetMs: number): Promise<Line[]> {
   return new Promise((resolve) => {
     child.once('close', () => {
       clearTimeout(kill);
-      resolve(out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line));
+      resolve(
+        out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Line),
+      );
     });
   });
 }
 
 describe('row deadline under forced garbage collection', () => {
-  it(`${CYCLES} cycles against a silent peer: every row ends on time, truthfully, with no fd left`, { timeout: 50_000 }, async () => {
+  it(`${CYCLES} cycles against a silent peer: every row ends on time, truthfully, with no fd left`, {
+    timeout: 50_000,
+  }, async () => {
     // Only a hang runs into this: eager optimisation makes the child's start and cycles slow.
     const budget = 40_000;
     const lines = await runChild(budget);
@@ -93,8 +103,16 @@ describe('row deadline under forced garbage collection', () => {
     for (const { cycle, rows } of cycles) {
       const tls = rows!.find((r) => r.id === 'tls')!;
       const tcp = rows!.find((r) => r.id === 'tcp')!;
-      expect(tls).toMatchObject({ state: 'open', reason: 'no-response', detail: `connected, then no answer within ${DEADLINE_MS} ms` });
-      expect(tcp).toMatchObject({ state: 'open', reason: 'no-response', detail: `connected, then no answer within ${DEADLINE_MS} ms` });
+      expect(tls).toMatchObject({
+        state: 'open',
+        reason: 'no-response',
+        detail: `connected, then no answer within ${DEADLINE_MS} ms`,
+      });
+      expect(tcp).toMatchObject({
+        state: 'open',
+        reason: 'no-response',
+        detail: `connected, then no answer within ${DEADLINE_MS} ms`,
+      });
       // The ignoring prober is given up only after the grace: it ran past its deadline.
       expect(tcp.ms).toBeGreaterThanOrEqual(DEADLINE_MS + GRACE_MS - 5);
       if (cycle === 0) continue;

@@ -6,8 +6,24 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { checkPong, encodePing, encodePong, newNodeKey, nodeIdOf } from '../../src/probers/discv4-packet.js';
 import { rlpDecode, rlpDecodeFirst, rlpEncode, uint } from '../../src/probers/rlp.js';
-import { ackLength, disconnectFrame, eciesDecrypt, eciesEncrypt, frameCodec, makeAuth, paddedSize, parseFirstMessage } from '../../src/probers/rlpx.js';
-import { TEST_CLIENT_ID, closingServer, refusingRlpxNode, startDevp2pNode, type Devp2pNode, type TestServer } from '../helpers/devp2p-node.js';
+import {
+  ackLength,
+  disconnectFrame,
+  eciesDecrypt,
+  eciesEncrypt,
+  frameCodec,
+  makeAuth,
+  paddedSize,
+  parseFirstMessage,
+} from '../../src/probers/rlpx.js';
+import {
+  TEST_CLIENT_ID,
+  closingServer,
+  refusingRlpxNode,
+  startDevp2pNode,
+  type Devp2pNode,
+  type TestServer,
+} from '../helpers/devp2p-node.js';
 import { silentServer, sshBannerServer, type FakeServer } from '../helpers/fake-servers.js';
 import { probeUrl } from '../helpers/probe.js';
 import { freePort } from '../helpers/servers.js';
@@ -49,12 +65,23 @@ describe('discv4:// against an ethereumjs node', () => {
     expect(r).toMatchObject({ outcome: 'pass', state: 'open', reason: 'ok', facts: { nodeId: node.nodeId } });
   });
   it('the expected node id (as enode): pass', async () => {
-    expect(await probeUrl(`discv4://127.0.0.1:${node.udpPort}`, { enode: `enode://${node.nodeId}@127.0.0.1:${node.tcpPort}` }, { timeoutMs: 2000 })).toMatchObject({ outcome: 'pass' });
+    expect(
+      await probeUrl(
+        `discv4://127.0.0.1:${node.udpPort}`,
+        { enode: `enode://${node.nodeId}@127.0.0.1:${node.tcpPort}` },
+        { timeoutMs: 2000 },
+      ),
+    ).toMatchObject({ outcome: 'pass' });
   });
   it('another node id expected: fail, wrong-identity', async () => {
     const other = nodeIdOf(newNodeKey());
     const r = await probeUrl(`discv4://127.0.0.1:${node.udpPort}`, { nodeId: other }, { timeoutMs: 2000 });
-    expect(r).toMatchObject({ outcome: 'fail', state: 'open', reason: 'wrong-identity', facts: { nodeId: node.nodeId } });
+    expect(r).toMatchObject({
+      outcome: 'fail',
+      state: 'open',
+      reason: 'wrong-identity',
+      facts: { nodeId: node.nodeId },
+    });
   });
   it('no UDP listener: fail, closed, refused, with the Swarm hint', async () => {
     const r = await probeUrl(`discv4://127.0.0.1:${port.closed}`, {}, { timeoutMs: 800 });
@@ -62,10 +89,17 @@ describe('discv4:// against an ethereumjs node', () => {
     expect(r.detail).toMatch(/TCP only/);
   });
   it('a UDP echo: fail, wrong-protocol (our own PING is not a PONG)', async () => {
-    expect(await probeUrl(`discv4://127.0.0.1:${port.echo}`, {}, { timeoutMs: 800 })).toMatchObject({ outcome: 'fail', reason: 'wrong-protocol' });
+    expect(await probeUrl(`discv4://127.0.0.1:${port.echo}`, {}, { timeoutMs: 800 })).toMatchObject({
+      outcome: 'fail',
+      reason: 'wrong-protocol',
+    });
   });
   it('a quiet UDP socket: inconclusive, open|filtered', async () => {
-    expect(await probeUrl(`discv4://127.0.0.1:${port.quiet}`, {}, { timeoutMs: 600 })).toMatchObject({ outcome: 'inconclusive', state: 'open|filtered', reason: 'no-response' });
+    expect(await probeUrl(`discv4://127.0.0.1:${port.quiet}`, {}, { timeoutMs: 600 })).toMatchObject({
+      outcome: 'inconclusive',
+      state: 'open|filtered',
+      reason: 'no-response',
+    });
   });
 });
 
@@ -86,32 +120,62 @@ describe('rlpx:// without the node key (TCP level)', () => {
     expect(r.detail).toMatch(/throttled.*netrestrict.*proxy with no upstream/);
   });
   it('a closed port: fail, closed, refused', async () => {
-    expect(await probeUrl(`rlpx://127.0.0.1:${port.closed}`)).toMatchObject({ outcome: 'fail', state: 'closed', reason: 'refused' });
+    expect(await probeUrl(`rlpx://127.0.0.1:${port.closed}`)).toMatchObject({
+      outcome: 'fail',
+      state: 'closed',
+      reason: 'refused',
+    });
   });
 });
 
 describe('rlpx:// with the node key (auth → ack → HELLO)', () => {
-  it('the right node id: pass, the node\'s HELLO read (client id, p2p version, capabilities)', async () => {
+  it("the right node id: pass, the node's HELLO read (client id, p2p version, capabilities)", async () => {
     const r = await probeUrl(`rlpx://127.0.0.1:${node.tcpPort}`, { nodeId: node.nodeId }, { timeoutMs: 2000 });
     expect(r).toMatchObject({
-      outcome: 'pass', state: 'open', reason: 'ok',
-      facts: { proof: 'rlpx-hello', nodeId: node.nodeId, clientId: TEST_CLIENT_ID, protocolVersion: 5, capabilities: ['eth/68'], listenPort: node.tcpPort },
+      outcome: 'pass',
+      state: 'open',
+      reason: 'ok',
+      facts: {
+        proof: 'rlpx-hello',
+        nodeId: node.nodeId,
+        clientId: TEST_CLIENT_ID,
+        protocolVersion: 5,
+        capabilities: ['eth/68'],
+        listenPort: node.tcpPort,
+      },
     });
     expect(r.facts).not.toHaveProperty('helloNodeId');
     expect(r.detail).toContain(TEST_CLIENT_ID);
   });
   it('the right node as an enode URL (0x-less, upper case accepted): pass', async () => {
-    const r = await probeUrl(`rlpx://127.0.0.1:${node.tcpPort}`, { enode: `enode://${node.nodeId.toUpperCase()}@127.0.0.1:${node.tcpPort}` }, { timeoutMs: 2000 });
-    expect(r).toMatchObject({ outcome: 'pass', reason: 'ok', facts: { proof: 'rlpx-hello', clientId: TEST_CLIENT_ID } });
+    const r = await probeUrl(
+      `rlpx://127.0.0.1:${node.tcpPort}`,
+      { enode: `enode://${node.nodeId.toUpperCase()}@127.0.0.1:${node.tcpPort}` },
+      { timeoutMs: 2000 },
+    );
+    expect(r).toMatchObject({
+      outcome: 'pass',
+      reason: 'ok',
+      facts: { proof: 'rlpx-hello', clientId: TEST_CLIENT_ID },
+    });
   });
   it('another node id: no ack, fail, no-response, naming the wrong key', async () => {
-    const r = await probeUrl(`rlpx://127.0.0.1:${node.tcpPort}`, { nodeId: nodeIdOf(newNodeKey()) }, { timeoutMs: 1000 });
+    const r = await probeUrl(
+      `rlpx://127.0.0.1:${node.tcpPort}`,
+      { nodeId: nodeIdOf(newNodeKey()) },
+      { timeoutMs: 1000 },
+    );
     expect(r).toMatchObject({ outcome: 'fail', state: 'open', reason: 'no-response' });
     expect(r.detail).toMatch(/no RLPx ack .*another key/);
   });
   it('a node that completes the handshake and refuses (DISCONNECT too many peers): warn, auth-rejected', async () => {
     const r = await probeUrl(`rlpx://127.0.0.1:${refusing.port}`, { nodeId: refusing.nodeId }, { timeoutMs: 2000 });
-    expect(r).toMatchObject({ outcome: 'warn', state: 'open', reason: 'auth-rejected', facts: { proof: 'rlpx-ack', disconnect: 'too many peers' } });
+    expect(r).toMatchObject({
+      outcome: 'warn',
+      state: 'open',
+      reason: 'auth-rejected',
+      facts: { proof: 'rlpx-ack', disconnect: 'too many peers' },
+    });
     expect(r.detail).toMatch(/key proven.*too many peers/);
   });
   it('an SSH server with a node id given: fail, wrong-protocol', async () => {
@@ -131,13 +195,22 @@ describe('rlpx:// with the node key (auth → ack → HELLO)', () => {
     expect(r.detail).toMatch(/closed after our auth.*repeat attempt within 30 s/);
   });
   it('a closed port with a node id given: fail, closed, refused', async () => {
-    expect(await probeUrl(`rlpx://127.0.0.1:${port.closed}`, { nodeId: node.nodeId })).toMatchObject({ outcome: 'fail', state: 'closed', reason: 'refused' });
+    expect(await probeUrl(`rlpx://127.0.0.1:${port.closed}`, { nodeId: node.nodeId })).toMatchObject({
+      outcome: 'fail',
+      state: 'closed',
+      reason: 'refused',
+    });
   });
 });
 
 describe('discv4 packets', () => {
   it('RLP round trip', () => {
-    const item = [uint(4), [Uint8Array.of(127, 0, 0, 1), uint(30303), uint(0)], new Uint8Array(60).fill(7), uint(1_700_000_000)];
+    const item = [
+      uint(4),
+      [Uint8Array.of(127, 0, 0, 1), uint(30303), uint(0)],
+      new Uint8Array(60).fill(7),
+      uint(1_700_000_000),
+    ];
     const decoded = rlpDecode(rlpEncode(item));
     expect(rlpEncode(decoded)).toEqual(rlpEncode(item));
     expect(rlpEncode(uint(0)).toString('hex')).toBe('80');
@@ -175,8 +248,10 @@ describe('RLPx crypto', () => {
     expect(ackLength(Uint8Array.of(4, 0))).toBe(210);
   });
   it('frames: what one side seals the other opens (MACs chained across frames); a flipped bit fails', () => {
-    const aes = keccak_256(Buffer.from('aes')), mac = keccak_256(Buffer.from('mac'));
-    const a2b = () => keccak_256.create().update(Buffer.from('a→b')), b2a = () => keccak_256.create().update(Buffer.from('b→a'));
+    const aes = keccak_256(Buffer.from('aes')),
+      mac = keccak_256(Buffer.from('mac'));
+    const a2b = () => keccak_256.create().update(Buffer.from('a→b')),
+      b2a = () => keccak_256.create().update(Buffer.from('b→a'));
     const a = frameCodec(aes, mac, a2b(), b2a());
     const b = frameCodec(aes, mac, b2a(), a2b());
     for (const msg of [disconnectFrame(4), Buffer.alloc(40, 7)]) {
@@ -198,10 +273,35 @@ describe('RLPx crypto', () => {
   });
   it('first messages: HELLO fields, DISCONNECT as geth ([reason]) and as ethereumjs (bare reason)', () => {
     const id = Buffer.alloc(64, 0xab);
-    const hello = Buffer.concat([rlpEncode(uint(0)), rlpEncode([uint(5), Buffer.from('Geth/v1.13.15'), [[Buffer.from('eth'), uint(68)], [Buffer.from('snap'), uint(1)]], uint(30303), id])]);
-    expect(parseFirstMessage(hello)).toEqual({ kind: 'hello', hello: { protocolVersion: 5, clientId: 'Geth/v1.13.15', capabilities: ['eth/68', 'snap/1'], listenPort: 30303, nodeId: id.toString('hex') } });
+    const hello = Buffer.concat([
+      rlpEncode(uint(0)),
+      rlpEncode([
+        uint(5),
+        Buffer.from('Geth/v1.13.15'),
+        [
+          [Buffer.from('eth'), uint(68)],
+          [Buffer.from('snap'), uint(1)],
+        ],
+        uint(30303),
+        id,
+      ]),
+    ]);
+    expect(parseFirstMessage(hello)).toEqual({
+      kind: 'hello',
+      hello: {
+        protocolVersion: 5,
+        clientId: 'Geth/v1.13.15',
+        capabilities: ['eth/68', 'snap/1'],
+        listenPort: 30303,
+        nodeId: id.toString('hex'),
+      },
+    });
     expect(parseFirstMessage(disconnectFrame(4))).toEqual({ kind: 'disconnect', reason: 4, name: 'too many peers' });
-    expect(parseFirstMessage(Buffer.concat([rlpEncode(uint(1)), rlpEncode(uint(3))]))).toEqual({ kind: 'disconnect', reason: 3, name: 'useless peer' });
+    expect(parseFirstMessage(Buffer.concat([rlpEncode(uint(1)), rlpEncode(uint(3))]))).toEqual({
+      kind: 'disconnect',
+      reason: 3,
+      name: 'useless peer',
+    });
     expect(parseFirstMessage(Buffer.concat([rlpEncode(uint(2)), rlpEncode([])]))).toEqual({ kind: 'other', id: 2 });
   });
 });

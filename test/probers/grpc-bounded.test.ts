@@ -33,7 +33,9 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; rssGrowthM
   }
 }
 
-const FLOOD_DETAIL = 'the server sent more than 64 KiB on one call without ending it (HTTP 200 application/grpc): fedprobe stopped reading there; a gRPC answer to this call is a few bytes';
+const FLOOD_DETAIL =
+  'the server sent more than 64 KiB on one call without ending it (HTTP 200 application/grpc): fedprobe stopped ' +
+  'reading there; a gRPC answer to this call is a few bytes';
 
 describe('a peer that streams DATA forever', () => {
   it.each([
@@ -41,11 +43,18 @@ describe('a peer that streams DATA forever', () => {
     ['expectService', { expectService: 'flower-fleet' }],
   ])('%s: wrong-protocol after 64 KiB, well before the deadline, memory flat', async (_name, withOpts) => {
     const timeoutMs = 3000;
-    const { value: r, rssGrowthMB, ms } = await measured(() => probeUrl(`grpc://127.0.0.1:${flood.port}`, withOpts, { timeoutMs }));
-    console.log(`flood (${_name}): ${ms.toFixed(0)} ms, RSS +${rssGrowthMB.toFixed(1)} MB, read ${String(r.facts['bodyBytesRead'])} B`);
+    const {
+      value: r,
+      rssGrowthMB,
+      ms,
+    } = await measured(() => probeUrl(`grpc://127.0.0.1:${flood.port}`, withOpts, { timeoutMs }));
+    console.log(
+      `flood (${_name}): ${ms.toFixed(0)} ms, RSS +${rssGrowthMB.toFixed(1)} MB, read ` +
+        `${String(r.facts.bodyBytesRead)} B`,
+    );
     expect(r).toMatchObject({ outcome: 'fail', state: 'open', reason: 'wrong-protocol', code: 'BODY_LIMIT' });
     expect(r.detail).toBe(FLOOD_DETAIL);
-    expect(r.facts['bodyBytesRead']).toBeLessThanOrEqual(MAX_BODY);
+    expect(r.facts.bodyBytesRead).toBeLessThanOrEqual(MAX_BODY);
     expect(ms).toBeLessThan(timeoutMs + 500);
     expect(rssGrowthMB).toBeLessThan(50);
   });
@@ -55,9 +64,11 @@ describe('a peer that drips an answer it never ends', () => {
   it('no-response at the deadline, saying what came', async () => {
     const timeoutMs = 1000;
     const { value: r, ms } = await measured(() => probeUrl(`grpc://127.0.0.1:${drip.port}`, {}, { timeoutMs }));
-    console.log(`drip: ${ms.toFixed(0)} ms, read ${String(r.facts['bodyBytesRead'])} B`);
+    console.log(`drip: ${ms.toFixed(0)} ms, read ${String(r.facts.bodyBytesRead)} B`);
     expect(r).toMatchObject({ outcome: 'fail', state: 'open', reason: 'no-response', code: 'ETIMEDOUT' });
-    expect(r.detail).toMatch(/^the server answered \(HTTP 200 application\/grpc, \d+ bytes of body\) but did not end the call within 1000 ms$/);
+    expect(r.detail).toMatch(
+      /^the server answered \(HTTP 200 application\/grpc, \d+ bytes of body\) but did not end the call within 1000 ms$/,
+    );
     expect(ms).toBeGreaterThanOrEqual(timeoutMs - 50);
     expect(ms).toBeLessThan(timeoutMs + 500);
   });

@@ -17,10 +17,23 @@ describe('http bodyMatch', () => {
 
   it('(a+)+$ against "aaa…a!": a truthful no-match well inside the deadline, not a frozen process', async () => {
     const started = performance.now();
-    const r = await runCli(['probe', `http://127.0.0.1:${port}/`, '--with', 'bodyMatch=(a+)+$', '--timeout', '2s', '-f', 'json']);
+    const r = await runCli([
+      'probe',
+      `http://127.0.0.1:${port}/`,
+      '--with',
+      'bodyMatch=(a+)+$',
+      '--timeout',
+      '2s',
+      '-f',
+      'json',
+    ]);
     const took = performance.now() - started;
     const row = JSON.parse(r.stdout).results[0];
-    expect({ outcome: row.outcome, state: row.state, reason: row.reason }).toEqual({ outcome: 'fail', state: 'open', reason: 'wrong-protocol' });
+    expect({ outcome: row.outcome, state: row.state, reason: row.reason }).toEqual({
+      outcome: 'fail',
+      state: 'open',
+      reason: 'wrong-protocol',
+    });
     expect(row.detail).toContain('but the body does not match /(a+)+$/');
     expect(took).toBeLessThan(2000 + 500);
   });

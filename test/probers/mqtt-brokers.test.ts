@@ -44,10 +44,21 @@ interface ProfileRun {
 
 /** The fixture's rows (alice over MQTT 3.1.1, MQTT 5, WebSocket) against one broker, through the CLI. */
 async function withSecret(
-  ports: { mqtt: number; ws: number; wsPath: string }, secret: { env: string } | { file: string },
+  ports: { mqtt: number; ws: number; wsPath: string },
+  secret: { env: string } | { file: string },
 ): Promise<ProfileRun> {
-  const args = ['check', PROFILE, '--format', 'json',
-    '--set', `broker_port=${ports.mqtt}`, '--set', `ws_port=${ports.ws}`, '--set', `ws_path=${ports.wsPath}`];
+  const args = [
+    'check',
+    PROFILE,
+    '--format',
+    'json',
+    '--set',
+    `broker_port=${ports.mqtt}`,
+    '--set',
+    `ws_port=${ports.ws}`,
+    '--set',
+    `ws_path=${ports.wsPath}`,
+  ];
   let file: string | undefined;
   if ('file' in secret) {
     file = join(certs.dir, 'mqtt-password');
@@ -71,13 +82,20 @@ describe('ejabberd 23.01 mod_mqtt', () => {
   it("anonymous client: warn, open, auth-rejected with ejabberd's own code (CONNACK 5; v5 0x87)", async () => {
     const v4 = await probeUrl(url());
     expect(v4).toMatchObject({
-      outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'CONNACK_5',
+      outcome: 'warn',
+      state: 'open',
+      reason: 'auth-rejected',
+      code: 'CONNACK_5',
       facts: { protocolVersion: '3.1.1', credentialsGiven: false },
     });
     expect(v4.detail).toBe('the MQTT broker refused an anonymous client: CONNACK 5 (not authorized)');
     const v5 = await probeUrl(url(), { version: 5 });
     expect(v5).toMatchObject({
-      outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'CONNACK_135', facts: { protocolVersion: '5.0' },
+      outcome: 'warn',
+      state: 'open',
+      reason: 'auth-rejected',
+      code: 'CONNACK_135',
+      facts: { protocolVersion: '5.0' },
     });
     expect(v5.detail).toBe('the MQTT broker refused an anonymous client: CONNACK 0x87 (not authorized)');
   });
@@ -85,7 +103,11 @@ describe('ejabberd 23.01 mod_mqtt', () => {
   it('anonymous over WebSocket: ejabberd sends its CONNACK 5 in a frame, reported as on TCP', async () => {
     const r = await probeUrl(`mqtt+ws://127.0.0.1:${ejabberd.ports.ws}/mqtt`);
     expect(r).toMatchObject({
-      outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'CONNACK_5', facts: { transport: 'mqtt+ws' },
+      outcome: 'warn',
+      state: 'open',
+      reason: 'auth-rejected',
+      code: 'CONNACK_5',
+      facts: { transport: 'mqtt+ws' },
     });
     expect(r.detail).toBe('the MQTT broker refused an anonymous client: CONNACK 5 (not authorized)');
   });
@@ -95,11 +117,16 @@ describe('ejabberd 23.01 mod_mqtt', () => {
     expect(run.code).toBe(0);
     expect(run.rows.mqtt).toMatchObject({ outcome: 'pass', state: 'open', reason: 'ok', detail: OK_311 });
     expect(run.rows.mqtt5).toMatchObject({
-      outcome: 'pass', state: 'open', reason: 'ok',
+      outcome: 'pass',
+      state: 'open',
+      reason: 'ok',
       detail: 'MQTT 5.0 broker accepted the connection: CONNACK 0x00 (success)',
     });
     expect(run.rows.ws).toMatchObject({
-      outcome: 'pass', state: 'open', reason: 'ok', facts: { transport: 'mqtt+ws', credentialsGiven: true },
+      outcome: 'pass',
+      state: 'open',
+      reason: 'ok',
+      facts: { transport: 'mqtt+ws', credentialsGiven: true },
     });
     expect(run.output).not.toContain(PASSWORD);
   });
@@ -119,12 +146,16 @@ describe('ejabberd 23.01 mod_mqtt', () => {
     const secrets = { mqtt_password: PASSWORD };
     const r = await probeUrl(`mqtts://localhost:${ejabberd.ports.mqtts}`, opts, { secrets });
     expect(r).toMatchObject({
-      outcome: 'pass', state: 'open', reason: 'ok',
+      outcome: 'pass',
+      state: 'open',
+      reason: 'ok',
       facts: { transport: 'mqtts', protocolVersion: '5.0', tls: { protocol: 'TLSv1.3', authorized: true } },
     });
     // ejabberd asks for a client certificate without requiring one; the TLS verdict says so (tls-verdict.ts).
-    expect(r.detail).toBe('127.0.0.1: MQTT 5.0 broker accepted the connection over TLSv1.3: CONNACK 0x00 (success)'
-      + ' (the server asked for a client certificate; none was offered)');
+    expect(r.detail).toBe(
+      '127.0.0.1: MQTT 5.0 broker accepted the connection over TLSv1.3: CONNACK 0x00 (success)' +
+        ' (the server asked for a client certificate; none was offered)',
+    );
   });
 });
 
@@ -132,17 +163,22 @@ describe('RabbitMQ 3.10 MQTT and Web MQTT (3.1.1 only)', () => {
   const url = () => `mqtt://127.0.0.1:${rabbit.ports.mqtt}`;
   const wsUrl = () => `mqtt+ws://127.0.0.1:${rabbit.ports.webMqtt}/ws`;
   const ports = () => ({ mqtt: rabbit.ports.mqtt, ws: rabbit.ports.webMqtt, wsPath: '/ws' });
-  const V5_CLOSED = '; it closed the connection on our MQTT 5.0 CONNECT without an answer, '
-    + 'so it most likely speaks MQTT 3.1.1 only (with.version: 3.1.1)';
+  const V5_CLOSED =
+    '; it closed the connection on our MQTT 5.0 CONNECT without an answer, ' +
+    'so it most likely speaks MQTT 3.1.1 only (with.version: 3.1.1)';
   const CONNACK_4 = 'CONNACK 4 (bad user name or password)';
-  const WS_1002 = 'the WebSocket server accepted the mqtt subprotocol, then closed the WebSocket '
-    + '(code 1002 "unauthenticated") without a CONNACK';
+  const WS_1002 =
+    'the WebSocket server accepted the mqtt subprotocol, then closed the WebSocket ' +
+    '(code 1002 "unauthenticated") without a CONNACK';
   const v5Closed = { protocolVersion: '3.1.1', mqtt5Attempt: 'closed the connection without an answer' };
 
   it("anonymous client in 3.1.1: warn, open, auth-rejected, RabbitMQ's CONNACK 4", async () => {
     const r = await probeUrl(url());
     expect(r).toMatchObject({
-      outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'CONNACK_4',
+      outcome: 'warn',
+      state: 'open',
+      reason: 'auth-rejected',
+      code: 'CONNACK_4',
       facts: { protocolVersion: '3.1.1', returnCode: 4 },
     });
     expect(r.detail).toBe(`the MQTT broker refused an anonymous client: ${CONNACK_4}`);
@@ -151,7 +187,11 @@ describe('RabbitMQ 3.10 MQTT and Web MQTT (3.1.1 only)', () => {
   it('MQTT 5 CONNECT closed unanswered: one 3.1.1 retry, both told; its CONNACK 4 decides (warn)', async () => {
     const r = await probeUrl(url(), { version: 5 });
     expect(r).toMatchObject({
-      outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'CONNACK_4', facts: { ...v5Closed, returnCode: 4 },
+      outcome: 'warn',
+      state: 'open',
+      reason: 'auth-rejected',
+      code: 'CONNACK_4',
+      facts: { ...v5Closed, returnCode: 4 },
     });
     expect(r.detail).toBe(`the MQTT broker refused an anonymous client: ${CONNACK_4}${V5_CLOSED}`);
   });
@@ -159,9 +199,14 @@ describe('RabbitMQ 3.10 MQTT and Web MQTT (3.1.1 only)', () => {
   it('WebSocket denial: subprotocol accepted, close 1002 "unauthenticated", no CONNACK: warn', async () => {
     const r = await probeUrl(wsUrl());
     expect(r).toMatchObject({
-      outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'WS_CLOSE_1002',
+      outcome: 'warn',
+      state: 'open',
+      reason: 'auth-rejected',
+      code: 'WS_CLOSE_1002',
       facts: {
-        transport: 'mqtt+ws', credentialsGiven: false, webSocketClose: { code: 1002, reason: 'unauthenticated' },
+        transport: 'mqtt+ws',
+        credentialsGiven: false,
+        webSocketClose: { code: 1002, reason: 'unauthenticated' },
       },
     });
     expect(r.detail).toBe(`the MQTT broker refused an anonymous client: ${WS_1002}`);
@@ -170,11 +215,16 @@ describe('RabbitMQ 3.10 MQTT and Web MQTT (3.1.1 only)', () => {
   it('WebSocket denial in MQTT 5: close 1011 on the v5 CONNECT, 1002 on the 3.1.1 retry, both told', async () => {
     const r = await probeUrl(wsUrl(), { version: 5 });
     expect(r).toMatchObject({
-      outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'WS_CLOSE_1002',
+      outcome: 'warn',
+      state: 'open',
+      reason: 'auth-rejected',
+      code: 'WS_CLOSE_1002',
       facts: { protocolVersion: '3.1.1', mqtt5Attempt: 'closed the WebSocket (code 1011)' },
     });
-    expect(r.detail).toBe(`the MQTT broker refused an anonymous client: ${WS_1002} `
-      + '(MQTT 3.1.1; our MQTT 5.0 CONNECT before it: closed the WebSocket (code 1011))');
+    expect(r.detail).toBe(
+      `the MQTT broker refused an anonymous client: ${WS_1002} ` +
+        '(MQTT 3.1.1; our MQTT 5.0 CONNECT before it: closed the WebSocket (code 1011))',
+    );
   });
 
   it('right password from --set mqtt_password_file: pass on TCP and WebSocket; v5 passes in 3.1.1', async () => {
@@ -184,7 +234,11 @@ describe('RabbitMQ 3.10 MQTT and Web MQTT (3.1.1 only)', () => {
     expect(run.rows.mqtt5).toMatchObject({ outcome: 'pass', state: 'open', reason: 'ok', facts: v5Closed });
     expect(run.rows.mqtt5.detail).toBe(`${OK_311}${V5_CLOSED}`);
     expect(run.rows.ws).toMatchObject({
-      outcome: 'pass', state: 'open', reason: 'ok', detail: OK_311, facts: { transport: 'mqtt+ws' },
+      outcome: 'pass',
+      state: 'open',
+      reason: 'ok',
+      detail: OK_311,
+      facts: { transport: 'mqtt+ws' },
     });
     expect(run.output).not.toContain(PASSWORD);
   });
@@ -197,7 +251,9 @@ describe('RabbitMQ 3.10 MQTT and Web MQTT (3.1.1 only)', () => {
     expect(run.rows.mqtt).toMatchObject({ ...rejected, code: 'CONNACK_4', detail: refused });
     expect(run.rows.mqtt5).toMatchObject({ ...rejected, code: 'CONNACK_4', detail: `${refused}${V5_CLOSED}` });
     expect(run.rows.ws).toMatchObject({
-      ...rejected, code: 'WS_CLOSE_1002', detail: `the MQTT broker refused these credentials: ${WS_1002}`,
+      ...rejected,
+      code: 'WS_CLOSE_1002',
+      detail: `the MQTT broker refused these credentials: ${WS_1002}`,
     });
     expect(run.output).not.toContain('not-the-password');
   });
@@ -206,10 +262,18 @@ describe('RabbitMQ 3.10 MQTT and Web MQTT (3.1.1 only)', () => {
     await rabbit.setAnonymous(true);
     try {
       expect(await probeUrl(url())).toMatchObject({
-        outcome: 'pass', state: 'open', reason: 'ok', detail: OK_311, facts: { credentialsGiven: false },
+        outcome: 'pass',
+        state: 'open',
+        reason: 'ok',
+        detail: OK_311,
+        facts: { credentialsGiven: false },
       });
       expect(await probeUrl(wsUrl())).toMatchObject({
-        outcome: 'pass', state: 'open', reason: 'ok', detail: OK_311, facts: { transport: 'mqtt+ws', returnCode: 0 },
+        outcome: 'pass',
+        state: 'open',
+        reason: 'ok',
+        detail: OK_311,
+        facts: { transport: 'mqtt+ws', returnCode: 0 },
       });
       const v5 = await probeUrl(url(), { version: 5 });
       expect(v5).toMatchObject({ outcome: 'pass', state: 'open', reason: 'ok', facts: v5Closed });
@@ -222,7 +286,9 @@ describe('RabbitMQ 3.10 MQTT and Web MQTT (3.1.1 only)', () => {
   it('Web MQTT on a wrong path: fail, open, wrong-protocol, HTTP 404 (RabbitMQ serves /ws)', async () => {
     const r = await probeUrl(`mqtt+ws://127.0.0.1:${rabbit.ports.webMqtt}/mqtt`);
     expect(r).toMatchObject({ outcome: 'fail', state: 'open', reason: 'wrong-protocol', code: 'HTTP_404' });
-    expect(r.detail).toBe('the WebSocket upgrade on /mqtt was answered with HTTP 404 Not Found: '
-      + 'not an MQTT WebSocket endpoint (check with.path)');
+    expect(r.detail).toBe(
+      'the WebSocket upgrade on /mqtt was answered with HTTP 404 Not Found: ' +
+        'not an MQTT WebSocket endpoint (check with.path)',
+    );
   });
 });

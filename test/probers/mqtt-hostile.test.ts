@@ -108,8 +108,9 @@ describe('hostile MQTT peers: bounded time and memory, a truthful reason', () =>
   it('mqtt+ws: a 99 MiB WebSocket frame is refused at its header (64 KiB limit): fast, no 99 MiB read', async () => {
     const { r, ms, growthMiB } = await measured(`mqtt+ws://127.0.0.1:${port.giantFrame}/mqtt`, {}, 2000);
     expect(r).toMatchObject({ ...WRONG, code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' });
-    expect(r.detail).toBe('the WebSocket server sent a message of more than 64 KiB (a CONNACK is a few bytes): '
-      + 'not an MQTT answer');
+    expect(r.detail).toBe(
+      'the WebSocket server sent a message of more than 64 KiB (a CONNACK is a few bytes): ' + 'not an MQTT answer',
+    );
     expect(ms).toBeLessThan(2000 + MARGIN_MS);
     expect(growthMiB).toBeLessThan(MAX_GROWTH_MIB);
   });
@@ -117,10 +118,17 @@ describe('hostile MQTT peers: bounded time and memory, a truthful reason', () =>
   it('a CONNACK that drips one byte every 50 ms: no-response at the deadline, saying how many bytes came', async () => {
     const { r, ms, growthMiB } = await measured(`mqtt://127.0.0.1:${port.drip}`, { version: 5 }, 1000);
     expect(r).toMatchObject({
-      outcome: 'fail', state: 'open', reason: 'no-response', facts: { firstBytes: expect.stringMatching(/^20ffff03/) },
+      outcome: 'fail',
+      state: 'open',
+      reason: 'no-response',
+      facts: { firstBytes: expect.stringMatching(/^20ffff03/) },
     });
-    expect(r.detail).toMatch(new RegExp('^connected, then \\d+ bytes of the 65539 it announced of a CONNACK '
-      + 'that did not complete within 1000 ms \\(first bytes 20ffff0300'));
+    expect(r.detail).toMatch(
+      new RegExp(
+        '^connected, then \\d+ bytes of the 65539 it announced of a CONNACK ' +
+          'that did not complete within 1000 ms \\(first bytes 20ffff0300',
+      ),
+    );
     expect(ms).toBeLessThan(1000 + MARGIN_MS);
     expect(growthMiB).toBeLessThan(MAX_GROWTH_MIB);
   });
@@ -128,8 +136,9 @@ describe('hostile MQTT peers: bounded time and memory, a truthful reason', () =>
   it('a flood behind a v5 CONNACK header: read to the announced 64 KiB, then malformed, in time', async () => {
     const { r, ms, growthMiB } = await measured(`mqtt://127.0.0.1:${port.flood}`, { version: 5 }, 2000);
     expect(r).toMatchObject(MALFORMED);
-    expect(r.detail).toBe('a malformed CONNACK came back: '
-      + "the CONNACK's properties (0 bytes) do not fill its remaining 65533 bytes");
+    expect(r.detail).toBe(
+      'a malformed CONNACK came back: ' + "the CONNACK's properties (0 bytes) do not fill its remaining 65533 bytes",
+    );
     expect(ms).toBeLessThan(2000 + MARGIN_MS);
     expect(growthMiB).toBeLessThan(MAX_GROWTH_MIB);
   });
@@ -137,26 +146,31 @@ describe('hostile MQTT peers: bounded time and memory, a truthful reason', () =>
   it('a flood in 3.1.1: the announced length alone is malformed (3.1.1 CONNACKs have 2 bytes)', async () => {
     const { r, ms } = await measured(`mqtt://127.0.0.1:${port.flood}`, {}, 2000);
     expect(r).toMatchObject(MALFORMED);
-    expect(r.detail).toBe('a malformed CONNACK came back: '
-      + 'an MQTT 3.1.1 CONNACK of 65535 bytes is malformed (it has exactly 2)');
+    expect(r.detail).toBe(
+      'a malformed CONNACK came back: ' + 'an MQTT 3.1.1 CONNACK of 65535 bytes is malformed (it has exactly 2)',
+    );
     expect(ms).toBeLessThan(2000 + MARGIN_MS);
   });
 
   it('a v5 "success" with an undefined property id does not pass: wrong-protocol, malformed', async () => {
     const r = await probeUrl(`mqtt://127.0.0.1:${port.garbageProps}`, { version: 5 });
     expect(r).toMatchObject({ ...MALFORMED, facts: { firstBytes: '2005000002ff00' } });
-    expect(r.detail).toBe('a malformed CONNACK came back: '
-      + 'the CONNACK carries property id 0xff, which MQTT 5 does not define for a CONNACK');
+    expect(r.detail).toBe(
+      'a malformed CONNACK came back: ' +
+        'the CONNACK carries property id 0xff, which MQTT 5 does not define for a CONNACK',
+    );
   });
 
   it('v5 properties that overrun the packet, a 3.1.1 CONNACK of the wrong length: malformed', async () => {
     const overrun = await probeUrl(`mqtt://127.0.0.1:${port.overrun}`, { version: 5 });
     expect(overrun).toMatchObject(MALFORMED);
-    expect(overrun.detail).toBe('a malformed CONNACK came back: '
-      + "the CONNACK's properties (5 bytes) do not fill its remaining 1 bytes");
+    expect(overrun.detail).toBe(
+      'a malformed CONNACK came back: ' + "the CONNACK's properties (5 bytes) do not fill its remaining 1 bytes",
+    );
     const badLength = await probeUrl(`mqtt://127.0.0.1:${port.badLength}`);
     expect(badLength).toMatchObject(MALFORMED);
-    expect(badLength.detail).toBe('a malformed CONNACK came back: '
-      + 'an MQTT 3.1.1 CONNACK of 3 bytes is malformed (it has exactly 2)');
+    expect(badLength.detail).toBe(
+      'a malformed CONNACK came back: ' + 'an MQTT 3.1.1 CONNACK of 3 bytes is malformed (it has exactly 2)',
+    );
   });
 });

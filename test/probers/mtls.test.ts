@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/types.js';
 import { makeCerts, type TestCerts } from '../helpers/certs.js';
 import {
-  CERTIFICATE_REQUEST, otherCaClient, startMtlsNginx, startSServer, wireHandshake, type MtlsPorts, type SServer,
+  CERTIFICATE_REQUEST,
+  otherCaClient,
+  startMtlsNginx,
+  startSServer,
+  wireHandshake,
+  type MtlsPorts,
+  type SServer,
 } from '../helpers/mtls.js';
 import { probeUrl } from '../helpers/probe.js';
 import type { Nginx } from '../helpers/servers.js';
@@ -17,7 +23,11 @@ let certs: TestCerts;
 let stranger: { cert: string; key: string };
 let web: { nginx: Nginx; ports: MtlsPorts };
 const s: Record<'require12' | 'require13' | 'request12' | 'request13' | 'noCipher', SServer | undefined> = {
-  require12: undefined, require13: undefined, request12: undefined, request13: undefined, noCipher: undefined,
+  require12: undefined,
+  require13: undefined,
+  request12: undefined,
+  request13: undefined,
+  noCipher: undefined,
 };
 
 beforeAll(async () => {
@@ -45,7 +55,7 @@ const ca = () => ({ ca: certs.caCert });
 const good = () => ({ ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey });
 const wrong = () => ({ ca: certs.caCert, cert: stranger.cert, key: stranger.key });
 
-describe('the wire: what a tee under node:tls sees of the server\'s handshake', () => {
+describe("the wire: what a tee under node:tls sees of the server's handshake", () => {
   it('TLS 1.2 with ssl_verify_client on: a CertificateRequest in clear', async () => {
     const w = await wireHandshake(web.ports.tls12, 'TLSv1.2');
     expect(w).toEqual({ protocol: 'TLSv1.2', clear: [2, 11, 12, CERTIFICATE_REQUEST, 14, 4] });
@@ -65,17 +75,25 @@ describe('tls:// against nginx (http) with ssl_verify_client on', () => {
   it('TLS 1.2, no client certificate: warn auth-rejected, clientCertRequested true', async () => {
     const r = await probeUrl(`tls://localhost:${web.ports.tls12}`, ca());
     expect(verdict(r)).toEqual(open('warn', 'auth-rejected', 'CLIENT_CERT_REQUESTED'));
-    expect(r.facts).toMatchObject({ tls: { protocol: 'TLSv1.2', clientCertRequested: true, clientCertOffered: false } });
-    expect(r.detail).toMatch(new RegExp('^127\\.0\\.0\\.1: TLS handshake completed \\(TLSv1\\.2, '
-      + 'certificate CN=localhost from CN=fedprobe test CA, valid until [-\\d]+ \\(\\d+ days\\)\\); '
-      + 'the server asked for a client certificate and none was offered: '
-      + 'it may refuse this client at the application layer \\(give with\\.cert and with\\.key\\)$'));
+    expect(r.facts).toMatchObject({
+      tls: { protocol: 'TLSv1.2', clientCertRequested: true, clientCertOffered: false },
+    });
+    expect(r.detail).toMatch(
+      new RegExp(
+        '^127\\.0\\.0\\.1: TLS handshake completed \\(TLSv1\\.2, ' +
+          'certificate CN=localhost from CN=fedprobe test CA, valid until [-\\d]+ \\(\\d+ days\\)\\); ' +
+          'the server asked for a client certificate and none was offered: ' +
+          'it may refuse this client at the application layer \\(give with\\.cert and with\\.key\\)$',
+      ),
+    );
   });
 
   it('TLS 1.3, no client certificate: the same verdict, though the request was encrypted', async () => {
     const r = await probeUrl(`tls://localhost:${web.ports.tls13}`, ca());
     expect(verdict(r)).toEqual(open('warn', 'auth-rejected', 'CLIENT_CERT_REQUESTED'));
-    expect(r.facts).toMatchObject({ tls: { protocol: 'TLSv1.3', clientCertRequested: true, clientCertOffered: false } });
+    expect(r.facts).toMatchObject({
+      tls: { protocol: 'TLSv1.3', clientCertRequested: true, clientCertOffered: false },
+    });
     expect(r.detail).toContain('TLS handshake completed (TLSv1.3, certificate CN=localhost');
   });
 
@@ -90,8 +108,10 @@ describe('tls:// against nginx (http) with ssl_verify_client on', () => {
       const r = await probeUrl(`tls://localhost:${p}`, good());
       expect(verdict(r)).toEqual(open('pass', 'ok'));
       expect(r.facts).toMatchObject({ tls: { clientCertRequested: true, clientCertOffered: true } });
-      expect(r.detail).toContain('; the server asked for a client certificate and completed the handshake with ours '
-        + '(it may still refuse it at the application layer)');
+      expect(r.detail).toContain(
+        '; the server asked for a client certificate and completed the handshake with ours ' +
+          '(it may still refuse it at the application layer)',
+      );
     }
   });
 
@@ -122,11 +142,13 @@ describe('https:// against nginx mTLS: the HTTP answer proves what TLS cannot', 
     for (const p of [web.ports.tls12, web.ports.tls13]) {
       const r = await probeUrl(`https://localhost:${p}/is_up`, ca());
       expect(verdict(r)).toEqual(open('warn', 'auth-rejected', 'HTTP_400'));
-      expect(r.detail).toBe('127.0.0.1: the server requires a client certificate '
-        + '(HTTP 400 "No required SSL certificate was sent"; the TLS handshake completed without one, '
-        + 'the refusal came in HTTP); give one with with.cert and with.key');
+      expect(r.detail).toBe(
+        '127.0.0.1: the server requires a client certificate ' +
+          '(HTTP 400 "No required SSL certificate was sent"; the TLS handshake completed without one, ' +
+          'the refusal came in HTTP); give one with with.cert and with.key',
+      );
       expect(r.facts).toMatchObject({ status: 400, tls: { clientCertRequested: true, clientCertOffered: false } });
-      expect(r.facts['credentialsGiven']).toBeUndefined();
+      expect(r.facts.credentialsGiven).toBeUndefined();
     }
   });
 
@@ -134,23 +156,25 @@ describe('https:// against nginx mTLS: the HTTP answer proves what TLS cannot', 
     const r = await probeUrl(`https://localhost:${web.ports.both}/is_up`, { ...good(), bodyMatch: '^OK$' });
     expect(verdict(r)).toEqual(open('pass', 'ok'));
     expect(r.facts).toMatchObject({ status: 200, credentialsGiven: true });
-    expect(r.facts['tls']).toMatchObject({ clientCertRequested: true, clientCertOffered: true });
+    expect(r.facts.tls).toMatchObject({ clientCertRequested: true, clientCertOffered: true });
   });
 
-  it('a certificate from another CA: 400 "The SSL certificate error" → fail auth-rejected (credentials)', async () => {
+  it('another CA\'s certificate: 400 "The SSL certificate error" → fail auth-rejected (credentials)', async () => {
     const r = await probeUrl(`https://localhost:${web.ports.both}/is_up`, wrong());
     expect(verdict(r)).toEqual(open('fail', 'auth-rejected', 'HTTP_400'));
     expect(r.detail).toContain('the server rejected our client certificate (HTTP 400 "The SSL certificate error")');
     expect(r.facts).toMatchObject({ credentialsGiven: true });
   });
 
-  it('a site\'s own page for 495/496 (still 400, no nginx words): auth-rejected from the request it made', async () => {
+  it("a site's own page for 495/496 (still 400, no nginx words): auth-rejected from the request it made", async () => {
     const r = await probeUrl(`https://localhost:${web.ports.customPage}/is_up`, ca());
     expect(verdict(r)).toEqual(open('warn', 'auth-rejected', 'HTTP_400'));
-    expect(r.detail).toBe('127.0.0.1: HTTP/1.1 400 Bad Request from nginx/1.22.1 for GET /is_up '
-      + 'from a server that asked for a client certificate and got none: '
-      + 'most likely the missing certificate (nginx answers it with 400); '
-      + 'give one with with.cert and with.key');
+    expect(r.detail).toBe(
+      '127.0.0.1: HTTP/1.1 400 Bad Request from nginx/1.22.1 for GET /is_up ' +
+        'from a server that asked for a client certificate and got none: ' +
+        'most likely the missing certificate (nginx answers it with 400); ' +
+        'give one with with.cert and with.key',
+    );
     const bad = await probeUrl(`https://localhost:${web.ports.customPage}/is_up`, { ...wrong(), expectStatus: 200 });
     expect(verdict(bad)).toEqual(open('fail', 'auth-rejected', 'HTTP_400'));
     expect(bad.detail).toContain('a client certificate: most likely it refused ours (nginx answers that with 400)');
@@ -179,8 +203,10 @@ describe('openssl s_server: refusals on the TLS layer', () => {
     expect((await wireHandshake(port('require12'), 'TLSv1.2')).clear).toContain(CERTIFICATE_REQUEST);
     const r = await probeUrl(`tls://localhost:${port('require12')}`, ca());
     expect(verdict(r)).toEqual(open('warn', 'auth-rejected', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'));
-    expect(r.detail).toBe('127.0.0.1: the server asked for a client certificate and ended the handshake without one '
-      + '(TLS alert 40 handshake_failure); give one with with.cert and with.key');
+    expect(r.detail).toBe(
+      '127.0.0.1: the server asked for a client certificate and ended the handshake without one ' +
+        '(TLS alert 40 handshake_failure); give one with with.cert and with.key',
+    );
     expect(r.facts).toMatchObject({ tls: { clientCertRequested: true, clientCertOffered: false } });
   });
 
@@ -188,15 +214,19 @@ describe('openssl s_server: refusals on the TLS layer', () => {
     expect((await wireHandshake(port('noCipher'), 'TLSv1.2')).clear).toEqual([]);
     const r = await probeUrl(`tls://localhost:${port('noCipher')}`, ca());
     expect(verdict(r)).toEqual(open('fail', 'tls-error', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'));
-    expect(r.detail).toBe('127.0.0.1: the server refused the handshake (TLS alert 40 handshake_failure) without asking '
-      + 'for a client certificate: no cipher, group or signature algorithm in common');
+    expect(r.detail).toBe(
+      '127.0.0.1: the server refused the handshake (TLS alert 40 handshake_failure) without asking ' +
+        'for a client certificate: no cipher, group or signature algorithm in common',
+    );
     expect(r.facts).toMatchObject({ tls: { clientCertRequested: false, clientCertOffered: false } });
   });
 
   it('-Verify 1, TLS 1.3, no certificate: warn auth-rejected on the late alert 116', async () => {
     const r = await probeUrl(`tls://localhost:${port('require13')}`, ca());
     expect(verdict(r)).toEqual(open('warn', 'auth-rejected', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'));
-    expect(r.facts).toMatchObject({ tls: { protocol: 'TLSv1.3', clientCertRequested: true, clientCertOffered: false } });
+    expect(r.facts).toMatchObject({
+      tls: { protocol: 'TLSv1.3', clientCertRequested: true, clientCertOffered: false },
+    });
   });
 
   it('-Verify 1, a certificate from another CA: fail auth-rejected on alert unknown_ca, in both versions', async () => {
@@ -204,7 +234,10 @@ describe('openssl s_server: refusals on the TLS layer', () => {
       const r = await probeUrl(`tls://localhost:${port(name)}`, wrong());
       expect(verdict(r)).toEqual(open('fail', 'auth-rejected', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'));
       expect(r.detail).toBe('127.0.0.1: the server rejected our client certificate (TLS alert unknown_ca)');
-      expect(r.facts).toMatchObject({ credentialsGiven: true, tls: { clientCertRequested: true, clientCertOffered: true } });
+      expect(r.facts).toMatchObject({
+        credentialsGiven: true,
+        tls: { clientCertRequested: true, clientCertOffered: true },
+      });
     }
   });
 

@@ -15,10 +15,14 @@ let snApi: Server, slFs: Server;
 
 function backend(name: string, requireClientCert: boolean): Promise<Server> {
   const c = selfSignedCert({ names: [name] });
-  const server = createServer({
-    cert: c.cert, key: c.key,
-    ...(requireClientCert && { requestCert: true, rejectUnauthorized: true, ca: readFileSync(certs.caCert) }),
-  }, (s) => s.end('OK\n'));
+  const server = createServer(
+    {
+      cert: c.cert,
+      key: c.key,
+      ...(requireClientCert && { requestCert: true, rejectUnauthorized: true, ca: readFileSync(certs.caCert) }),
+    },
+    (s) => s.end('OK\n'),
+  );
   server.on('tlsClientError', () => undefined);
   return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
 }
@@ -49,21 +53,61 @@ afterAll(async () => {
 
 describe('swarm reverse proxy (nginx ssl_preread SNI routing)', () => {
   it('each service FQDN reaches its own backend through 443', async () => {
-    const r = await runCli(['check', 'swarm/sl-proxy', '--set', 'proxy_host=127.0.0.1', '--only', 'sn-api-service,fs-service-out', '-f', 'json']);
+    const r = await runCli([
+      'check',
+      'swarm/sl-proxy',
+      '--set',
+      'proxy_host=127.0.0.1',
+      '--only',
+      'sn-api-service,fs-service-out',
+      '-f',
+      'json',
+    ]);
     const [api, fs] = JSON.parse(r.stdout).results;
     // The SN API wants a client certificate: reachable, and says so (a warning, not a failure).
     expect(api).toMatchObject({ id: 'sn-api-service', outcome: 'warn', state: 'open', reason: 'auth-rejected' });
-    expect(fs).toMatchObject({ id: 'fs-service-out', outcome: 'pass', reason: 'ok', facts: { tls: { servername: 'fs.sl-2.swarm', subject: 'CN=fs.sl-2.swarm' } } });
+    expect(fs).toMatchObject({
+      id: 'fs-service-out',
+      outcome: 'pass',
+      reason: 'ok',
+      facts: { tls: { servername: 'fs.sl-2.swarm', subject: 'CN=fs.sl-2.swarm' } },
+    });
     expect(r.code).toBe(0);
   });
 
   it('with the Swarm client certificate the SN API row passes, showing the backend certificate', async () => {
-    const r = await runCli(['probe', 'tls://127.0.0.1:443', '--with', 'servername=api.sn-1.swarm', '--with', 'insecure=true', '--with', `cert=${certs.clientCert}`, '--with', `key=${certs.clientKey}`, '-f', 'json']);
-    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ outcome: 'pass', reason: 'ok', facts: { tls: { subject: 'CN=api.sn-1.swarm' } } });
+    const r = await runCli([
+      'probe',
+      'tls://127.0.0.1:443',
+      '--with',
+      'servername=api.sn-1.swarm',
+      '--with',
+      'insecure=true',
+      '--with',
+      `cert=${certs.clientCert}`,
+      '--with',
+      `key=${certs.clientKey}`,
+      '-f',
+      'json',
+    ]);
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({
+      outcome: 'pass',
+      reason: 'ok',
+      facts: { tls: { subject: 'CN=api.sn-1.swarm' } },
+    });
   });
 
   it('an FQDN the proxy does not route: the connection dies, never a pass', async () => {
-    const r = await runCli(['probe', 'tls://127.0.0.1:443', '--with', 'servername=fs.unknown.swarm', '--with', 'insecure=true', '-f', 'json']);
+    const r = await runCli([
+      'probe',
+      'tls://127.0.0.1:443',
+      '--with',
+      'servername=fs.unknown.swarm',
+      '--with',
+      'insecure=true',
+      '-f',
+      'json',
+    ]);
     const row = JSON.parse(r.stdout).results[0];
     expect(row.outcome).toBe('fail');
     expect(['wrong-protocol', 'reset', 'tls-error']).toContain(row.reason);

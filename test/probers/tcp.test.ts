@@ -23,11 +23,23 @@ const VERDICTS: Partial<Record<Case, string>> = {
 
 // Inside the peer namespace, which is ours alone, ports are fixed. Cases with a rule keep a
 // listener behind it (except `drop`): the firewall, not a missing service, decides.
-const PEER_PORTS: Record<Case, number> = { open: 7001, closed: 7002, drop: 7003, reset: 7004, portUnreach: 7005, admin: 7006, hostUnreach: 7007, noRoute: 7008, dropListener: 7009 };
+const PEER_PORTS: Record<Case, number> = {
+  open: 7001,
+  closed: 7002,
+  drop: 7003,
+  reset: 7004,
+  portUnreach: 7005,
+  admin: 7006,
+  hostUnreach: 7007,
+  noRoute: 7008,
+  dropListener: 7009,
+};
 const peerRules = () => `table inet fp_tcp {
   chain input {
     type filter hook input priority 0; policy accept;
-${Object.entries(VERDICTS).map(([c, v]) => `    tcp dport ${PEER_PORTS[c as Case]} ${v}`).join('\n')}
+${Object.entries(VERDICTS)
+  .map(([c, v]) => `    tcp dport ${PEER_PORTS[c as Case]} ${v}`)
+  .join('\n')}
   }
 }`;
 
@@ -70,7 +82,9 @@ beforeAll(async () => {
   await close(gone);
   removeLocalRules = await nftLocal(`  chain input {
     type filter hook input priority 0; policy accept;
-${Object.entries(VERDICTS).map(([c, v]) => `    tcp dport ${LOCAL_PORTS[c as Case]} ${v}`).join('\n')}
+${Object.entries(VERDICTS)
+  .map(([c, v]) => `    tcp dport ${LOCAL_PORTS[c as Case]} ${v}`)
+  .join('\n')}
   }`);
 }, 60_000);
 
@@ -98,7 +112,10 @@ const TARGETS: Target[] = [
   { label: 'loopback, ::1', v6: true, host: () => '[::1]', port: (c) => LOCAL_PORTS[c] },
 ];
 
-function expectOne(r: CheckResult, want: { outcome: string; state: string; reason: string; code?: string | undefined }): void {
+function expectOne(
+  r: CheckResult,
+  want: { outcome: string; state: string; reason: string; code?: string | undefined },
+): void {
   expect({ outcome: r.outcome, state: r.state, reason: r.reason, code: r.code }).toEqual({ code: undefined, ...want });
   expect(r.addresses).toHaveLength(1);
   expect(r.addresses[0]).toMatchObject({ ...want, attempts: 1 });
@@ -116,11 +133,16 @@ describe.each(TARGETS)('tcp:// $label', (t) => {
       const r = await probe('open', T);
       expectOne(r, { outcome: 'pass', state: 'open', reason: 'ok' });
       expect(r.timings.connectMs).toBeGreaterThanOrEqual(0);
-      expect(r.facts['localPort']).toEqual(expect.any(Number));
+      expect(r.facts.localPort).toEqual(expect.any(Number));
       expect(r.via).toBe('direct');
     });
     it('no listener (the kernel answers RST): fail, closed, refused, ECONNREFUSED', async () => {
-      expectOne(await probe('closed', T), { outcome: 'fail', state: 'closed', reason: 'refused', code: 'ECONNREFUSED' });
+      expectOne(await probe('closed', T), {
+        outcome: 'fail',
+        state: 'closed',
+        reason: 'refused',
+        code: 'ECONNREFUSED',
+      });
     });
     it('nft drop: fail, filtered, timeout, no code, after the deadline', async () => {
       const r = await probe('drop', T4);
@@ -136,16 +158,39 @@ describe.each(TARGETS)('tcp:// $label', (t) => {
       expectOne(await probe('reset', T), { outcome: 'fail', state: 'closed', reason: 'refused', code: 'ECONNREFUSED' });
     });
     it('reject with icmpx port-unreachable: closed, refused (connect() cannot tell it from a RST)', async () => {
-      expectOne(await probe('portUnreach', T), { outcome: 'fail', state: 'closed', reason: 'refused', code: 'ECONNREFUSED' });
+      expectOne(await probe('portUnreach', T), {
+        outcome: 'fail',
+        state: 'closed',
+        reason: 'refused',
+        code: 'ECONNREFUSED',
+      });
     });
-    it(`reject with icmpx admin-prohibited: fail, filtered, unreachable, ${t.v6 ? 'EACCES' : 'EHOSTUNREACH'}`, async () => {
-      expectOne(await probe('admin', T), { outcome: 'fail', state: 'filtered', reason: 'unreachable', code: t.v6 ? 'EACCES' : 'EHOSTUNREACH' });
-    });
+    it(
+      `reject with icmpx admin-prohibited: fail, filtered, unreachable, ` + `${t.v6 ? 'EACCES' : 'EHOSTUNREACH'}`,
+      async () => {
+        expectOne(await probe('admin', T), {
+          outcome: 'fail',
+          state: 'filtered',
+          reason: 'unreachable',
+          code: t.v6 ? 'EACCES' : 'EHOSTUNREACH',
+        });
+      },
+    );
     it('reject with icmpx host-unreachable: fail, filtered, unreachable, EHOSTUNREACH', async () => {
-      expectOne(await probe('hostUnreach', T), { outcome: 'fail', state: 'filtered', reason: 'unreachable', code: 'EHOSTUNREACH' });
+      expectOne(await probe('hostUnreach', T), {
+        outcome: 'fail',
+        state: 'filtered',
+        reason: 'unreachable',
+        code: 'EHOSTUNREACH',
+      });
     });
     it('reject with icmpx no-route: fail, filtered, unreachable, ENETUNREACH', async () => {
-      expectOne(await probe('noRoute', T), { outcome: 'fail', state: 'filtered', reason: 'unreachable', code: 'ENETUNREACH' });
+      expectOne(await probe('noRoute', T), {
+        outcome: 'fail',
+        state: 'filtered',
+        reason: 'unreachable',
+        code: 'ENETUNREACH',
+      });
     });
   });
 
@@ -159,10 +204,20 @@ describe.each(TARGETS)('tcp:// $label', (t) => {
       expect(r.expect).toBe('blocked');
     });
     it('a closed port passes (the host answered, nothing got through)', async () => {
-      expectOne(await probe('closed', T, 'blocked'), { outcome: 'pass', state: 'closed', reason: 'refused', code: 'ECONNREFUSED' });
+      expectOne(await probe('closed', T, 'blocked'), {
+        outcome: 'pass',
+        state: 'closed',
+        reason: 'refused',
+        code: 'ECONNREFUSED',
+      });
     });
     it('an admin-prohibited REJECT passes', async () => {
-      expectOne(await probe('admin', T, 'blocked'), { outcome: 'pass', state: 'filtered', reason: 'unreachable', code: t.v6 ? 'EACCES' : 'EHOSTUNREACH' });
+      expectOne(await probe('admin', T, 'blocked'), {
+        outcome: 'pass',
+        state: 'filtered',
+        reason: 'unreachable',
+        code: t.v6 ? 'EACCES' : 'EHOSTUNREACH',
+      });
     });
   });
 });

@@ -1,4 +1,4 @@
-// The one TLS verdict (src/probe/tls-verdict.ts), scheme by scheme, against real servers: nginx
+// The one TLS verdict (src/probers/tls-verdict.ts), scheme by scheme, against real servers: nginx
 // (tls:// and https://, grpcs:// through grpc_pass to a @grpc/grpc-js health service) and
 // mosquitto (mqtts://, and mqtt+wss:// on its WebSocket TLS listener). Each serves a certificate
 // that expires in 10 days, a self-signed one, and (nginx) one that asks for a client certificate
@@ -73,12 +73,23 @@ function url(scheme: Scheme, kind: Kind): string {
 }
 
 const verdict = (r: CheckResult) => ({ outcome: r.outcome, state: r.state, reason: r.reason, code: r.code });
-const tlsOf = (r: CheckResult) => r.facts['tls'] as Record<string, unknown>;
+const tlsOf = (r: CheckResult) => r.facts.tls as Record<string, unknown>;
 
 /** The facts every TLS scheme keeps about a handshake that completed. */
 const HANDSHAKE_KEYS = [
-  'protocol', 'cipher', 'alpn', 'subject', 'issuer', 'subjectAltNames', 'notBefore', 'notAfter', 'daysToExpiry',
-  'authorized', 'servername', 'clientCertRequested', 'clientCertOffered',
+  'protocol',
+  'cipher',
+  'alpn',
+  'subject',
+  'issuer',
+  'subjectAltNames',
+  'notBefore',
+  'notAfter',
+  'daysToExpiry',
+  'authorized',
+  'servername',
+  'clientCertRequested',
+  'clientCertOffered',
 ];
 
 describe.each(SCHEMES)('%s://', (scheme) => {
@@ -90,10 +101,14 @@ describe.each(SCHEMES)('%s://', (scheme) => {
     expect(r.detail).toMatch(new RegExp(`${soon}\\(fewer than the 30 required by with\\.minDaysValid\\)$`));
     expect(Object.keys(tlsOf(r))).toEqual(expect.arrayContaining(HANDSHAKE_KEYS));
     expect(tlsOf(r)).toMatchObject({
-      protocol: 'TLSv1.3', subject: 'CN=localhost', issuer: 'CN=fedprobe test CA', authorized: true,
-      servername: 'localhost', clientCertOffered: false,
+      protocol: 'TLSv1.3',
+      subject: 'CN=localhost',
+      issuer: 'CN=fedprobe test CA',
+      authorized: true,
+      servername: 'localhost',
+      clientCertOffered: false,
     });
-    expect(tlsOf(r)['daysToExpiry']).toBeGreaterThanOrEqual(VALID_DAYS - 1);
+    expect(tlsOf(r).daysToExpiry).toBeGreaterThanOrEqual(VALID_DAYS - 1);
     // Nothing of the certificate outside facts.tls.
     expect(r.facts).not.toHaveProperty('subject');
     expect(r.facts).not.toHaveProperty('notAfter');
@@ -108,8 +123,9 @@ describe.each(SCHEMES)('%s://', (scheme) => {
   it('a self-signed certificate with insecure: pass, the problem named and kept as the code', async () => {
     const r = await probeUrl(url(scheme, 'self'), { insecure: true, minDaysValid: 30 });
     expect(verdict(r)).toEqual({ outcome: 'pass', state: 'open', reason: 'ok', code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
-    const note = ' — but the server certificate is self-signed (CN=localhost), not issued by a CA in this '
-      + "machine's CA store (give the CA with with.ca) (ignored: with.insecure)";
+    const note =
+      ' — but the server certificate is self-signed (CN=localhost), not issued by a CA in this ' +
+      "machine's CA store (give the CA with with.ca) (ignored: with.insecure)";
     expect(r.detail.slice(-note.length)).toBe(note);
     expect(tlsOf(r)).toMatchObject({ authorized: false, verifyError: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
   });
@@ -119,7 +135,7 @@ describe.each(SCHEMES)('%s://', (scheme) => {
     const code = 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
     expect(verdict(r)).toEqual({ outcome: 'fail', state: 'open', reason: 'tls-error', code });
     expect(tlsOf(r)).toMatchObject({ verifyError: code, subject: 'CN=localhost', authorized: false });
-    expect(tlsOf(r)['notAfter']).toEqual(expect.any(String));
+    expect(tlsOf(r).notAfter).toEqual(expect.any(String));
     expect(r.facts).not.toHaveProperty('verifyError');
   });
 

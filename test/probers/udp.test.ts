@@ -22,8 +22,19 @@ const VERDICTS: Partial<Record<Case, string>> = {
 };
 
 // Cases with a rule keep an echo server behind it: the firewall, not a missing service, decides.
-const PEER_PORTS: Record<Case, number> = { echo: 8001, closed: 8002, drop: 8003, silent: 8004, admin: 8005, portUnreach: 8006, hostUnreach: 8007 };
-const rulesFor = (ports: Record<Case, number>) => Object.entries(VERDICTS).map(([c, v]) => `    udp dport ${ports[c as Case]} ${v}`).join('\n');
+const PEER_PORTS: Record<Case, number> = {
+  echo: 8001,
+  closed: 8002,
+  drop: 8003,
+  silent: 8004,
+  admin: 8005,
+  portUnreach: 8006,
+  hostUnreach: 8007,
+};
+const rulesFor = (ports: Record<Case, number>) =>
+  Object.entries(VERDICTS)
+    .map(([c, v]) => `    udp dport ${ports[c as Case]} ${v}`)
+    .join('\n');
 
 let ns: PeerNetns;
 const LOCAL_PORTS = {} as Record<Case, number>;
@@ -53,11 +64,13 @@ beforeAll(async () => {
 ${rulesFor(PEER_PORTS)}
   }
 }`);
-  for (const c of ['echo', 'drop', 'admin', 'portUnreach', 'hostUnreach'] as const) await startPeerServer(ns, 'udp-echo', '::', PEER_PORTS[c]);
+  for (const c of ['echo', 'drop', 'admin', 'portUnreach', 'hostUnreach'] as const)
+    await startPeerServer(ns, 'udp-echo', '::', PEER_PORTS[c]);
   await startPeerServer(ns, 'udp-silent', '::', PEER_PORTS.silent);
 
   // On loopback every worker shares the namespace: each rule port is held by a socket of ours.
-  for (const c of ['echo', 'drop', 'admin', 'portUnreach', 'hostUnreach'] as const) LOCAL_PORTS[c] = await localServer(false);
+  for (const c of ['echo', 'drop', 'admin', 'portUnreach', 'hostUnreach'] as const)
+    LOCAL_PORTS[c] = await localServer(false);
   LOCAL_PORTS.silent = await localServer(true);
   const gone = createSocket({ type: 'udp6', ipv6Only: false });
   await new Promise<void>((r) => gone.bind(0, '::', () => r()));
@@ -90,7 +103,10 @@ const TARGETS: Target[] = [
   { label: 'loopback, ::1', v6: true, host: () => '[::1]', port: (c) => LOCAL_PORTS[c] },
 ];
 
-function expectOne(r: CheckResult, want: { outcome: string; state: string; reason: string; code?: string | undefined }): void {
+function expectOne(
+  r: CheckResult,
+  want: { outcome: string; state: string; reason: string; code?: string | undefined },
+): void {
   expect({ outcome: r.outcome, state: r.state, reason: r.reason, code: r.code }).toEqual({ code: undefined, ...want });
   expect(r.addresses).toHaveLength(1);
   expect(r.addresses[0]).toMatchObject({ ...want, attempts: 1 });
@@ -107,13 +123,13 @@ describe.each(TARGETS)('udp:// $label', (t) => {
     it('an echo service: pass, open, ok, and the reply is our payload', async () => {
       const r = await probe('echo');
       expectOne(r, { outcome: 'pass', state: 'open', reason: 'ok' });
-      expect(r.facts['replyBytes']).toBe(UDP_PROBE_PAYLOAD.length);
+      expect(r.facts.replyBytes).toBe(UDP_PROBE_PAYLOAD.length);
       expect(r.timings.firstByteMs).toBeGreaterThanOrEqual(0);
     });
     it('a payload from with.payload (hex:) is what is sent', async () => {
       const r = await probe('echo', 'reachable', { payload: 'hex:00010203' });
       expectOne(r, { outcome: 'pass', state: 'open', reason: 'ok' });
-      expect(r.facts['replyBytes']).toBe(4);
+      expect(r.facts.replyBytes).toBe(4);
     });
     it('no listener (the kernel sends ICMP port-unreachable): fail, closed, refused', async () => {
       const r = await probe('closed');
@@ -128,11 +144,24 @@ describe.each(TARGETS)('udp:// $label', (t) => {
     it('a listener that never replies looks the same as a DROP: inconclusive', async () => {
       expectOne(await probe('silent'), silence);
     });
-    it(`reject with icmpx admin-prohibited: fail, filtered, unreachable, ${t.v6 ? 'EACCES' : 'EHOSTUNREACH'}`, async () => {
-      expectOne(await probe('admin'), { outcome: 'fail', state: 'filtered', reason: 'unreachable', code: t.v6 ? 'EACCES' : 'EHOSTUNREACH' });
-    });
+    it(
+      `reject with icmpx admin-prohibited: fail, filtered, unreachable, ` + `${t.v6 ? 'EACCES' : 'EHOSTUNREACH'}`,
+      async () => {
+        expectOne(await probe('admin'), {
+          outcome: 'fail',
+          state: 'filtered',
+          reason: 'unreachable',
+          code: t.v6 ? 'EACCES' : 'EHOSTUNREACH',
+        });
+      },
+    );
     it('reject with icmpx port-unreachable: fail, closed, refused, ECONNREFUSED', async () => {
-      expectOne(await probe('portUnreach'), { outcome: 'fail', state: 'closed', reason: 'refused', code: 'ECONNREFUSED' });
+      expectOne(await probe('portUnreach'), {
+        outcome: 'fail',
+        state: 'closed',
+        reason: 'refused',
+        code: 'ECONNREFUSED',
+      });
     });
     it('reject with icmpx host-unreachable (a soft ICMP error UDP never reports): silence, inconclusive', async () => {
       expectOne(await probe('hostUnreach'), silence);
@@ -144,10 +173,20 @@ describe.each(TARGETS)('udp:// $label', (t) => {
       expectOne(await probe('drop', 'blocked'), silence);
     });
     it('an ICMP port-unreachable REJECT passes', async () => {
-      expectOne(await probe('portUnreach', 'blocked'), { outcome: 'pass', state: 'closed', reason: 'refused', code: 'ECONNREFUSED' });
+      expectOne(await probe('portUnreach', 'blocked'), {
+        outcome: 'pass',
+        state: 'closed',
+        reason: 'refused',
+        code: 'ECONNREFUSED',
+      });
     });
     it('an admin-prohibited REJECT passes', async () => {
-      expectOne(await probe('admin', 'blocked'), { outcome: 'pass', state: 'filtered', reason: 'unreachable', code: t.v6 ? 'EACCES' : 'EHOSTUNREACH' });
+      expectOne(await probe('admin', 'blocked'), {
+        outcome: 'pass',
+        state: 'filtered',
+        reason: 'unreachable',
+        code: t.v6 ? 'EACCES' : 'EHOSTUNREACH',
+      });
     });
     it('an echo service fails', async () => {
       expectOne(await probe('echo', 'blocked'), { outcome: 'fail', state: 'open', reason: 'ok' });
@@ -181,7 +220,9 @@ describe('udp:// socket hygiene', () => {
     const handlesBefore = udpHandles();
     for (let i = 0; i < 10; i++) {
       for (const c of ['echo', 'closed', 'silent'] as const) {
-        await probeOnce(`udp://127.0.0.1:${LOCAL_PORTS[c]}`, `udp/${LOCAL_PORTS[c]}`, { timeoutMs: c === 'silent' ? 50 : 300 });
+        await probeOnce(`udp://127.0.0.1:${LOCAL_PORTS[c]}`, `udp/${LOCAL_PORTS[c]}`, {
+          timeoutMs: c === 'silent' ? 50 : 300,
+        });
       }
     }
     // 30 probes: a leak shows as ~30 more descriptors; allow a little noise.

@@ -33,7 +33,9 @@ beforeAll(async () => {
     seen.push({ mac1ok, mac2ok });
     if (mac2ok !== undefined) return; // a real server would now answer the handshake
     const nonce = randomBytes(24);
-    const sealed = xchacha20poly1305(hash(Buffer.from('cookie--'), serverPub), nonce, msg.subarray(116, 132)).encrypt(cookie);
+    const sealed = xchacha20poly1305(hash(Buffer.from('cookie--'), serverPub), nonce, msg.subarray(116, 132)).encrypt(
+      cookie,
+    );
     const reply = Buffer.alloc(64);
     reply.writeUInt8(3, 0);
     msg.copy(reply, 4, 4, 8); // receiver index = the initiator's sender index
@@ -49,10 +51,22 @@ describe('wireguard:// and a server under load', () => {
   it('decrypts the cookie reply and retries with a valid mac2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fedprobe-wgcookie-'));
     const conf = join(dir, 'probe.conf');
-    writeFileSync(conf, `[Interface]\nPrivateKey = ${Buffer.from(probePriv).toString('base64')}\n[Peer]\nPublicKey = ${Buffer.from(serverPub).toString('base64')}\n`);
-    const r = await probeUrl(`wireguard://127.0.0.1:${(server.address()).port}`, { config: conf }, { timeoutMs: 800 });
-    expect(seen).toEqual([{ mac1ok: true, mac2ok: undefined }, { mac1ok: true, mac2ok: true }]);
+    writeFileSync(
+      conf,
+      `[Interface]\nPrivateKey = ${Buffer.from(probePriv).toString('base64')}\n[Peer]\nPublicKey = ` +
+        `${Buffer.from(serverPub).toString('base64')}\n`,
+    );
+    const r = await probeUrl(`wireguard://127.0.0.1:${server.address().port}`, { config: conf }, { timeoutMs: 800 });
+    expect(seen).toEqual([
+      { mac1ok: true, mac2ok: undefined },
+      { mac1ok: true, mac2ok: true },
+    ]);
     // This responder never completes the handshake: the row stays unproven, and says it got a cookie.
-    expect(r).toMatchObject({ outcome: 'inconclusive', state: 'open|filtered', reason: 'no-response', facts: { cookieReply: true } });
+    expect(r).toMatchObject({
+      outcome: 'inconclusive',
+      state: 'open|filtered',
+      reason: 'no-response',
+      facts: { cookieReply: true },
+    });
   });
 });

@@ -14,7 +14,11 @@ const file = (text: string, ext = 'json') => {
   writeFileSync(f, text);
   return f;
 };
-const refusal = async (text: string) => readDocument(file(text)).then(() => 'accepted', (e: Error) => e.message);
+const refusal = async (text: string) =>
+  readDocument(file(text)).then(
+    () => 'accepted',
+    (e: Error) => e.message,
+  );
 
 describe('readDocument, JSON documents', () => {
   it('reads a JSON document to the same value as yaml does', async () => {
@@ -29,13 +33,16 @@ describe('readDocument, JSON documents', () => {
     await expect(readDocument(f)).rejects.toThrow(`${f}: line 4: duplicate key "id"`);
     expect(await refusal('{"a": 1, "\\u0061": 2}')).toMatch(/: line 1: duplicate key "a"$/);
     // The same key in two objects, and a key equal to a string value, are no duplicates.
-    expect(await readDocument(file('[{"a": 1}, {"a": "a", "b": {"a": 2}}]')))
-      .toEqual([{ a: 1 }, { a: 'a', b: { a: 2 } }]);
+    expect(await readDocument(file('[{"a": 1}, {"a": "a", "b": {"a": 2}}]'))).toEqual([
+      { a: 1 },
+      { a: 'a', b: { a: 2 } },
+    ]);
   });
 
   it('refuses nesting past 32 levels and accepts 32', async () => {
-    expect(await refusal(`{"a": ${'['.repeat(33)}${']'.repeat(33)}}`))
-      .toMatch(/: line 1: nested deeper than 32 levels$/);
+    expect(await refusal(`{"a": ${'['.repeat(33)}${']'.repeat(33)}}`)).toMatch(
+      /: line 1: nested deeper than 32 levels$/,
+    );
     expect(await readDocument(file(`{"a": ${'['.repeat(32)}${']'.repeat(32)}}`))).toBeTruthy();
   });
 

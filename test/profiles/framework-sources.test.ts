@@ -81,9 +81,11 @@ describe('Fed-BioMed, Docker containers without VPN (develop matrix.md l.110-143
     ]);
     expect(p.rows[2]!.comment).toContain('TensorBoard listens internally on TCP/6006');
     const checks = checksOf(p);
-    const seen = [...checks.values()].map((c) => [c.row.id, c.target.scheme, c.target.port, c.with['localOnly']]);
+    const seen = [...checks.values()].map((c) => [c.row.id, c.target.scheme, c.target.port, c.with.localOnly]);
     expect(seen).toEqual([
-      ['grpc', 'listen', 50051, undefined], ['jupyter', 'listen', 8888, true], ['tensorboard', 'listen', 6007, true],
+      ['grpc', 'listen', 50051, undefined],
+      ['jupyter', 'listen', 8888, true],
+      ['tensorboard', 'listen', 6007, true],
     ]);
   });
 });
@@ -97,8 +99,8 @@ describe('ports where Fed-BioMed differs from the seed are variables, the seed v
 
   it.each(restful)('%s: restful_port 8080 by default, --set restful_port=8844 probes 8844', async (id, seed, url) => {
     const p = await loadProfile(id);
-    expect(p.vars['restful_port']).toMatchObject({ default: '8080' });
-    expect(p.vars['restful_port']!.description).toContain('--set restful_port=8844');
+    expect(p.vars.restful_port).toMatchObject({ default: '8080' });
+    expect(p.vars.restful_port!.description).toContain('--set restful_port=8844');
     const row = p.rows.find((r) => r.id === 'restful')!;
     expect(row.comment).toContain('8844');
     const byDefault = checksOf(p, { network_host: HOST }).get('restful')!;
@@ -109,17 +111,27 @@ describe('ports where Fed-BioMed differs from the seed are variables, the seed v
 
   it('fedbiomed/node-vpn: gui_port is 8484 by default, --set gui_port=8443 checks the HTTPS GUI', async () => {
     const p = await loadProfile('fedbiomed/node-vpn');
-    expect(p.vars['gui_port']).toMatchObject({ default: '8484' });
-    expect(p.vars['gui_port']!.description).toContain('--set gui_port=8443');
+    expect(p.vars.gui_port).toMatchObject({ default: '8484' });
+    expect(p.vars.gui_port!.description).toContain('--set gui_port=8443');
     expect(checksOf(p, { vpn_server: HOST }).get('gui')!.row.probe).toBe('listen://tcp/8484');
     const gui = checksOf(p, { vpn_server: HOST, gui_port: '8443' }).get('gui')!;
     expect([gui.row.probe, gui.target.port, gui.with]).toEqual(['listen://tcp/8443', 8443, { localOnly: true }]);
   });
 
   it('`check fedbiomed/node --set restful_port=N` probes a real HTTP server on N, and only there', async () => {
-    const port = await listenOn(createServer((_req, res) => res.end('[]')), '127.0.0.1');
-    const node = (p: number) =>
-      ['fedbiomed/node', '--set', 'network_host=127.0.0.1', '--set', `restful_port=${p}`, '--only', 'restful'];
+    const port = await listenOn(
+      createServer((_req, res) => res.end('[]')),
+      '127.0.0.1',
+    );
+    const node = (p: number) => [
+      'fedbiomed/node',
+      '--set',
+      'network_host=127.0.0.1',
+      '--set',
+      `restful_port=${p}`,
+      '--only',
+      'restful',
+    ];
     const ok = await checkJson(node(port));
     expect(ok.run.results.map((r) => [r.id, r.probe, r.outcome, r.state, r.reason])).toEqual([
       ['restful', `http://127.0.0.1:${port}/`, 'pass', 'open', 'ok'],
@@ -135,8 +147,15 @@ describe('ports where Fed-BioMed differs from the seed are variables, the seed v
 
   it('--set restful_port=N turns the port column into TCP/N in every output; show prints the default', async () => {
     const closed = await closedPort();
-    const args = ['fedbiomed/node', '--set', 'network_host=127.0.0.1', '--set', `restful_port=${closed}`,
-      '--only', 'restful'];
+    const args = [
+      'fedbiomed/node',
+      '--set',
+      'network_host=127.0.0.1',
+      '--set',
+      `restful_port=${closed}`,
+      '--only',
+      'restful',
+    ];
     const { run } = await checkJson(args);
     expect(run.results.map((r) => [r.id, r.port, r.probe, r.reason])).toEqual([
       ['restful', `tcp/${closed}`, `http://127.0.0.1:${closed}/`, 'refused'],
@@ -154,7 +173,7 @@ describe('ports where Fed-BioMed differs from the seed are variables, the seed v
   it('`check fedbiomed/network --set restful_port=N` reads the listener on N from /proc/net', async () => {
     const port = await listenOn(createTcpServer(), '127.0.0.1');
     const { code, run } = await checkJson(['fedbiomed/network', '--set', `restful_port=${port}`, '--only', 'restful']);
-    expect(run.results.map((r) => [r.probe, r.outcome, r.state, r.reason, r.facts['listeningOn']])).toEqual([
+    expect(run.results.map((r) => [r.probe, r.outcome, r.state, r.reason, r.facts.listeningOn])).toEqual([
       [`listen://tcp/${port}`, 'pass', 'open', 'ok', [`127.0.0.1:${port}`]],
     ]);
     expect(code).toBe(0);

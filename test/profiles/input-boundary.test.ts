@@ -14,7 +14,15 @@ const cliFixture = (name: string) => new URL(`../cli/fixtures/${name}`, import.m
 
 describe('durationMs', () => {
   it.each([
-    ['2', 2000], [2, 2000], ['0.05', 50], ['500ms', 500], ['5s', 5000], ['1.5m', 90_000], ['1m', 60_000], ['24h', 86_400_000], [' 3s ', 3000],
+    ['2', 2000],
+    [2, 2000],
+    ['0.05', 50],
+    ['500ms', 500],
+    ['5s', 5000],
+    ['1.5m', 90_000],
+    ['1m', 60_000],
+    ['24h', 86_400_000],
+    [' 3s ', 3000],
   ] as const)('%j → %d ms', (text, ms) => expect(durationMs(text)).toBe(ms));
   it.each(['', '-1', '1e3', '5 s', '5sec', 'Infinity', '0x10', '1.', '.5', '1,5s'])('%j is not a duration', (text) => {
     expect(() => durationMs(text)).toThrow(/^expected a duration such as 5 \(seconds\), 500ms, 5s or 1m, got /);
@@ -24,16 +32,31 @@ describe('durationMs', () => {
     expect(() => durationMs(0)).toThrow('0s is too short');
     expect(() => durationMs(Number.NaN)).toThrow('expected a duration');
     expect(() => durationMs('24.001h')).toThrow('24.001h is too long: give at most 24h');
-    expect(() => durationMs('601', 600_000)).toThrow('601s is too long: give at most 10m (a bare number is seconds; for milliseconds write 601ms)');
+    expect(() => durationMs('601', 600_000)).toThrow(
+      '601s is too long: give at most 10m (a bare number is seconds; for milliseconds write 601ms)',
+    );
   });
   it('a flag given twice reaches parseDuration as an array: still a usage error', () => {
-    expect(() => parseDuration(['1', '2'] as unknown as string, '--timeout')).toThrow('--timeout is given more than once; give it once');
+    expect(() => parseDuration(['1', '2'] as unknown as string, '--timeout')).toThrow(
+      '--timeout is given more than once; give it once',
+    );
   });
 });
 
 describe('hostProblem / portProblem', () => {
-  it.each(['fbm.example.org', 'localhost', 'a', 'node_1.site', 'x--y.example', '127.0.0.1', '::1', 'fd77::2', '::ffff:10.0.0.1', `${'a'.repeat(63)}.org`, 'example.org.'])(
-    '%s is a host', (h) => expect(hostProblem(h)).toBeUndefined());
+  it.each([
+    'fbm.example.org',
+    'localhost',
+    'a',
+    'node_1.site',
+    'x--y.example',
+    '127.0.0.1',
+    '::1',
+    'fd77::2',
+    '::ffff:10.0.0.1',
+    `${'a'.repeat(63)}.org`,
+    'example.org.',
+  ])('%s is a host', (h) => expect(hostProblem(h)).toBeUndefined());
   it.each([
     ['', 'is empty'],
     ['127.0.0.1:9', 'contains ":"'],
@@ -80,9 +103,27 @@ describe('did you mean', () => {
 
 describe('splitProbe', () => {
   it('names each part', () => {
-    expect(splitProbe('mqtt://${h}:1883')).toEqual({ scheme: 'mqtt', host: '${h}', bracketed: false, port: '1883', rest: '' });
-    expect(splitProbe('https://[${v6}]:${p}/x?y#z')).toEqual({ scheme: 'https', host: '${v6}', bracketed: true, port: '${p}', rest: '/x?y#z' });
-    expect(splitProbe('listen://tcp/8484')).toEqual({ scheme: 'listen', host: '', bracketed: false, port: undefined, rest: 'tcp/8484' });
+    expect(splitProbe('mqtt://${h}:1883')).toEqual({
+      scheme: 'mqtt',
+      host: '${h}',
+      bracketed: false,
+      port: '1883',
+      rest: '',
+    });
+    expect(splitProbe('https://[${v6}]:${p}/x?y#z')).toEqual({
+      scheme: 'https',
+      host: '${v6}',
+      bracketed: true,
+      port: '${p}',
+      rest: '/x?y#z',
+    });
+    expect(splitProbe('listen://tcp/8484')).toEqual({
+      scheme: 'listen',
+      host: '',
+      bracketed: false,
+      port: undefined,
+      rest: 'tcp/8484',
+    });
   });
   it.each([
     ['tcp//h:1', 'is not a URL such as tcp://host:port'],
@@ -98,9 +139,26 @@ describe('splitProbe', () => {
 
 describe('expand', () => {
   const base: Profile = {
-    id: 't', file: 't.yaml', schema: 'fedprobe/v1', framework: 'T', component: 'c', scenario: 's',
+    id: 't',
+    file: 't.yaml',
+    schema: 'fedprobe/v1',
+    framework: 'T',
+    component: 'c',
+    scenario: 's',
     vars: { host: {}, port: { default: '1883' }, path: { default: 'x' }, constructor: {} },
-    rows: [{ id: 'r', dir: 'out', source: 's', destination: 'd', port: 'tcp/1883', service: 'MQTT', type: 'backend', status: 'mandatory', probe: 'http://${host}:${port}/${path}' }],
+    rows: [
+      {
+        id: 'r',
+        dir: 'out',
+        source: 's',
+        destination: 'd',
+        port: 'tcp/1883',
+        service: 'MQTT',
+        type: 'backend',
+        status: 'mandatory',
+        probe: 'http://${host}:${port}/${path}',
+      },
+    ],
   };
   const run = (set: Record<string, string>) => expand(base, { set, timeoutMs: 3000, retries: 0 });
 
@@ -112,7 +170,9 @@ describe('expand', () => {
     }
   });
   it('a value never moves from the host to the port or path', () => {
-    expect(() => run({ host: '127.0.0.1:9/x?' })).toThrow('t row r: variable host="127.0.0.1:9/x?" is not a host name or IP address: it contains ":"');
+    expect(() => run({ host: '127.0.0.1:9/x?' })).toThrow(
+      't row r: variable host="127.0.0.1:9/x?" is not a host name or IP address: it contains ":"',
+    );
     expect(() => run({ host: 'h', port: '9/x' })).toThrow('t row r: variable port="9/x" is not a port number');
     // A path value stays in the path: the host and port are the ones written.
     const [c] = run({ host: 'h.example', path: '@evil.example:1/' });
@@ -122,10 +182,17 @@ describe('expand', () => {
     expect(() => run({ host: 'h' })).not.toThrow();
     const p: Profile = { ...base, rows: [{ ...base.rows[0]!, probe: 'tcp://${constructor}:1' }] };
     expect(() => expand(p, { timeoutMs: 3000, retries: 0 })).toThrow('missing variable constructor.');
-    expect(expand(p, { set: { constructor: 'h.example' }, timeoutMs: 3000, retries: 0 })[0]!.target.host).toBe('h.example');
+    expect(expand(p, { set: { constructor: 'h.example' }, timeoutMs: 3000, retries: 0 })[0]!.target.host).toBe(
+      'h.example',
+    );
   });
   it("a row's timeout: seconds, units, or --timeout", async () => {
     const p = await loadProfile(cliFixture('timeouts.yaml'));
-    expect(expand(p, { timeoutMs: 3000, retries: 0 }).map((c) => [c.row.id, c.timeoutMs])).toEqual([['bare', 2000], ['ms', 500], ['minute', 60_000], ['none', 3000]]);
+    expect(expand(p, { timeoutMs: 3000, retries: 0 }).map((c) => [c.row.id, c.timeoutMs])).toEqual([
+      ['bare', 2000],
+      ['ms', 500],
+      ['minute', 60_000],
+      ['none', 3000],
+    ]);
   });
 });

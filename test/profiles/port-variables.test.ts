@@ -15,29 +15,63 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function profile(name: string, vars: string, port: string, probe: string, dirIn = false): string {
   const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, [
-    'schema: fedprobe/v1', 'framework: T', 'component: t', 'scenario: s', 'reference: r', vars,
-    'rows:',
-    `  - { id: a, dir: ${dirIn ? 'in' : 'out'}, source: s, destination: d, port: "${port}", service: S, type: backend,`,
-    `      status: mandatory, probe: "${probe}" }`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'schema: fedprobe/v1',
+      'framework: T',
+      'component: t',
+      'scenario: s',
+      'reference: r',
+      vars,
+      'rows:',
+      `  - { id: a, dir: ${dirIn ? 'in' : 'out'}, source: s, destination: d, port: "${port}", service: S, type: ` +
+        `backend,`,
+      `      status: mandatory, probe: "${probe}" }`,
+      '',
+    ].join('\n'),
+  );
   return file;
 }
 
 describe('load', () => {
   it.each([
-    ['no-default', 'vars:\n  p: { description: d }', 'tcp/${p}', 'tcp://h.example.org:${p}',
-      'rows[0].port: ${p} has no default: a variable in the port column needs one (the port the framework documents)'],
-    ['secret', 'vars:\n  p: { secret: true }', 'tcp/${p}', 'tcp://h.example.org:1',
-      'rows[0].port: the secret ${p} cannot be a port'],
-    ['undeclared', 'vars:\n  port_a: { default: "5" }', 'tcp/${port_b}', 'tcp://h.example.org:1',
-      'rows[0].port: undefined variable ${port_b}; declare it under vars: (did you mean port_a?)'],
-    ['bad-default', 'vars:\n  p: { default: "0" }', 'tcp/${p}', 'tcp://h.example.org:1',
+    [
+      'no-default',
+      'vars:\n  p: { description: d }',
+      'tcp/${p}',
+      'tcp://h.example.org:${p}',
+      'rows[0].port: ${p} has no default: a variable in the port column needs one (the port the framework documents)',
+    ],
+    [
+      'secret',
+      'vars:\n  p: { secret: true }',
+      'tcp/${p}',
+      'tcp://h.example.org:1',
+      'rows[0].port: the secret ${p} cannot be a port',
+    ],
+    [
+      'undeclared',
+      'vars:\n  port_a: { default: "5" }',
+      'tcp/${port_b}',
+      'tcp://h.example.org:1',
+      'rows[0].port: undefined variable ${port_b}; declare it under vars: (did you mean port_a?)',
+    ],
+    [
+      'bad-default',
+      'vars:\n  p: { default: "0" }',
+      'tcp/${p}',
+      'tcp://h.example.org:1',
       'vars.p.default: variable p="0" is not a port number: it is out of range: a port is 1-65535 ' +
-        '(port 0 means "any port" and cannot be probed) (used by rows[0].port)'],
-    ['not-a-name', '', 'tcp/${P}', 'tcp://h.example.org:1',
-      'rows[0].port: a protocol and port such as tcp/1883, udp/51820 or tcp/${restful_port}'],
+        '(port 0 means "any port" and cannot be probed) (used by rows[0].port)',
+    ],
+    [
+      'not-a-name',
+      '',
+      'tcp/${P}',
+      'tcp://h.example.org:1',
+      'rows[0].port: a protocol and port such as tcp/1883, udp/51820 or tcp/${restful_port}',
+    ],
     ['out-of-range', '', 'tcp/70000', 'tcp://h.example.org:1', 'rows[0].port: a port between 1 and 65535'],
   ])('%s', async (name, vars, port, probe, message) => {
     const file = profile(name, vars, port, probe);
@@ -63,7 +97,9 @@ describe('load', () => {
 describe('portLabel', () => {
   it('uppercases the protocol only', () => {
     expect([portLabel('tcp/1883'), portLabel('udp/51820'), portLabel('tcp/${restful_port}')]).toEqual([
-      'TCP/1883', 'UDP/51820', 'TCP/${restful_port}',
+      'TCP/1883',
+      'UDP/51820',
+      'TCP/${restful_port}',
     ]);
   });
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
   sn = await startMtlsNginx(certs, { host: SN, ports: { both: 30304 } });
   proxy = await startNginx({
     stream: [
-      '  map $ssl_preread_server_name $backend { api.sn-1.swarm ' + `${SN}:30304; default ${SN}:1; }`,
+      `  map $ssl_preread_server_name $backend { api.sn-1.swarm ${SN}:30304; default ${SN}:1; }`,
       `  server { listen ${PROXY}:443; ssl_preread on; proxy_pass $backend; proxy_connect_timeout 2s; }`,
     ].join('\n'),
     waitFor: [443],
@@ -60,14 +60,20 @@ const passedInsecure = { outcome: 'pass', state: 'open', reason: 'ok', code: 'ER
 const siteCert = () => [`swarm_cert=${certs.clientCert}`, `swarm_key=${certs.clientKey}`, `swarm_ca=${certs.caCert}`];
 const strangerCert = () => [`swarm_cert=${stranger.cert}`, `swarm_key=${stranger.key}`];
 
-const direct = [['swarm/sl', 'sn-api'], ['swarm/swci', 'sn-api'], ['swarm/swop', 'sn-api']] as const;
+const direct = [
+  ['swarm/sl', 'sn-api'],
+  ['swarm/swci', 'sn-api'],
+  ['swarm/swop', 'sn-api'],
+] as const;
 const viaProxy = [
-  ['swarm/sl-proxy', 'sn-api-service'], ['swarm/sn-proxy', 'api-service'],
-  ['swarm/swci-proxy', 'sn-api-service'], ['swarm/swop-proxy', 'sn-api-service'],
+  ['swarm/sl-proxy', 'sn-api-service'],
+  ['swarm/sn-proxy', 'api-service'],
+  ['swarm/swci-proxy', 'sn-api-service'],
+  ['swarm/swop-proxy', 'sn-api-service'],
 ] as const;
 
 describe('Swarm SN API rows, direct (https://${sn_host}:30304/is_up)', () => {
-  it.each(direct)('%s %s without the site certificate: warn auth-rejected, nginx\'s 400 named', async (profile, id) => {
+  it.each(direct)("%s %s without the site certificate: warn auth-rejected, nginx's 400 named", async (profile, id) => {
     const { code, row } = await check(profile, id, [`sn_host=${SN}`]);
     expect(row.probe).toBe(`https://${SN}:30304/is_up`);
     expect(verdict(row)).toEqual({ outcome: 'warn', state: 'open', reason: 'auth-rejected', code: 'HTTP_400' });
@@ -81,7 +87,7 @@ describe('Swarm SN API rows, direct (https://${sn_host}:30304/is_up)', () => {
     expect(verdict(row)).toEqual(passedInsecure);
     expect(row.detail).toMatch(/^HTTP\/1\.1 200 OK from nginx\/[\d.]+ over TLSv1\.3, certificate CN=localhost from/);
     expect(row.facts).toMatchObject({ status: 200, credentialsGiven: true });
-    expect(row.facts['tls']).toMatchObject({ clientCertRequested: true, clientCertOffered: true });
+    expect(row.facts.tls).toMatchObject({ clientCertRequested: true, clientCertOffered: true });
     expect(code).toBe(0);
   });
 

@@ -3,7 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
-  cap, csvField, htmlText, jsonText, markdownText, MAX_TEXT, promLabel, terminalText, xmlText,
+  cap,
+  csvField,
+  htmlText,
+  jsonText,
+  markdownText,
+  MAX_TEXT,
+  promLabel,
+  terminalText,
+  xmlText,
 } from '../../src/report/escape.js';
 
 const ESC_TITLE = '\x1b]0;owned\x07';
@@ -60,7 +68,9 @@ describe('markdownText', () => {
   });
 
   it('applies the terminal rules first: no raw control or newline ends the line', () => {
-    expect(markdownText(`x\n| fake | row |\r${ESC_TITLE}`)).toBe('x\\\\n\\| fake \\| row \\|\\\\r\\\\x1b\\]0;owned\\\\x07');
+    expect(markdownText(`x\n| fake | row |\r${ESC_TITLE}`)).toBe(
+      'x\\\\n\\| fake \\| row \\|\\\\r\\\\x1b\\]0;owned\\\\x07',
+    );
   });
 });
 
@@ -71,7 +81,7 @@ describe('csvField', () => {
   });
 
   it('prefixes a leading = + - @ with an apostrophe; a leading tab or CR is shown as text', () => {
-    expect(csvField('=cmd|\' /C calc\'!A0')).toBe('"\'=cmd|\' /C calc\'!A0"');
+    expect(csvField("=cmd|' /C calc'!A0")).toBe("\"'=cmd|' /C calc'!A0\"");
     expect(csvField('+1')).toBe('"\'+1"');
     expect(csvField('-2+3')).toBe('"\'-2+3"');
     expect(csvField('@SUM(A1)')).toBe('"\'@SUM(A1)"');
@@ -87,7 +97,9 @@ describe('csvField', () => {
 
 describe('htmlText', () => {
   it('escapes < > & " \' and makes controls visible', () => {
-    expect(htmlText('</td><script>alert("x")</script>&\'')).toBe('&lt;/td&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;');
+    expect(htmlText('</td><script>alert("x")</script>&\'')).toBe(
+      '&lt;/td&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;',
+    );
     expect(htmlText('a\u202eb\x1b[2J\n')).toBe('a\\u202eb\\x1b[2J\\n');
   });
 });

@@ -29,9 +29,12 @@ const planCases: [FormatName, string][] = [
  */
 function golden(file: string, text: string): void {
   const path = new URL(`./golden/${file}`, import.meta.url);
-  const ci = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
-  if (!existsSync(path) && ci) throw new Error(`golden file test/report/golden/${file} is missing: generate it with UPDATE_GOLDEN=1 and commit it`);
-  if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(path)) writeFileSync(path, text);
+  const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+  if (!existsSync(path) && ci)
+    throw new Error(
+      `golden file test/report/golden/${file} is missing: generate it with UPDATE_GOLDEN=1 and commit it`,
+    );
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) writeFileSync(path, text);
   expect(text).toBe(readFileSync(path, 'utf8'));
 }
 
@@ -49,14 +52,16 @@ describe('golden outputs', () => {
   }
 
   it('a missing golden file fails in CI instead of being written', () => {
-    const saved = process.env['CI'];
-    process.env['CI'] = 'true';
+    const saved = process.env.CI;
+    process.env.CI = 'true';
     try {
-      expect(() => golden('no-such-golden.txt', 'x')).toThrow('golden file test/report/golden/no-such-golden.txt is missing');
+      expect(() => golden('no-such-golden.txt', 'x')).toThrow(
+        'golden file test/report/golden/no-such-golden.txt is missing',
+      );
       expect(existsSync(new URL('./golden/no-such-golden.txt', import.meta.url))).toBe(false);
     } finally {
-      if (saved === undefined) delete process.env['CI'];
-      else process.env['CI'] = saved;
+      if (saved === undefined) delete process.env.CI;
+      else process.env.CI = saved;
     }
   });
 
@@ -74,6 +79,8 @@ describe('prometheus exposition', () => {
     expect(r.error).toBeUndefined();
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(text).toMatch(/^fedprobe_tls_cert_not_after_timestamp_seconds\{profile="fedbiomed\/node",row="researcher",.*\} 1798761600$/m);
+    expect(text).toMatch(
+      /^fedprobe_tls_cert_not_after_timestamp_seconds\{profile="fedbiomed\/node",row="researcher",.*\} 1798761600$/m,
+    );
   });
 });

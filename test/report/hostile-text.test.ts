@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build.js';
-import { render, type FormatName } from '../../src/report/formats.js';
+import { render } from '../../src/report/formats.js';
 import { renderHtml } from '../../src/report/html.js';
 import type { CheckResult } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
@@ -19,8 +19,10 @@ import { sampleProfile, sampleResults } from './sample-run.js';
 const TITLE = '\x1b]0;owned\x07';
 const CLEAR = '\x1b[2J\x1b[H';
 const FAKE = '\x1b[32mALL PATHS PASS\x1b[0m';
-const HOSTILE = `${TITLE}${CLEAR}\r\n${FAKE}\n| x | y |\u202eevil\u2066iso\u2069 \x9b31m \`code\` [link](http://evil.example/) </td><script>alert(1)</script>`;
-const FORMULA = '=cmd|\'/C calc\'!A0';
+const HOSTILE =
+  `${TITLE}${CLEAR}\r\n${FAKE}\n| x | y |\u202eevil\u2066iso\u2069 \x9b31m \`code\` ` +
+  `[link](http://evil.example/) </td><script>alert(1)</script>`;
+const FORMULA = "=cmd|'/C calc'!A0";
 
 /** Characters that must never come out raw: ESC, BEL, CR, C1, bidi. */
 const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
@@ -29,13 +31,24 @@ function hostileResults(): CheckResult[] {
   return sampleResults.map((r, i) => ({
     ...r,
     // Profile text can be hostile too (a downloaded profile); peer text is in detail, code, facts.
-    ...(i === 1 && { id: `row${FORMULA}`, service: `HTTP${HOSTILE}`, destination: FORMULA, comment: HOSTILE, purpose: `${FORMULA}${HOSTILE}` }),
+    ...(i === 1 && {
+      id: `row${FORMULA}`,
+      service: `HTTP${HOSTILE}`,
+      destination: FORMULA,
+      comment: HOSTILE,
+      purpose: `${FORMULA}${HOSTILE}`,
+    }),
     detail: `${FORMULA}${HOSTILE}`,
     hint: i === 0 ? '' : r.hint,
     code: `E${TITLE}`,
     outcome: i === 0 ? 'fail' : r.outcome,
     reason: i === 0 ? 'not-serving' : r.reason,
-    facts: { ...r.facts, statusText: HOSTILE, banner: FAKE, tls: { subject: { CN: HOSTILE }, notAfter: '2027-01-01T00:00:00.000Z' } },
+    facts: {
+      ...r.facts,
+      statusText: HOSTILE,
+      banner: FAKE,
+      tls: { subject: { CN: HOSTILE }, notAfter: '2027-01-01T00:00:00.000Z' },
+    },
     addresses: r.addresses.map((a) => ({ ...a, detail: HOSTILE })),
   }));
 }
@@ -60,7 +73,7 @@ function common(text: string): void {
 }
 
 describe('hostile peer text in every format', () => {
-  it('table, with and without colour: only fedprobe\'s own SGR codes, no injected line', async () => {
+  it("table, with and without colour: only fedprobe's own SGR codes, no injected line", async () => {
     const plain = await render(hostileRun(), 'table', { color: false });
     common(plain);
     expect(plain).toContain('\\x1b]0;owned\\x07\\x1b[2J\\x1b[H\\r\\n\\x1b[32mALL PATHS PASS');
@@ -104,7 +117,10 @@ describe('hostile peer text in every format', () => {
   });
 
   it('html (report and daemon status page): no tag, attribute or control from the peer', async () => {
-    for (const html of [await render(hostileRun(), 'html', { color: false }), renderHtml([hostileRun(), hostileRun()], { refreshSeconds: 30, title: `t${HOSTILE}` })]) {
+    for (const html of [
+      await render(hostileRun(), 'html', { color: false }),
+      renderHtml([hostileRun(), hostileRun()], { refreshSeconds: 30, title: `t${HOSTILE}` }),
+    ]) {
       common(html);
       // The page's own script (relative times) is the only one: none comes from the peer.
       expect(html.match(/<script/g)?.length ?? 0).toBeLessThanOrEqual(1);
@@ -127,7 +143,13 @@ describe('hostile peer text in every format', () => {
   it('prometheus: hostile label values stay printable and pass promtool', async () => {
     const prom = await render(hostileRun(), 'prometheus', { color: false });
     common(prom);
-    expect(prom).toMatch(/^fedprobe_row_success\{profile="fedbiomed\/node",row="row=cmd\|'\/C calc'!A0",.*service="HTTP\\\\x1b\]0;owned\\\\x07/m);
+    expect(prom).toMatch(
+      new RegExp(
+        /^fedprobe_row_success\{profile="fedbiomed\/node",row="row=cmd\|'\/C calc'!A0",/.source +
+          /.*service="HTTP\\\\x1b\]0;owned\\\\x07/.source,
+        'm',
+      ),
+    );
     const r = spawnSync('promtool', ['check', 'metrics'], { input: prom, encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -166,19 +188,26 @@ describe('a hostile HTTP peer through the CLI', () => {
     const port = (server.address() as { port: number }).port;
     dir = mkdtempSync(join(tmpdir(), 'fedprobe-hostile-'));
     profile = join(dir, 'hostile.yaml');
-    writeFileSync(profile, [
-      'schema: fedprobe/v1', 'framework: Test', 'component: site', 'scenario: hostile peer',
-      'rows:',
-      `  - { id: web, dir: out, source: site, destination: web, port: tcp/${port}, service: HTTP, type: backend, status: mandatory, probe: "http://127.0.0.1:${port}/" }`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      profile,
+      [
+        'schema: fedprobe/v1',
+        'framework: Test',
+        'component: site',
+        'scenario: hostile peer',
+        'rows:',
+        `  - { id: web, dir: out, source: site, destination: web, port: tcp/${port}, service: HTTP, type: backend, ` +
+          `status: mandatory, probe: "http://127.0.0.1:${port}/" }`,
+        '',
+      ].join('\n'),
+    );
   });
   afterAll(async () => {
     await new Promise<void>((r) => server.close(() => r()));
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('--format table --color: the peer\'s escapes are shown as text; only our SGR codes are raw', async () => {
+  it("--format table --color: the peer's escapes are shown as text; only our SGR codes are raw", async () => {
     const r = await runCli(['check', profile, '--format', 'table', '--color']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('\\x1b]0;owned\\x07\\x1b[2J\\x1b[H\\x1b[32mALL PATHS PASS\\x1b[0m');

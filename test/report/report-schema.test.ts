@@ -21,10 +21,12 @@ const ports = { tcp: 0, http: 0, tls: 0, mtls: 0, udp: 0, closed: 0 };
 type Listener = Server | ReturnType<typeof createHttpServer> | ReturnType<typeof createTlsServer>;
 
 function listening(server: Listener): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    closers.push(() => new Promise((done) => server.close(() => done())));
-    resolve((server.address() as { port: number }).port);
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      closers.push(() => new Promise((done) => server.close(() => done())));
+      resolve((server.address() as { port: number }).port);
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -52,29 +54,45 @@ afterAll(async () => {
 });
 
 const row = (id: string, probe: string, port: string, more: Record<string, unknown> = {}) => ({
-  id, dir: 'out', source: 'test', destination: id, port, service: id, type: 'backend', status: 'optional', probe,
+  id,
+  dir: 'out',
+  source: 'test',
+  destination: id,
+  port,
+  service: id,
+  type: 'backend',
+  status: 'optional',
+  probe,
   ...more,
 });
 
 /** One real run with a passing and a failing row of every cheap scheme. */
 async function realRun(): Promise<RunReport> {
   const h = '127.0.0.1';
-  return check({
-    schema: 'fedprobe/v1', framework: 'Test', component: 'loopback', scenario: 'every cheap scheme',
-    rows: [
-      row('tcp-open', `tcp://${h}:${ports.tcp}`, `tcp/${ports.tcp}`, { comment: 'a comment' }),
-      row('tcp-closed', `tcp://${h}:${ports.closed}`, `tcp/${ports.closed}`, { purpose: 'a purpose' }),
-      row('udp-echo', `udp://${h}:${ports.udp}`, `udp/${ports.udp}`, { with: { payload: 'ping' } }),
-      row('udp-closed', `udp://${h}:${ports.closed}`, `udp/${ports.closed}`),
-      row('http', `http://${h}:${ports.http}/`, `tcp/${ports.http}`),
-      row('tls', `tls://localhost:${ports.tls}`, `tcp/${ports.tls}`, { with: { ca: certs.caCert, minDaysValid: 10 } }),
-      row('tls-untrusted', `tls://${h}:${ports.tls}`, `tcp/${ports.tls}`),
-      row('tls-mtls', `tls://localhost:${ports.mtls}`, `tcp/${ports.mtls}`, { with: { ca: certs.caCert } }),
-      row('https-plain', `https://${h}:${ports.http}/`, `tcp/${ports.http}`),
-      row('listen', `listen://tcp/${ports.tcp}`, `tcp/${ports.tcp}`, { dir: 'in', with: { localOnly: true } }),
-      row('listen-none', `listen://tcp/${ports.closed}`, `tcp/${ports.closed}`, { dir: 'in' }),
-    ],
-  }, { timeoutMs: 2000 });
+  return check(
+    {
+      schema: 'fedprobe/v1',
+      framework: 'Test',
+      component: 'loopback',
+      scenario: 'every cheap scheme',
+      rows: [
+        row('tcp-open', `tcp://${h}:${ports.tcp}`, `tcp/${ports.tcp}`, { comment: 'a comment' }),
+        row('tcp-closed', `tcp://${h}:${ports.closed}`, `tcp/${ports.closed}`, { purpose: 'a purpose' }),
+        row('udp-echo', `udp://${h}:${ports.udp}`, `udp/${ports.udp}`, { with: { payload: 'ping' } }),
+        row('udp-closed', `udp://${h}:${ports.closed}`, `udp/${ports.closed}`),
+        row('http', `http://${h}:${ports.http}/`, `tcp/${ports.http}`),
+        row('tls', `tls://localhost:${ports.tls}`, `tcp/${ports.tls}`, {
+          with: { ca: certs.caCert, minDaysValid: 10 },
+        }),
+        row('tls-untrusted', `tls://${h}:${ports.tls}`, `tcp/${ports.tls}`),
+        row('tls-mtls', `tls://localhost:${ports.mtls}`, `tcp/${ports.mtls}`, { with: { ca: certs.caCert } }),
+        row('https-plain', `https://${h}:${ports.http}/`, `tcp/${ports.http}`),
+        row('listen', `listen://tcp/${ports.tcp}`, `tcp/${ports.tcp}`, { dir: 'in', with: { localOnly: true } }),
+        row('listen-none', `listen://tcp/${ports.closed}`, `tcp/${ports.closed}`, { dir: 'in' }),
+      ],
+    },
+    { timeoutMs: 2000 },
+  );
 }
 
 function problems(report: unknown): string[] {
@@ -94,25 +112,31 @@ describe('the report schema', () => {
   it('accepts real runs of tcp, udp, http, https, tls and listen, and sees their outcomes', async () => {
     const run = await realRun();
     expect(run.results.map((r) => [r.id, r.outcome, r.reason])).toEqual([
-      ['tcp-open', 'pass', 'ok'], ['tcp-closed', 'fail', 'refused'],
-      ['udp-echo', 'pass', 'ok'], ['udp-closed', 'fail', 'refused'],
-      ['http', 'pass', 'ok'], ['tls', 'pass', 'ok'], ['tls-untrusted', 'fail', 'tls-error'],
+      ['tcp-open', 'pass', 'ok'],
+      ['tcp-closed', 'fail', 'refused'],
+      ['udp-echo', 'pass', 'ok'],
+      ['udp-closed', 'fail', 'refused'],
+      ['http', 'pass', 'ok'],
+      ['tls', 'pass', 'ok'],
+      ['tls-untrusted', 'fail', 'tls-error'],
       ['tls-mtls', 'warn', 'auth-rejected'],
-      ['https-plain', 'fail', 'wrong-protocol'], ['listen', 'pass', 'ok'], ['listen-none', 'fail', 'not-listening'],
+      ['https-plain', 'fail', 'wrong-protocol'],
+      ['listen', 'pass', 'ok'],
+      ['listen-none', 'fail', 'not-listening'],
     ]);
     expect(problems(run)).toEqual([]);
     // What goes on the wire of --format json is what the schema describes.
     expect(problems(JSON.parse(JSON.stringify(run)))).toEqual([]);
   }, 30_000);
 
-  it('holds the sample run\'s facts to the shapes real probers produce', async () => {
+  it("holds the sample run's facts to the shapes real probers produce", async () => {
     const run = await realRun();
     const real = (id: string) => run.results.find((r) => r.id === id)!;
     const sample = (id: string) => sampleRun().results.find((r) => r.id === id)!;
     const keys = (o: unknown) => Object.keys(o as object).sort();
     // tls:// refused for want of a client certificate: the same facts.tls, key for key.
     expect(keys(sample('researcher').facts)).toEqual(keys(real('tls-mtls').facts));
-    expect(keys(sample('researcher').facts['tls'])).toEqual(keys(real('tls-mtls').facts['tls']));
+    expect(keys(sample('researcher').facts.tls)).toEqual(keys(real('tls-mtls').facts.tls));
     expect(keys(sample('gui').facts)).toEqual(keys(real('listen').facts));
     // The row carries the facts of the address that decided it, in the sample as in a real run.
     for (const r of [...run.results, ...sampleRun().results]) expect(r.facts, r.id).toEqual(r.addresses[0]?.facts);
@@ -141,7 +165,7 @@ describe('the report schema', () => {
       expect(problems(broken), `results[0].${key}`).not.toEqual([]);
     }
     const broken = structuredClone(run);
-    delete (broken.results[0]!.addresses[0] as unknown as Record<string, unknown>)['attempts'];
+    delete (broken.results[0]!.addresses[0] as unknown as Record<string, unknown>).attempts;
     const missing = 'results.0.addresses.0.attempts: Invalid input: expected number, received undefined';
     expect(problems(broken)).toEqual([missing]);
     expect(problems({ ...run, schemaVersion: 'fedprobe.report/v0' })).not.toEqual([]);

@@ -7,7 +7,9 @@ import { REASONS, type Direction, type Expectation, type PortState } from '../..
 
 describe('sentence()', () => {
   it('ends a fragment with a full stop and capitalises a plain first word', () => {
-    expect(sentence('nothing on this machine listens on tcp/8484')).toBe('Nothing on this machine listens on tcp/8484.');
+    expect(sentence('nothing on this machine listens on tcp/8484')).toBe(
+      'Nothing on this machine listens on tcp/8484.',
+    );
     expect(sentence('listens on all addresses (0.0.0.0)')).toBe('Listens on all addresses (0.0.0.0).');
   });
 
@@ -22,8 +24,9 @@ describe('sentence()', () => {
   });
 
   it('joins detail and hint as two sentences, leaving out empty ones', () => {
-    expect(sentences('nothing on this machine listens on tcp/8484', 'Start the HTTP service on TCP/8484.'))
-      .toBe('Nothing on this machine listens on tcp/8484. Start the HTTP service on TCP/8484.');
+    expect(sentences('nothing on this machine listens on tcp/8484', 'Start the HTTP service on TCP/8484.')).toBe(
+      'Nothing on this machine listens on tcp/8484. Start the HTTP service on TCP/8484.',
+    );
     expect(sentences('the expected service answered', '')).toBe('The expected service answered.');
     expect(sentences('', undefined, '  ')).toBe('');
   });
@@ -36,16 +39,29 @@ describe('hints are sentences', () => {
   it('every hint, for every reason, direction, expectation and state, ends with a full stop', () => {
     let seen = 0;
     for (const reason of REASONS) {
-      for (const dir of dirs) for (const expect_ of expects) for (const state of states) {
-        for (const service of ['MQTT', 'HTTP']) {
-          for (const probe of ['grpcs://h:9092', 'rlpx://h:30303']) {
-            const hint = hintFor({ reason, outcome: 'fail', expect: expect_, dir, port: 'tcp/1883', service, destination: 'broker', state, host: 'h.example.org', probe });
-            expect(hint, `${reason} ${dir} ${expect_} ${state}`).toMatch(/[.!?]$/);
-            expect(hint, `${reason} ${dir} ${expect_} ${state}`).toMatch(/^[A-Z`]/);
-            seen++;
+      for (const dir of dirs)
+        for (const expect_ of expects)
+          for (const state of states) {
+            for (const service of ['MQTT', 'HTTP']) {
+              for (const probe of ['grpcs://h:9092', 'rlpx://h:30303']) {
+                const hint = hintFor({
+                  reason,
+                  outcome: 'fail',
+                  expect: expect_,
+                  dir,
+                  port: 'tcp/1883',
+                  service,
+                  destination: 'broker',
+                  state,
+                  host: 'h.example.org',
+                  probe,
+                });
+                expect(hint, `${reason} ${dir} ${expect_} ${state}`).toMatch(/[.!?]$/);
+                expect(hint, `${reason} ${dir} ${expect_} ${state}`).toMatch(/^[A-Z`]/);
+                seen++;
+              }
+            }
           }
-        }
-      }
     }
     expect(seen).toBe(REASONS.length * 2 * 2 * 5 * 2 * 2);
   });

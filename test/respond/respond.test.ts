@@ -9,14 +9,22 @@ import { waitFor } from '../helpers/http.js';
 import { connect } from 'node:net';
 
 function sink() {
-  const w = new Writable({ write: (c, _e, cb) => ((w as unknown as { text: string }).text += String(c), cb()) }) as Writable & { text: string };
+  const w = new Writable({
+    write: (c, _e, cb) => {
+      (w as unknown as { text: string }).text += String(c);
+      cb();
+    },
+  }) as Writable & { text: string };
   w.text = '';
   return w;
 }
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((r) => {
-    const s = connect({ host: '127.0.0.1', port }, () => (s.destroy(), r(true)));
+    const s = connect({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      r(true);
+    });
     s.on('error', () => r(false));
   });
 }
@@ -30,18 +38,32 @@ describe('fedprobe respond', () => {
     await exit;
   });
 
-  it('answers the network component\'s inbound rows with protocol stand-ins; the node\'s check passes', async () => {
-    exit = main(['respond', 'fedbiomed/network', '--bind', '127.0.0.1'], { stdout: out, stderr: sink(), env: {}, signal: stop.signal });
+  it("answers the network component's inbound rows with protocol stand-ins; the node's check passes", async () => {
+    exit = main(['respond', 'fedbiomed/network', '--bind', '127.0.0.1'], {
+      stdout: out,
+      stderr: sink(),
+      env: {},
+      signal: stop.signal,
+    });
     await waitFor('stand-ins listening', async () => (await canConnect(1883)) && (await canConnect(8080)));
     expect(out.text).toMatch(/mqtt\s+TCP\/1883\s+MQTT\s+MQTT broker stand-in on 127\.0\.0\.1:1883/);
     expect(out.text).toMatch(/restful\s+TCP\/8080\s+HTTP\s+HTTP server on 127\.0\.0\.1:8080/);
-    const r = await runCli(['check', 'fedbiomed/node', '--set', 'network_host=127.0.0.1', '--family', '4', '-f', 'json']);
+    const r = await runCli([
+      'check',
+      'fedbiomed/node',
+      '--set',
+      'network_host=127.0.0.1',
+      '--family',
+      '4',
+      '-f',
+      'json',
+    ]);
     const run = JSON.parse(r.stdout);
     const byId = Object.fromEntries(run.results.map((x: { id: string }) => [x.id, x]));
-    expect(byId['mqtt']).toMatchObject({ outcome: 'pass', reason: 'ok', facts: { returnCode: 0 } });
-    expect(byId['restful']).toMatchObject({ outcome: 'pass', reason: 'ok', facts: { status: 200 } });
+    expect(byId.mqtt).toMatchObject({ outcome: 'pass', reason: 'ok', facts: { returnCode: 0 } });
+    expect(byId.restful).toMatchObject({ outcome: 'pass', reason: 'ok', facts: { status: 200 } });
     // The node's own GUI row is about this machine: nothing listens on 8484 here.
-    expect(byId['gui']).toMatchObject({ outcome: 'fail', reason: 'not-listening' });
+    expect(byId.gui).toMatchObject({ outcome: 'fail', reason: 'not-listening' });
     expect(r.code).toBe(0);
   });
 
@@ -55,10 +77,20 @@ describe('fedprobe respond', () => {
 describe('the UDP stand-in', () => {
   it('answers a fedprobe datagram with the same bytes, and nothing else at all', async () => {
     const stop = new AbortController();
-    const exit = main(['respond', 'fedbiomed/network-vpn', '--bind', '127.0.0.1'], { stdout: sink(), stderr: sink(), env: {}, signal: stop.signal });
+    const exit = main(['respond', 'fedbiomed/network-vpn', '--bind', '127.0.0.1'], {
+      stdout: sink(),
+      stderr: sink(),
+      env: {},
+      signal: stop.signal,
+    });
     await new Promise((r) => setTimeout(r, 200));
     const probe = await runCli(['probe', 'udp://127.0.0.1:51820', '--timeout', '1s', '-f', 'json']);
-    expect(JSON.parse(probe.stdout).results[0]).toMatchObject({ outcome: 'pass', state: 'open', reason: 'ok', facts: { replyBytes: 19 } });
+    expect(JSON.parse(probe.stdout).results[0]).toMatchObject({
+      outcome: 'pass',
+      state: 'open',
+      reason: 'ok',
+      facts: { replyBytes: 19 },
+    });
     // A foreign datagram (a would-be amplification) gets no reply.
     const s = createSocket('udp4');
     const got = await new Promise<boolean>((resolve) => {

@@ -19,12 +19,14 @@ let port = 0;
 
 beforeAll(async () => {
   // Idles like a real service: a server that closes at once is reported as such (EOF_AFTER_HANDSHAKE).
-  server = createServer({ cert: made.cert, key: made.key }, (s) => s.on('error', () => {}).setTimeout(2000, () => s.destroy()));
+  server = createServer({ cert: made.cert, key: made.key }, (s) =>
+    s.on('error', () => {}).setTimeout(2000, () => s.destroy()),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as { port: number }).port;
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));  // waits for the idle sockets' 2 s timeout at most
+  await new Promise<void>((r) => server.close(() => r())); // waits for the idle sockets' 2 s timeout at most
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -38,7 +40,9 @@ describe('selfSignedCert()', () => {
     expect(text).toContain('TLS Web Server Authentication');
     expect(text).toContain('CA:FALSE');
     // Self-signed: it verifies against itself.
-    expect(execFileSync('openssl', ['verify', '-CAfile', certFile, '-partial_chain', certFile], { encoding: 'utf8' })).toContain('OK');
+    expect(
+      execFileSync('openssl', ['verify', '-CAfile', certFile, '-partial_chain', certFile], { encoding: 'utf8' }),
+    ).toContain('OK');
     const x = new X509Certificate(made.cert);
     expect(x.checkHost('web.test')).toBe('web.test');
     expect(x.checkIP('::1')).toBe('::1');

@@ -1,6 +1,6 @@
 // Proxy URLs in messages (issue 7 item 6): userinfo never shown, also for text that is no URL.
 import { describe, expect, it } from 'vitest';
-import { parseProxyUrl, redactProxyUrl, selectProxy } from '../../src/probe/proxy.js';
+import { parseProxyUrl, redactProxyUrl, selectProxy } from '../../src/net/proxy.js';
 
 const SECRET = 'pa55-Secret';
 
@@ -33,7 +33,12 @@ describe('redactProxyUrl', () => {
 });
 
 describe('parseProxyUrl and selectProxy never echo a password', () => {
-  const broken = [`http://u:${SECRET}@[::1`, `http://u:pa/${SECRET}@h:3128`, `http://u:${SECRET}@h:99999`, `http://u:${SECRET}@we@ird@h:nope`];
+  const broken = [
+    `http://u:${SECRET}@[::1`,
+    `http://u:pa/${SECRET}@h:3128`,
+    `http://u:${SECRET}@h:99999`,
+    `http://u:${SECRET}@we@ird@h:nope`,
+  ];
   it.each(broken)('%s: the error names the proxy without the password', (url) => {
     for (const [where, f] of [
       ['--proxy', () => parseProxyUrl(url, '--proxy')],
@@ -54,6 +59,11 @@ describe('parseProxyUrl and selectProxy never echo a password', () => {
 
   it('a password with a stray % is sent as written, not an unexpected error', () => {
     const spec = parseProxyUrl('http://u:50%zz@h:3128', '--proxy');
-    expect(spec).toEqual({ host: 'h', port: 3128, label: 'http://h:3128', authorization: `Basic ${Buffer.from('u:50%zz').toString('base64')}` });
+    expect(spec).toEqual({
+      host: 'h',
+      port: 3128,
+      label: 'http://h:3128',
+      authorization: `Basic ${Buffer.from('u:50%zz').toString('base64')}`,
+    });
   });
 });

@@ -63,7 +63,9 @@ function proxyUrl(port: number, password: string): string {
 
 function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, TERM: 'xterm',
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: dir,
+    TERM: 'xterm',
     FEDPROBE_VAR_MQTT_PASSWORD: MQTT_PASSWORD,
     FEDPROBE_VAR_CORP_PROXY: proxyUrl(proxy.port, PROXY_PASSWORD),
     FEDPROBE_VAR_WRONG_PROXY: proxyUrl(proxy.port, WRONG_PROXY_PASSWORD),
@@ -72,7 +74,11 @@ function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function runBin(args: string[], env: NodeJS.ProcessEnv, shell?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
@@ -83,7 +89,10 @@ function runBin(args: string[], env: NodeJS.ProcessEnv, shell?: string): Promise
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('latin1')));
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('error', reject);
-    child.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr })));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -91,12 +100,14 @@ function runBin(args: string[], env: NodeJS.ProcessEnv, shell?: string): Promise
 async function pool<T>(jobs: (() => Promise<T>)[], n: number): Promise<T[]> {
   const out: T[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      out[i] = await jobs[i]!();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        out[i] = await jobs[i]!();
+      }
+    }),
+  );
   return out;
 }
 
@@ -116,9 +127,14 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fedprobe-sweep-'));
   certs = await makeCerts(join(dir, 'certs'));
   const other = await makeCerts(join(dir, 'other-ca'));
-  tlsKeyLines = readFileSync(certs.clientKey, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
+  tlsKeyLines = readFileSync(certs.clientKey, 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('-----'));
   for (const [i, l] of tlsKeyLines.entries()) needles.push({ name: `TLS key line ${i}`, text: l });
-  needles.push({ name: 'TLS key (hex of DER)', text: Buffer.from(tlsKeyLines.join(''), 'base64').toString('hex').slice(0, 64) });
+  needles.push({
+    name: 'TLS key (hex of DER)',
+    text: Buffer.from(tlsKeyLines.join(''), 'base64').toString('hex').slice(0, 64),
+  });
   forms('MQTT password', MQTT_PASSWORD);
   forms('MQTT password from a file', MQTT_FILE_PASSWORD);
   forms('proxy password', PROXY_PASSWORD);
@@ -126,21 +142,39 @@ beforeAll(async () => {
   forms('proxy Basic credentials', `${PROXY_USER}:${PROXY_PASSWORD}`);
   forms('wrong proxy Basic credentials', `${PROXY_USER}:${WRONG_PROXY_PASSWORD}`);
   forms('WireGuard private key', probePeer.privateKey);
-  needles.push({ name: 'WireGuard private key (hex)', text: Buffer.from(probePeer.privateKey, 'base64').toString('hex') });
+  needles.push({
+    name: 'WireGuard private key (hex)',
+    text: Buffer.from(probePeer.privateKey, 'base64').toString('hex'),
+  });
 
-  mosquitto = await startMosquitto({ ok: { users: { node: MQTT_PASSWORD } }, rejects: { users: { node: `other${tag}` } } });
+  mosquitto = await startMosquitto({
+    ok: { users: { node: MQTT_PASSWORD } },
+    rejects: { users: { node: `other${tag}` } },
+  });
   closedPort = await freePort();
   deadProxyPort = await freePort();
-  proxy = await startTinyproxy({ port: await freePort(), connectPorts: [mosquitto.ports.ok], basicAuth: [PROXY_USER, PROXY_PASSWORD] });
-  wg = await startWireguard(await freePort(), { publicKey: probePeer.publicKey });
-  const tlsServer = (ca: string) => createTlsServer({
-    cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey), ca: readFileSync(ca), requestCert: true, rejectUnauthorized: true,
-  }, (s) => {
-    // Stays open until the client leaves: a close right after the handshake reads as a refusal.
-    s.on('error', () => {});
-    s.setTimeout(5000, () => s.destroy());
-    s.resume();
+  proxy = await startTinyproxy({
+    port: await freePort(),
+    connectPorts: [mosquitto.ports.ok],
+    basicAuth: [PROXY_USER, PROXY_PASSWORD],
   });
+  wg = await startWireguard(await freePort(), { publicKey: probePeer.publicKey });
+  const tlsServer = (ca: string) =>
+    createTlsServer(
+      {
+        cert: readFileSync(certs.serverCert),
+        key: readFileSync(certs.serverKey),
+        ca: readFileSync(ca),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (s) => {
+        // Stays open until the client leaves: a close right after the handshake reads as a refusal.
+        s.on('error', () => {});
+        s.setTimeout(5000, () => s.destroy());
+        s.resume();
+      },
+    );
   tlsOk = tlsServer(certs.caCert);
   tlsOtherCa = tlsServer(other.caCert);
   for (const s of [tlsOk, tlsOtherCa]) {
@@ -154,38 +188,56 @@ beforeAll(async () => {
   writeFileSync(mqttPasswordFile, `${MQTT_FILE_PASSWORD}\n`, { mode: 0o600 });
   const port = (s: TlsServer) => (s.address() as { port: number }).port;
   const set = {
-    mqtt_ok: mosquitto.ports.ok, mqtt_rejects: mosquitto.ports.rejects, closed: closedPort, wg_port: wg.port, wg_pub: wg.publicKey,
-    wg_key: wgKeyFile, tls_ok: port(tlsOk), tls_other_ca: port(tlsOtherCa), client_cert: certs.clientCert, client_key: certs.clientKey,
+    mqtt_ok: mosquitto.ports.ok,
+    mqtt_rejects: mosquitto.ports.rejects,
+    closed: closedPort,
+    wg_port: wg.port,
+    wg_pub: wg.publicKey,
+    wg_key: wgKeyFile,
+    tls_ok: port(tlsOk),
+    tls_other_ca: port(tlsOtherCa),
+    client_cert: certs.clientCert,
+    client_key: certs.clientKey,
     ca: certs.caCert,
   };
   for (const [k, v] of Object.entries(set)) vars.push('--set', `${k}=${v}`);
   profile = join(dir, 'sweep.yaml');
   const row = (id: string, port: string, probe: string, w: string) =>
-    `  - { id: ${id}, dir: out, source: site, destination: ${id}, port: ${port}, service: S, type: backend, status: mandatory, probe: "${probe}", with: { ${w} } }`;
+    `  - { id: ${id}, dir: out, source: site, destination: ${id}, port: ${port}, service: S, type: backend, status: ` +
+    `mandatory, probe: "${probe}", with: { ${w} } }`;
   const mqttAuth = 'username: node, password: "${mqtt_password}"';
   const tlsAuth = 'cert: "${client_cert}", key: "${client_key}", ca: "${ca}"';
   const wgAuth = 'privateKeyFile: "${wg_key}", publicKey: "${wg_pub}"';
-  writeFileSync(profile, [
-    'schema: fedprobe/v1', 'framework: Sweep', 'component: site', 'scenario: secrets',
-    'vars:',
-    '  mqtt_password: { secret: true }', '  corp_proxy: { secret: true }', '  wrong_proxy: { secret: true }', '  dead_proxy: { secret: true }',
-    ...Object.keys(set).map((k) => `  ${k}: {}`),
-    'rows:',
-    row('mqtt-accepts', 'tcp/1883', 'mqtt://127.0.0.1:${mqtt_ok}', mqttAuth),
-    row('mqtt-rejects', 'tcp/1883', 'mqtt://127.0.0.1:${mqtt_rejects}', mqttAuth),
-    row('mqtt5-rejects', 'tcp/1883', 'mqtt://127.0.0.1:${mqtt_rejects}', `${mqttAuth}, version: "5"`),
-    row('mqtt-refused', 'tcp/1883', 'mqtt://127.0.0.1:${closed}', mqttAuth),
-    row('mqtt-via-proxy', 'tcp/1883', 'mqtt://127.0.0.1:${mqtt_ok}', `${mqttAuth}, proxy: "\${corp_proxy}"`),
-    row('proxy-forbids', 'tcp/1883', 'tcp://127.0.0.1:${closed}', 'proxy: "${corp_proxy}"'),
-    row('proxy-wants-auth', 'tcp/1883', 'tcp://127.0.0.1:${mqtt_ok}', 'proxy: "${wrong_proxy}"'),
-    row('proxy-refused', 'tcp/1883', 'tcp://127.0.0.1:${mqtt_ok}', 'proxy: "${dead_proxy}"'),
-    row('wg-accepts', 'udp/51820', 'wireguard://127.0.0.1:${wg_port}', wgAuth),
-    row('wg-refused', 'udp/51820', 'wireguard://127.0.0.1:${closed}', wgAuth),
-    row('tls-accepts', 'tcp/443', 'tls://127.0.0.1:${tls_ok}', tlsAuth),
-    row('tls-rejects', 'tcp/443', 'tls://127.0.0.1:${tls_other_ca}', tlsAuth),
-    row('tls-refused', 'tcp/443', 'tls://127.0.0.1:${closed}', tlsAuth),
-    '',
-  ].join('\n'));
+  writeFileSync(
+    profile,
+    [
+      'schema: fedprobe/v1',
+      'framework: Sweep',
+      'component: site',
+      'scenario: secrets',
+      'vars:',
+      '  mqtt_password: { secret: true }',
+      '  corp_proxy: { secret: true }',
+      '  wrong_proxy: { secret: true }',
+      '  dead_proxy: { secret: true }',
+      ...Object.keys(set).map((k) => `  ${k}: {}`),
+      'rows:',
+      row('mqtt-accepts', 'tcp/1883', 'mqtt://127.0.0.1:${mqtt_ok}', mqttAuth),
+      row('mqtt-rejects', 'tcp/1883', 'mqtt://127.0.0.1:${mqtt_rejects}', mqttAuth),
+      row('mqtt5-rejects', 'tcp/1883', 'mqtt://127.0.0.1:${mqtt_rejects}', `${mqttAuth}, version: "5"`),
+      row('mqtt-refused', 'tcp/1883', 'mqtt://127.0.0.1:${closed}', mqttAuth),
+      row('mqtt-via-proxy', 'tcp/1883', 'mqtt://127.0.0.1:${mqtt_ok}', `${mqttAuth}, proxy: "\${corp_proxy}"`),
+      row('proxy-forbids', 'tcp/1883', 'tcp://127.0.0.1:${closed}', 'proxy: "${corp_proxy}"'),
+      row('proxy-wants-auth', 'tcp/1883', 'tcp://127.0.0.1:${mqtt_ok}', 'proxy: "${wrong_proxy}"'),
+      row('proxy-refused', 'tcp/1883', 'tcp://127.0.0.1:${mqtt_ok}', 'proxy: "${dead_proxy}"'),
+      row('wg-accepts', 'udp/51820', 'wireguard://127.0.0.1:${wg_port}', wgAuth),
+      row('wg-refused', 'udp/51820', 'wireguard://127.0.0.1:${closed}', wgAuth),
+      row('tls-accepts', 'tcp/443', 'tls://127.0.0.1:${tls_ok}', tlsAuth),
+      row('tls-rejects', 'tcp/443', 'tls://127.0.0.1:${tls_other_ca}', tlsAuth),
+      row('tls-refused', 'tcp/443', 'tls://127.0.0.1:${closed}', tlsAuth),
+      '',
+    ].join('\n'),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -200,11 +252,23 @@ describe('the peers really accept and refuse (so both paths run)', () => {
     expectClean('stdout', r.stdout);
     expectClean('stderr', r.stderr);
     expect(r.code).toBe(1);
-    const rows = Object.fromEntries(JSON.parse(r.stdout).results.map((x: { id: string; reason: string }) => [x.id, x.reason]));
+    const rows = Object.fromEntries(
+      JSON.parse(r.stdout).results.map((x: { id: string; reason: string }) => [x.id, x.reason]),
+    );
     expect(rows).toEqual({
-      'mqtt-accepts': 'ok', 'mqtt-rejects': 'auth-rejected', 'mqtt5-rejects': 'auth-rejected', 'mqtt-refused': 'refused',
-      'mqtt-via-proxy': 'ok', 'proxy-forbids': 'proxy-error', 'proxy-wants-auth': 'proxy-error', 'proxy-refused': 'proxy-error',
-      'wg-accepts': 'ok', 'wg-refused': 'refused', 'tls-accepts': 'ok', 'tls-rejects': 'auth-rejected', 'tls-refused': 'refused',
+      'mqtt-accepts': 'ok',
+      'mqtt-rejects': 'auth-rejected',
+      'mqtt5-rejects': 'auth-rejected',
+      'mqtt-refused': 'refused',
+      'mqtt-via-proxy': 'ok',
+      'proxy-forbids': 'proxy-error',
+      'proxy-wants-auth': 'proxy-error',
+      'proxy-refused': 'proxy-error',
+      'wg-accepts': 'ok',
+      'wg-refused': 'refused',
+      'tls-accepts': 'ok',
+      'tls-rejects': 'auth-rejected',
+      'tls-refused': 'refused',
     });
     // The trace log really carries each row's story (so a clean stderr means something).
     const debug = r.stderr.split('\n').filter((l) => l.includes('"level":20'));
@@ -214,7 +278,13 @@ describe('the peers really accept and refuse (so both paths run)', () => {
 
 describe('check: every format × every log level', () => {
   it(`${FORMATS.length} formats × ${LEVELS.length} levels: no secret on stdout or stderr`, async () => {
-    const jobs = FORMATS.flatMap((f) => LEVELS.map((l) => async () => ({ f, l, r: await runBin(checkArgs(['--format', f, '--log-level', l]), baseEnv()) })));
+    const jobs = FORMATS.flatMap((f) =>
+      LEVELS.map((l) => async () => ({
+        f,
+        l,
+        r: await runBin(checkArgs(['--format', f, '--log-level', l]), baseEnv()),
+      })),
+    );
     for (const { f, l, r } of await pool(jobs, 4)) {
       expect(r.code, `${f}/${l}: ${r.stderr}`).toBe(1);
       expectClean(`${f}/${l} stdout`, r.stdout);
@@ -238,7 +308,9 @@ describe('check: every format × every log level', () => {
   }, 120_000);
 
   it('on a terminal (pino-pretty logs, colour table): no secret', async () => {
-    const cmd = [process.execPath, bin, ...checkArgs(['--log-level', 'trace'])].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const cmd = [process.execPath, bin, ...checkArgs(['--log-level', 'trace'])]
+      .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+      .join(' ');
     const r = await runBin([], baseEnv(), `script -qec ${JSON.stringify(cmd)} /dev/null`);
     expect(r.stdout).toMatch(/mqtt-accepts/);
     expect(r.stdout).toMatch(/TRACE|DEBUG|\x1b\[/);
@@ -247,8 +319,14 @@ describe('check: every format × every log level', () => {
 
   it('the MQTT password from --set mqtt_password_file=PATH: no secret', async () => {
     const env = baseEnv();
-    delete env['FEDPROBE_VAR_MQTT_PASSWORD'];
-    const jobs = FORMATS.map((f) => () => runBin(checkArgs(['--format', f, '--log-level', 'trace', '--set', `mqtt_password_file=${mqttPasswordFile}`]), env));
+    delete env.FEDPROBE_VAR_MQTT_PASSWORD;
+    const jobs = FORMATS.map(
+      (f) => () =>
+        runBin(
+          checkArgs(['--format', f, '--log-level', 'trace', '--set', `mqtt_password_file=${mqttPasswordFile}`]),
+          env,
+        ),
+    );
     for (const r of await pool(jobs, 4)) {
       expect(r.code).toBe(1);
       expectClean('stdout', r.stdout);
@@ -270,8 +348,19 @@ describe('proxy passwords in every other place an operator gives them', () => {
 
   // trace: pino levels only filter, so trace logs every line that a higher level would.
   it('probe through --proxy and the *_PROXY variables, every format, at trace level', async () => {
-    const jobs = cases().flatMap(([name, args, env]) => FORMATS.flatMap((f) => (['trace'] as const).map((l) => async () =>
-      ({ name, f, l, r: await runBin(['probe', target(), '--timeout', TIMEOUT, '--format', f, '--log-level', l, ...args], baseEnv(env)) }))));
+    const jobs = cases().flatMap(([name, args, env]) =>
+      FORMATS.flatMap((f) =>
+        (['trace'] as const).map((l) => async () => ({
+          name,
+          f,
+          l,
+          r: await runBin(
+            ['probe', target(), '--timeout', TIMEOUT, '--format', f, '--log-level', l, ...args],
+            baseEnv(env),
+          ),
+        })),
+      ),
+    );
     for (const { name, f, l, r } of await pool(jobs, 4)) {
       expect([0, 1], `${name} ${f}/${l}: ${r.stderr}`).toContain(r.code);
       expectClean(`${name} ${f}/${l} stdout`, r.stdout);
@@ -290,7 +379,8 @@ describe('proxy passwords in every other place an operator gives them', () => {
     `http://${PROXY_USER}:${PROXY_PASSWORD}\n\x1b[2J@127.0.0.1:3128`,
   ];
 
-  it('a proxy URL that does not parse, in --proxy, HTTPS_PROXY and a row\'s with.proxy, at trace and fatal', async () => {
+  it('a proxy URL that does not parse, in --proxy, HTTPS_PROXY and a ' +
+    "row's with.proxy, at trace and fatal", async () => {
     const probe = ['probe', target(), '--timeout', TIMEOUT];
     const places = (url: string): [string, string[], Record<string, string>][] => [
       ['--proxy', [...probe, '--proxy', url], {}],
@@ -298,14 +388,25 @@ describe('proxy passwords in every other place an operator gives them', () => {
       ['HTTPS_PROXY', probe, { HTTPS_PROXY: url }],
       ['with.proxy', checkArgs(['--only', 'proxy-forbids']), { FEDPROBE_VAR_CORP_PROXY: url }],
     ];
-    const jobs = broken.flatMap((url) => (['trace', 'fatal'] as const).flatMap((l) => places(url).map(([where, args, env]) => async () =>
-      ({ where, url, l, r: await runBin([...args, '--log-level', l, '--format', 'table'], baseEnv(env)) }))));
+    const jobs = broken.flatMap((url) =>
+      (['trace', 'fatal'] as const).flatMap((l) =>
+        places(url).map(([where, args, env]) => async () => ({
+          where,
+          url,
+          l,
+          r: await runBin([...args, '--log-level', l, '--format', 'table'], baseEnv(env)),
+        })),
+      ),
+    );
     const found: string[] = [];
     for (const { where, url, l, r } of await pool(jobs, 4)) {
       const label = `${where} ${JSON.stringify(url)} ${l}`;
       expect(r.code, `${label}: ${r.stdout}${r.stderr}`).not.toBe(0);
       expect(r.code, `${label}: ${r.stdout}${r.stderr}`).not.toBe(3);
-      for (const [stream, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
+      for (const [stream, text] of [
+        ['stdout', r.stdout],
+        ['stderr', r.stderr],
+      ] as const) {
         const l = leaks(text);
         if (l.length) found.push(`${label} ${stream}: ${l.join(', ')}\n${text.slice(0, 600)}`);
       }
@@ -332,7 +433,24 @@ describe('the daemon', () => {
     it(`/metrics, /results, /, /readyz, /healthz and the logs at ${level}: no secret`, async () => {
       const port = await freePort();
       const env = baseEnv();
-      const child = spawn(process.execPath, [bin, 'daemon', profile, ...vars, '--timeout', TIMEOUT, '--interval', '2s', '--listen', `127.0.0.1:${port}`, '--log-level', level], { env });
+      const child = spawn(
+        process.execPath,
+        [
+          bin,
+          'daemon',
+          profile,
+          ...vars,
+          '--timeout',
+          TIMEOUT,
+          '--interval',
+          '2s',
+          '--listen',
+          `127.0.0.1:${port}`,
+          '--log-level',
+          level,
+        ],
+        { env },
+      );
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString('latin1')));
       child.stderr.on('data', (c: Buffer) => (out += c.toString('latin1')));
@@ -348,7 +466,11 @@ describe('the daemon', () => {
         expect(JSON.parse(results.body).results).toHaveLength(13);
         // A second cycle, so that re-runs and their logs are swept too.
         await new Promise((r) => setTimeout(r, 2500));
-        const pages = await Promise.all(['/metrics', '/results', '/history', '/', '/readyz', '/healthz'].map(async (p) => [p, await get(port, p)] as const));
+        const pages = await Promise.all(
+          ['/metrics', '/results', '/history', '/', '/readyz', '/healthz'].map(
+            async (p) => [p, await get(port, p)] as const,
+          ),
+        );
         for (const [p, page] of pages) {
           expect(page.body.length, p).toBeGreaterThan(0);
           expectClean(`daemon ${p}`, page.body);
@@ -377,7 +499,10 @@ describe('an echoing peer', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      const r = await runBin(['probe', `http://127.0.0.1:${port}/`, '--timeout', TIMEOUT, '--log-level', 'trace', '--format', 'json'], baseEnv());
+      const r = await runBin(
+        ['probe', `http://127.0.0.1:${port}/`, '--timeout', TIMEOUT, '--log-level', 'trace', '--format', 'json'],
+        baseEnv(),
+      );
       expect(r.code).toBe(1);
       expect(seen).toContain('fedprobe/');
       expectClean('echoed request', seen);

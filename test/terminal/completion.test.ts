@@ -23,7 +23,9 @@ async function tab(...words: string[]): Promise<string[]> {
   const script = `source <(fedprobe completion)
 COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}
 _fedprobe_yargs_completions; printf '%s\\n' "\${COMPREPLY[@]}"`;
-  const { stdout } = await run('bash', ['--norc', '-c', script], { env: { PATH: `${bin}:${process.env['PATH']}`, SHELL: '/bin/bash' } });
+  const { stdout } = await run('bash', ['--norc', '-c', script], {
+    env: { PATH: `${bin}:${process.env.PATH}`, SHELL: '/bin/bash' },
+  });
   return stdout.split('\n').filter(Boolean);
 }
 
@@ -35,14 +37,22 @@ describe('shell completion', () => {
     expect(r.stdout).toContain('fedprobe --get-yargs-completions');
   });
 
-  it('in bash: commands, profile ids, flags and a flag\'s choices', async () => {
+  it("in bash: commands, profile ids, flags and a flag's choices", async () => {
     expect(await tab('fedprobe', 'ch')).toEqual(['check']);
     expect(await tab('fedprobe', 'd')).toEqual(['discover', 'demo', 'daemon']);
-    expect(await tab('fedprobe', 'check', 'fedbiomed/node-')).toEqual(['fedbiomed/node-docker', 'fedbiomed/node-v5', 'fedbiomed/node-vpn']);
+    expect(await tab('fedprobe', 'check', 'fedbiomed/node-')).toEqual([
+      'fedbiomed/node-docker',
+      'fedbiomed/node-v5',
+      'fedbiomed/node-vpn',
+    ]);
     expect(await tab('fedprobe', 'show', 'swarm/sn')).toEqual(['swarm/sn', 'swarm/sn-proxy']);
     expect(await tab('fedprobe', 'check', '--time')).toEqual(['--timeout']);
     expect(await tab('fedprobe', 'check', 'swarm/sn', '--format', 'j')).toEqual(['json', 'junit']);
-    expect(await tab('fedprobe', 'check', '--timeout', '5', 'flower/super')).toEqual(['flower/superlink', 'flower/supernode', 'flower/supernode-insecure']);
+    expect(await tab('fedprobe', 'check', '--timeout', '5', 'flower/super')).toEqual([
+      'flower/superlink',
+      'flower/supernode',
+      'flower/supernode-insecure',
+    ]);
   }, 60_000);
 
   it('in-process: a profile is offered once only, and nothing breaks on an unknown command', async () => {

@@ -11,7 +11,10 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 
 const READ_ONLY = `mount --make-rprivate /
 findmnt -rn -o TARGET,FSTYPE | while read -r target fstype; do
-  case "$fstype" in tmpfs|proc|sysfs|devtmpfs|devpts|cgroup|cgroup2|mqueue) ;; *) mount -o remount,bind,ro "$target" ;; esac
+  case "$fstype" in
+    tmpfs|proc|sysfs|devtmpfs|devpts|cgroup|cgroup2|mqueue) ;;
+    *) mount -o remount,bind,ro "$target" ;;
+  esac
 done
 touch "$0/.fedprobe-ro-probe" 2>/dev/null && { echo "the checkout is still writable" >&2; exit 99; }
 touch /tmp/.fedprobe-ro-probe 2>/dev/null && { echo "/tmp is still writable" >&2; exit 99; }

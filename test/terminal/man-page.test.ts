@@ -17,7 +17,9 @@ const help = async (args: string[]) => (await runCli([...args, '--help'], { COLU
 
 describe('man page', () => {
   it('renders with `man -l` and groff finds nothing to warn about', async () => {
-    const man = await run('man', ['-l', PAGE], { env: { ...process.env, MANPAGER: 'cat', MANWIDTH: '80', LANG: 'C.UTF-8' } });
+    const man = await run('man', ['-l', PAGE], {
+      env: { ...process.env, MANPAGER: 'cat', MANWIDTH: '80', LANG: 'C.UTF-8' },
+    });
     expect(man.stderr).toBe('');
     expect(man.stdout).toMatch(/^FEDPROBE\(1\) +User Commands +FEDPROBE\(1\)$/m);
     for (const line of man.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
@@ -26,8 +28,12 @@ describe('man page', () => {
   });
 
   it('names every command of --help, with a section each, and every long flag of each command', async () => {
-    const page = (await run('man', ['-l', PAGE], { env: { ...process.env, MANPAGER: 'cat', MANWIDTH: '200', LANG: 'C.UTF-8' } })).stdout;
-    const commands = helpEntries(await help([])).entries.filter((e) => e.section === 'Commands').map((e) => e.spec);
+    const page = (
+      await run('man', ['-l', PAGE], { env: { ...process.env, MANPAGER: 'cat', MANWIDTH: '200', LANG: 'C.UTF-8' } })
+    ).stdout;
+    const commands = helpEntries(await help([]))
+      .entries.filter((e) => e.section === 'Commands')
+      .map((e) => e.spec);
     expect(commands.length).toBeGreaterThanOrEqual(11);
     for (const spec of commands) {
       const name = spec.split(' ')[1]!;
@@ -36,7 +42,9 @@ describe('man page', () => {
       if (name === 'completion') continue; // its --help is the script
       const section = page.slice(page.search(new RegExp(`^${name.toUpperCase()}$`, 'm')));
       for (const e of helpEntries(await help([name])).entries) {
-        for (const flag of e.spec.split(', ').filter((f) => f.startsWith('--') && f !== '--help' && f !== '--version')) {
+        for (const flag of e.spec
+          .split(', ')
+          .filter((f) => f.startsWith('--') && f !== '--help' && f !== '--version')) {
           expect(section, `${name} ${flag}`).toMatch(new RegExp(`^ {7}(-\\w, )*${flag}\\b`, 'm'));
         }
       }
@@ -47,7 +55,9 @@ describe('man page', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fedprobe-man-test-'));
     try {
       await run('bash', [join(ROOT, 'scripts/man.sh'), '--no-build', join(dir, 'fedprobe.1')], { cwd: ROOT });
-      expect(readFileSync(join(dir, 'fedprobe.1'), 'utf8'), 'man/fedprobe.1 is stale: run npm run man').toBe(readFileSync(PAGE, 'utf8'));
+      expect(readFileSync(join(dir, 'fedprobe.1'), 'utf8'), 'man/fedprobe.1 is stale: run npm run man').toBe(
+        readFileSync(PAGE, 'utf8'),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -8,8 +8,24 @@ import type { CheckResult } from '../../src/types.js';
 
 function terminal(columns: number, env: NodeJS.ProcessEnv = {}, isTTY = true) {
   const writes: string[] = [];
-  const stderr = Object.assign(new Writable({ write: (c, _e, cb) => (writes.push(String(c)), cb()) }), { isTTY, columns });
-  const io: Io = { stdout: new Writable({ write: (_c, _e, cb) => cb() }), stderr, env, signal: new AbortController().signal };
+  const stderr = Object.assign(
+    new Writable({
+      write: (c, _e, cb) => {
+        writes.push(String(c));
+        cb();
+      },
+    }),
+    {
+      isTTY,
+      columns,
+    },
+  );
+  const io: Io = {
+    stdout: new Writable({ write: (_c, _e, cb) => cb() }),
+    stderr,
+    env,
+    signal: new AbortController().signal,
+  };
   return { io, writes };
 }
 

@@ -22,7 +22,10 @@ let ns: PeerNetns;
 
 /** A TCP listener inside the namespace that accepts and then says nothing, holding the connection. */
 async function holdingListener(port: number): Promise<void> {
-  ns.spawn(process.execPath, ['-e', `require('node:net').createServer((s) => s.on('error', () => {})).listen(${port}, '0.0.0.0')`]);
+  ns.spawn(process.execPath, [
+    '-e',
+    `require('node:net').createServer((s) => s.on('error', () => {})).listen(${port}, '0.0.0.0')`,
+  ]);
   for (let i = 0; i < 200 && !(await peerListens(ns, 'tcp', port)); i++) await new Promise((r) => setTimeout(r, 25));
   if (!(await peerListens(ns, 'tcp', port))) throw new Error(`no listener on ${port} in ${ns.name}`);
 }
@@ -37,12 +40,29 @@ afterAll(async () => {
   await ns?.destroy();
 });
 
-const check = () => ['ip', 'netns', 'exec', ns.name, process.execPath, join(ROOT, 'bin/fedprobe.js'), 'check', 'swarm/sn',
-  '--set', 'peer_sn_host=127.0.0.1', '--set', 'apls_host=127.0.0.1'];
+const check = () => [
+  'ip',
+  'netns',
+  'exec',
+  ns.name,
+  process.execPath,
+  join(ROOT, 'bin/fedprobe.js'),
+  'check',
+  'swarm/sn',
+  '--set',
+  'peer_sn_host=127.0.0.1',
+  '--set',
+  'apls_host=127.0.0.1',
+];
 
 /** A pane without CI (which turns the progress line off) and with or without NO_COLOR. */
 const pane = (width: number, colour: boolean) =>
-  startPane(check(), { width, height: 60, unset: ['CI', 'NO_COLOR', 'FORCE_COLOR'], env: colour ? {} : { NO_COLOR: '1' } });
+  startPane(check(), {
+    width,
+    height: 60,
+    unset: ['CI', 'NO_COLOR', 'FORCE_COLOR'],
+    env: colour ? {} : { NO_COLOR: '1' },
+  });
 
 async function withPane<T>(p: Promise<Pane>, f: (pane: Pane) => Promise<T>): Promise<T> {
   const opened = await p;
@@ -53,12 +73,18 @@ async function withPane<T>(p: Promise<Pane>, f: (pane: Pane) => Promise<T>): Pro
   }
 }
 
-const ROWS = [['p2p-in', 'PASS'], ['api-in', 'FAIL'], ['p2p-out', 'PASS'], ['license', 'FAIL']] as const;
+const ROWS = [
+  ['p2p-in', 'PASS'],
+  ['api-in', 'FAIL'],
+  ['p2p-out', 'PASS'],
+  ['license', 'FAIL'],
+] as const;
 
 describe('swarm/sn in a real terminal (tmux)', () => {
   for (const width of [80, 160]) {
     for (const colour of [true, false]) {
-      it(`${width} columns, ${colour ? 'colour' : 'NO_COLOR'}: no line wraps, outcomes on their rows, hints readable`, async () => {
+      it(`${width} columns, ${colour ? 'colour' : 'NO_COLOR'}: no line wraps, outcomes on their rows, hints ` +
+        `readable`, async () => {
         await withPane(pane(width, colour), async (p) => {
           const { code, screen } = await p.done(20_000);
           const joined = await p.capture({ joined: true });
@@ -69,11 +95,14 @@ describe('swarm/sn in a real terminal (tmux)', () => {
 
           expect(code).toBe(1);
           // -J gives a line the terminal wrapped back as one: longer than the pane means it wrapped.
-          for (const line of joined.split('\n')) expect(line.length, `wrapped at ${width}: ${line}`).toBeLessThanOrEqual(width);
+          for (const line of joined.split('\n'))
+            expect(line.length, `wrapped at ${width}: ${line}`).toBeLessThanOrEqual(width);
           for (const [id, outcome] of ROWS) expect(screen).toMatch(new RegExp(`^${id} .* ${outcome} `, 'm'));
-          expect(screen).toMatch(width === 80
-            ? /^id +peer +port +service +outcome +reason$/m
-            : /^id +dir +source +destination +port +service +type +status +outcome +state +reason +time$/m);
+          expect(screen).toMatch(
+            width === 80
+              ? /^id +peer +port +service +outcome +reason$/m
+              : /^id +dir +source +destination +port +service +type +status +outcome +state +reason +time$/m,
+          );
           expect(screen).toContain('  ↳ nothing on this machine listens on tcp/30304');
           expect(screen).toContain('  → Start the HTTPS (SN API) service on TCP/30304, or run `fedprobe respond` to');
           expect(screen).toContain('  → The path to 127.0.0.1 (license server) works but no HTTPS (APLS) service');
@@ -96,7 +125,8 @@ describe('swarm/sn in a real terminal (tmux)', () => {
     }
   }
 
-  it('the progress line names the row it waits for, with elapsed and deadline, and is gone before the report', async () => {
+  it('the progress line names the row it waits for, with elapsed and ' +
+    'deadline, and is gone before the report', async () => {
     // The license server now accepts and never answers the TLS ClientHello: its row waits 3 s.
     await holdingListener(5814);
     await withPane(pane(100, true), async (p) => {
@@ -109,7 +139,9 @@ describe('swarm/sn in a real terminal (tmux)', () => {
       expect(screen).not.toContain('waiting for');
       expect(screen).toMatch(/^license .* FAIL +no-response +3\.\d s$/m);
       // The report starts on the line the progress line used: nothing left before it.
-      expect(plain(screen).split('\n')[0]).toMatch(/^HPE Swarm Learning SN \(Swarm Network node\) \(direct ports\)  profile swarm\/sn · fedprobe \S+$/);
+      expect(plain(screen).split('\n')[0]).toMatch(
+        /^HPE Swarm Learning SN \(Swarm Network node\) \(direct ports\) {2}profile swarm\/sn · fedprobe \S+$/,
+      );
     });
   }, 30_000);
 });

@@ -12,12 +12,26 @@ import { write, type Io } from '../io.js';
 export const profilesCommand = (io: Io, done: (code: number) => void) => ({
   command: 'profiles',
   describe: 'list the shipped profiles',
-  builder: (y: Argv) => y.option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const }),
+  builder: (y: Argv) =>
+    y.option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const }),
   handler: async (argv: { format: 'table' | 'json' }) => {
     const profiles = await Promise.all((await listProfileIds()).map((id) => loadProfile(id)));
-    const rows = profiles.map((p) => ({ id: p.id, framework: p.framework, component: p.component, scenario: p.scenario, rows: p.rows.length }));
+    const rows = profiles.map((p) => ({
+      id: p.id,
+      framework: p.framework,
+      component: p.component,
+      scenario: p.scenario,
+      rows: p.rows.length,
+    }));
     if (argv.format === 'json') write(io.stdout, JSON.stringify(rows, null, 2));
-    else write(io.stdout, columns([['id', 'framework', 'component', 'scenario', 'rows'], ...rows.map((r) => [r.id, r.framework, r.component, r.scenario, String(r.rows)])]).join('\n'));
+    else
+      write(
+        io.stdout,
+        columns([
+          ['id', 'framework', 'component', 'scenario', 'rows'],
+          ...rows.map((r) => [r.id, r.framework, r.component, r.scenario, String(r.rows)]),
+        ]).join('\n'),
+      );
     done(0);
   },
 });
@@ -48,19 +62,43 @@ export function renderMatrix(p: Profile, filled: FilledVars = {}, notes: readonl
   if (p.reference) lines.push(`matrix: ${p.reference}`);
   if (p.description) lines.push(p.description);
   lines.push('');
-  lines.push(...columns([
-    ['id', 'dir', 'source machine', 'destination machine', 'destination port', 'service', 'type', 'status', 'comment'],
-    ...p.rows.map((r) => [
-      r.id, r.dir, r.source, r.destination, portLabel(port(r)), r.service, r.type, r.status, r.comment ?? '',
+  lines.push(
+    ...columns([
+      [
+        'id',
+        'dir',
+        'source machine',
+        'destination machine',
+        'destination port',
+        'service',
+        'type',
+        'status',
+        'comment',
+      ],
+      ...p.rows.map((r) => [
+        r.id,
+        r.dir,
+        r.source,
+        r.destination,
+        portLabel(port(r)),
+        r.service,
+        r.type,
+        r.status,
+        r.comment ?? '',
+      ]),
     ]),
-  ]));
+  );
   lines.push('');
   lines.push('probes:');
   const options = (w: Row['with']) =>
-    Object.entries(w ?? {}).map(([k, v]) => `${k}=${f(typeof v === 'string' ? v : JSON.stringify(v))}`).join(' ');
-  lines.push(...columns(p.rows.map((r) => [
-    `  ${r.id}`, f(r.probe), options(r.with), r.expect === 'blocked' ? '(expect blocked)' : '',
-  ])));
+    Object.entries(w ?? {})
+      .map(([k, v]) => `${k}=${f(typeof v === 'string' ? v : JSON.stringify(v))}`)
+      .join(' ');
+  lines.push(
+    ...columns(
+      p.rows.map((r) => [`  ${r.id}`, f(r.probe), options(r.with), r.expect === 'blocked' ? '(expect blocked)' : '']),
+    ),
+  );
   const vars = Object.entries(p.vars);
   if (vars.length) {
     lines.push('', 'variables (--set name=value):');
@@ -76,24 +114,29 @@ export function renderMatrix(p: Profile, filled: FilledVars = {}, notes: readonl
   for (const [n, v] of Object.entries(filled).filter(([n]) => !declared(n)))
     lines.push(`note: ${t(n)} = ${t(v.value)} (${t(v.source)}): ${p.id} has no variable for it`);
   for (const n of notes) lines.push(`note: ${t(n)}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export const showCommand = (io: Io, done: (code: number) => void) => ({
   command: 'show [profile]',
-  describe: 'print a profile\'s matrix as the framework documents it',
-  builder: (y: Argv) => y.positional('profile', {
-    type: 'string',
-    describe: 'shipped profile id or a .yaml file; with --from, the one the configuration fits when none is given',
-  }).option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const })
-    .option('from', {
-      type: 'string',
-      describe: "fill the variables from the framework's own configuration (PATH or PATH#NAME)",
-    }),
+  describe: "print a profile's matrix as the framework documents it",
+  builder: (y: Argv) =>
+    y
+      .positional('profile', {
+        type: 'string',
+        describe: 'shipped profile id or a .yaml file; with --from, the one the configuration fits when none is given',
+      })
+      .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const })
+      .option('from', {
+        type: 'string',
+        describe: "fill the variables from the framework's own configuration (PATH or PATH#NAME)",
+      }),
   handler: async (argv: { profile?: string | undefined; format: 'table' | 'json'; from?: string | undefined }) => {
     // Imported only with --from, like check's: the readers are not needed to print a matrix.
-    const found = argv.from !== undefined
-      ? await (await import('../../frameworks/read.js')).varsFromConfig(argv.from, { env: io.env }) : undefined;
+    const found =
+      argv.from !== undefined
+        ? await (await import('../../frameworks/read.js')).varsFromConfig(argv.from, { env: io.env })
+        : undefined;
     const ref = argv.profile ?? found?.profile;
     if (!ref) {
       throw new UsageError(
@@ -103,9 +146,8 @@ export const showCommand = (io: Io, done: (code: number) => void) => ({
     }
     const p = await loadProfile(ref);
     const { file: _file, ...rest } = p;
-    const notes = found && found.profile !== p.id
-      ? [`${argv.from} fits ${found.profile}`, ...found.notes]
-      : (found?.notes ?? []);
+    const notes =
+      found && found.profile !== p.id ? [`${argv.from} fits ${found.profile}`, ...found.notes] : (found?.notes ?? []);
     if (argv.format === 'json') {
       const inputs = found && (await import('../../frameworks/found.js')).runInputs(found);
       const from = found && { path: argv.from, profile: found.profile, inputs, notes };
@@ -122,7 +164,10 @@ export const validateCommand = (io: Io, done: (code: number) => void) => ({
   handler: async (argv: { files: string[] }) => {
     for (const f of argv.files) {
       const p = await loadProfile(f);
-      write(io.stdout, `ok: ${f} (${p.framework} ${p.component}, ${p.rows.length} ${p.rows.length === 1 ? "row" : "rows"})`);
+      write(
+        io.stdout,
+        `ok: ${f} (${p.framework} ${p.component}, ${p.rows.length} ${p.rows.length === 1 ? 'row' : 'rows'})`,
+      );
     }
     done(0);
   },
@@ -131,10 +176,13 @@ export const validateCommand = (io: Io, done: (code: number) => void) => ({
 export const schemaCommand = (io: Io, done: (code: number) => void) => ({
   command: 'schema',
   describe: 'print the JSON Schema of the profile format (for editors), or with --report of the JSON report',
-  builder: (y: Argv) => y.option('report', { type: 'boolean', default: false, describe: 'the schema of --format json' }),
+  builder: (y: Argv) =>
+    y.option('report', { type: 'boolean', default: false, describe: 'the schema of --format json' }),
   handler: async (argv: { report: boolean }) => {
     // Imported only here: the report's schema is not needed by any other command.
-    const schema = argv.report ? (await import('../../report/report-schema.js')).reportJsonSchema() : profileJsonSchema();
+    const schema = argv.report
+      ? (await import('../../report/report-schema.js')).reportJsonSchema()
+      : profileJsonSchema();
     write(io.stdout, JSON.stringify(schema, null, 2));
     done(0);
   },

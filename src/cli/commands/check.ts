@@ -10,7 +10,13 @@ import { loadProfile } from '../../profile/load.js';
 import { checkSetNames } from '../../profile/vars.js';
 import { EXIT_FAILED } from '../../report/exit.js';
 import { render, type FormatName } from '../../report/formats.js';
-import { rowOverrideFlags, toCheckOptions, withPlanFlag, withProfileFlags, type ProfileFlags } from '../check-options.js';
+import {
+  rowOverrideFlags,
+  toCheckOptions,
+  withPlanFlag,
+  withProfileFlags,
+  type ProfileFlags,
+} from '../check-options.js';
 import { write, type Io } from '../io.js';
 import { progressFor } from '../progress.js';
 import { printReport } from '../output.js';
@@ -32,19 +38,38 @@ export const checkCommand = (io: Io, done: (code: number) => void) => ({
   command: 'check [profile]',
   describe: 'check every row of a profile from this machine',
   builder: (y: Argv) =>
-    withPlanFlag(withProfileFlags(y.positional('profile', { type: 'string', describe: 'shipped profile id (fedbiomed/node) or a .yaml file' }))
-      .option('from', { type: 'string', describe: "read variables from the framework's own configuration (PATH or PATH#NAME)" })
-      .option('push', { type: 'string', describe: 'also push the run to this Prometheus Pushgateway (http://host:9091)' })
-      .option('push-job', { type: 'string', default: 'fedprobe', describe: 'job label of the pushed group' })
-      .option('push-instance', { type: 'string', describe: 'instance label of the pushed group (default: this host name)' })),
+    withPlanFlag(
+      withProfileFlags(
+        y.positional('profile', { type: 'string', describe: 'shipped profile id (fedbiomed/node) or a .yaml file' }),
+      )
+        .option('from', {
+          type: 'string',
+          describe: "read variables from the framework's own configuration (PATH or PATH#NAME)",
+        })
+        .option('push', {
+          type: 'string',
+          describe: 'also push the run to this Prometheus Pushgateway (http://host:9091)',
+        })
+        .option('push-job', { type: 'string', default: 'fedprobe', describe: 'job label of the pushed group' })
+        .option('push-instance', {
+          type: 'string',
+          describe: 'instance label of the pushed group (default: this host name)',
+        }),
+    ),
   handler: async (argv: CheckFlags) => {
-    if (argv.all && argv.push !== undefined) throw new UsageError('check: --all sends no traffic, so it has no result to --push');
-    const push = argv.push !== undefined ? parsePushTarget(argv.push, argv['push-job'], argv['push-instance']) : undefined;
+    if (argv.all && argv.push !== undefined)
+      throw new UsageError('check: --all sends no traffic, so it has no result to --push');
+    const push =
+      argv.push !== undefined ? parsePushTarget(argv.push, argv['push-job'], argv['push-instance']) : undefined;
     // The framework readers (smol-toml and friends) load only when --from asks for them.
     const readers = argv.from !== undefined ? await import('../../frameworks/read.js') : undefined;
     const found = argv.from !== undefined ? await readers?.varsFromConfig(argv.from, { env: io.env }) : undefined;
     const ref = argv.profile ?? found?.profile;
-    if (!ref) throw new UsageError('check: give a profile (fedprobe profiles lists them), or --from PATH to read it from the framework\'s configuration');
+    if (!ref)
+      throw new UsageError(
+        "check: give a profile (fedprobe profiles lists them), or --from PATH to read it from the framework's " +
+          'configuration',
+      );
     for (const line of found ? describeFound(found) : []) write(io.stderr, `fedprobe: from ${argv.from}: ${line}`);
     const opts = { ...(await toCheckOptions(argv, io)), overrides: rowOverrideFlags(argv) };
     // What the configuration says is weaker than the operator's own --site, FEDPROBE_VAR_* and --set.
@@ -54,7 +79,10 @@ export const checkCommand = (io: Io, done: (code: number) => void) => ({
     checkSetNames([profile], opts.set);
     const progress = progressFor(io, profile, opts);
     // --all plans the whole request: names resolved, nothing sent (src/plan.ts).
-    const run = await (argv.all ? planProfile : checkProfile)(profile, { ...opts, ...(progress && { onResult: progress.row }) });
+    const run = await (argv.all ? planProfile : checkProfile)(profile, {
+      ...opts,
+      ...(progress && { onResult: progress.row }),
+    });
     progress?.end();
     // The report says where each value came from, so a reader can tell a typo from a wrong file.
     if (found) run.inputs = runInputs(found, given);

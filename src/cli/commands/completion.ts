@@ -55,7 +55,12 @@ export function helpEntries(text: string): { preamble: string[]; entries: HelpEn
 async function help(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const { main } = await import('../main.js');
   let text = '';
-  const out = new Writable({ write: (chunk, _e, cb) => ((text += String(chunk)), cb()) });
+  const out = new Writable({
+    write: (chunk, _e, cb) => {
+      text += String(chunk);
+      cb();
+    },
+  });
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const io = { stdout: out, stderr: sink, env: { ...env, COLUMNS: '1000' }, signal: new AbortController().signal };
   await main([...args, '--help'], io);

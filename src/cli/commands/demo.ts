@@ -41,7 +41,10 @@ export async function demoProfile(profile: Profile, broken: Set<string>): Promis
         if (dir) break;
       }
       if (dir === undefined) {
-        throw new UsageError(`demo: no writable temporary directory for the stand-ins' CA (${tmpdir()}, /dev/shm): set TMPDIR, or mount a tmpfs on /tmp`);
+        throw new UsageError(
+          `demo: no writable temporary directory for the stand-ins' CA (${tmpdir()}, /dev/shm): ` +
+            'set TMPDIR, or mount a tmpfs on /tmp',
+        );
       }
       await writeFile(join(dir, 'stand-in-ca.pem'), ctx.cert().cert);
     }
@@ -72,14 +75,16 @@ export async function demoProfile(profile: Profile, broken: Set<string>): Promis
         const rest = splitProbe(r.probe).rest;
         probe = `${scheme}://127.0.0.1:${port}${rest.includes('${') ? '/' : rest}`;
         if (TLS_SCHEMES.has(scheme)) {
-          withOpts['ca'] = await caFile();
-          delete withOpts['servername'];
+          withOpts.ca = await caFile();
+          delete withOpts.servername;
         }
-        for (const [k, v] of Object.entries(withOpts)) if (typeof v === 'string' && v.includes('${')) delete withOpts[k];
+        for (const [k, v] of Object.entries(withOpts))
+          if (typeof v === 'string' && v.includes('${')) delete withOpts[k];
         // A stand-in is not the framework: asking it to prove it is Flower would fail honestly.
-        delete withOpts['expectService'];
+        delete withOpts.expectService;
       }
-      notes.push(`  ${r.id.padEnd(16)} ${r.port.toUpperCase().padEnd(10)} → ${broken.has(r.id) ? 'nothing (broken on purpose)' : `${standIn.kind} on 127.0.0.1:${port}`}`);
+      const answer = broken.has(r.id) ? 'nothing (broken on purpose)' : `${standIn.kind} on 127.0.0.1:${port}`;
+      notes.push(`  ${r.id.padEnd(16)} ${r.port.toUpperCase().padEnd(10)} → ${answer}`);
       const { expect: _expect, ...rest } = r;
       rows.push({ ...rest, probe, with: withOpts });
     }
@@ -94,9 +99,20 @@ export const demoCommand = (io: Io, done: (code: number) => void) => ({
   command: 'demo [profile]',
   describe: `start stand-ins on loopback for a shipped profile (default ${DEMO_PROFILE}), check it, print the table`,
   builder: (y: Argv) =>
-    withRunFlags(y.positional('profile', { type: 'string', default: DEMO_PROFILE }))
-      .option('break', { type: 'string', array: true, describe: 'row ids to leave without a stand-in, to see a failure and its hint' }),
-  handler: async (argv: RunFlags & { profile: string; break?: string[] | undefined; format: FormatName; color?: boolean | undefined; output?: string | undefined }) => {
+    withRunFlags(y.positional('profile', { type: 'string', default: DEMO_PROFILE })).option('break', {
+      type: 'string',
+      array: true,
+      describe: 'row ids to leave without a stand-in, to see a failure and its hint',
+    }),
+  handler: async (
+    argv: RunFlags & {
+      profile: string;
+      break?: string[] | undefined;
+      format: FormatName;
+      color?: boolean | undefined;
+      output?: string | undefined;
+    },
+  ) => {
     const opts = await toCheckOptions({ ...argv, proxy: 'direct' }, io);
     const profile = await loadProfile(argv.profile);
     const broken = new Set((argv.break ?? []).flatMap((s) => s.split(',')));
@@ -104,13 +120,16 @@ export const demoCommand = (io: Io, done: (code: number) => void) => ({
     for (const id of broken) {
       if (ids.includes(id)) continue;
       const hint = didYouMean(id, ids);
-      throw new UsageError(`--break: no row ${JSON.stringify(id.slice(0, 60))} in ${profile.id} (${hint ? `${hint} ` : ''}rows: ${ids.join(', ')})`);
+      throw new UsageError(
+        `--break: no row ${JSON.stringify(id.slice(0, 60))} in ${profile.id} ` +
+          `(${hint ? `${hint} ` : ''}rows: ${ids.join(', ')})`,
+      );
     }
     const demo = await demoProfile(profile, broken);
     try {
       if (argv.format === 'table') {
         write(io.stdout, `fedprobe demo: ${profile.id}, every row pointed at a stand-in on this machine's loopback:`);
-        write(io.stdout, demo.notes.join('\n') + '\n');
+        write(io.stdout, `${demo.notes.join('\n')}\n`);
       }
       const progress = progressFor(io, demo.profile, opts);
       const run = await checkProfile(demo.profile, { ...opts, ...(progress && { onResult: progress.row }) });

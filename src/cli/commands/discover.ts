@@ -52,7 +52,7 @@ export const discoverCommand = (io: Io, done: (code: number) => void) => ({
         write(
           io.stderr,
           `fedprobe: not running ${plan.profile}: ` +
-          `${plan.problem ?? `give ${missing.map((m) => `--set ${m}=…`).join(' ')}`}`,
+            `${plan.problem ?? `give ${missing.map((m) => `--set ${m}=…`).join(' ')}`}`,
         );
         code = Math.max(code, EXIT_FAILED);
         continue;

@@ -5,7 +5,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { loadProfile } from '../../profile/load.js';
 import { parsePortColumn } from '../../profile/target.js';
-import { aborted, holdDeadline } from '../../probe/socket.js';
+import { aborted, holdDeadline } from '../../net/socket.js';
 import { STAND_INS, standInContext, standInScheme, type RunningStandIn } from '../../respond/kinds.js';
 import { columns, portLabel } from '../../report/text.js';
 import { write, type Io } from '../io.js';
@@ -13,18 +13,30 @@ import { parseDuration } from '../parse.js';
 
 export const respondCommand = (io: Io, done: (code: number) => void) => ({
   command: 'respond <profile>',
-  describe: 'answer on this component\'s inbound ports (dir: in rows) with protocol stand-ins until stopped',
+  describe: "answer on this component's inbound ports (dir: in rows) with protocol stand-ins until stopped",
   builder: (y: Argv) =>
     y
       .positional('profile', { type: 'string', demandOption: true })
-      .option('bind', { type: 'string', default: '0.0.0.0', describe: 'address for the stand-ins (local-only rows always use 127.0.0.1)' })
+      .option('bind', {
+        type: 'string',
+        default: '0.0.0.0',
+        describe: 'address for the stand-ins (local-only rows always use 127.0.0.1)',
+      })
       .option('only', { type: 'string', array: true, describe: 'only these row ids' })
       .option('duration', { type: 'string', describe: 'stop after this long (10m); default: until Ctrl-C / SIGTERM' }),
-  handler: async (argv: { profile: string; bind: string; only?: string[] | undefined; duration?: string | undefined }) => {
+  handler: async (argv: {
+    profile: string;
+    bind: string;
+    only?: string[] | undefined;
+    duration?: string | undefined;
+  }) => {
     const profile = await loadProfile(argv.profile);
     const only = argv.only?.flatMap((s) => s.split(','));
     const rows = profile.rows.filter((r) => r.dir === 'in' && (!only || only.includes(r.id)));
-    if (rows.length === 0) throw new UsageError(`${profile.id} has no inbound (dir: in) rows${only ? ' among --only' : ''}: nothing to respond on`);
+    if (rows.length === 0)
+      throw new UsageError(
+        `${profile.id} has no inbound (dir: in) rows${only ? ' among --only' : ''}: nothing to respond on`,
+      );
     // parseDuration() caps durations well below the 32-bit limit of the timer used below.
     const duration = argv.duration ? parseDuration(argv.duration, '--duration') : undefined;
     const ctx = standInContext();
@@ -33,23 +45,40 @@ export const respondCommand = (io: Io, done: (code: number) => void) => ({
     const seen = new Set<string>();
     for (const r of rows) {
       const { protocol, port } = parsePortColumn(r.port);
-      const host = r.with?.['localOnly'] === true ? '127.0.0.1' : argv.bind;
+      const host = r.with?.localOnly === true ? '127.0.0.1' : argv.bind;
       const key = `${protocol}/${host}/${port}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const standIn = STAND_INS[standInScheme(r)];
       try {
         running.push(await standIn.start(host, port, ctx));
-        table.push([r.id, portLabel(r.port), r.service, `${standIn.kind} on ${host.includes(':') ? `[${host}]` : host}:${port}`]);
+        table.push([
+          r.id,
+          portLabel(r.port),
+          r.service,
+          `${standIn.kind} on ${host.includes(':') ? `[${host}]` : host}:${port}`,
+        ]);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        const why = code === 'EADDRINUSE' ? 'port already in use (is the real service running?)' : code === 'EACCES' ? 'permission denied (ports below 1024 need root)' : code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine` : String(code ?? e);
+        const why =
+          code === 'EADDRINUSE'
+            ? 'port already in use (is the real service running?)'
+            : code === 'EACCES'
+              ? 'permission denied (ports below 1024 need root)'
+              : code === 'EADDRNOTAVAIL'
+                ? `${host} is not an address of this machine`
+                : String(code ?? e);
         table.push([r.id, portLabel(r.port), r.service, `not started: ${why}`]);
       }
     }
     write(io.stdout, `fedprobe respond: stand-ins for ${profile.framework} ${profile.component} (${profile.scenario})`);
     write(io.stdout, columns(table).join('\n'));
-    if (running.length) write(io.stdout, `Peers can now run \`fedprobe check\` against this machine. Stop with Ctrl-C${argv.duration ? ` (or after ${argv.duration})` : ''}.`);
+    if (running.length)
+      write(
+        io.stdout,
+        `Peers can now run \`fedprobe check\` against this machine. Stop with ` +
+          `Ctrl-C${argv.duration ? ` (or after ${argv.duration})` : ''}.`,
+      );
     if (running.length) {
       // A timer held strongly: AbortSignal.timeout() inside AbortSignal.any() can be collected on
       // Node 20, and the stand-ins would then answer forever.

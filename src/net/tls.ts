@@ -6,7 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import { isIP, type Socket } from 'node:net';
 import {
-  checkServerIdentity, connect as tlsConnect, createSecureContext, type DetailedPeerCertificate, type SecureContext,
+  checkServerIdentity,
+  connect as tlsConnect,
+  createSecureContext,
+  type DetailedPeerCertificate,
+  type SecureContext,
   type TLSSocket,
 } from 'node:tls';
 import { z } from 'zod';
@@ -19,18 +23,36 @@ import { deadlinePassed, errorCode } from './error-kind.js';
  * empty default and a site without that file still loads and probes (without a client certificate).
  */
 function pemFile(description: string) {
-  return z.string().transform((s) => (s === '' ? undefined : s)).optional().describe(`${description}; empty: none`);
+  return z
+    .string()
+    .transform((s) => (s === '' ? undefined : s))
+    .optional()
+    .describe(`${description}; empty: none`);
 }
 
 /** Spread into a prober's options: `z.strictObject({ ...tlsClientOptionShape, ... })`. */
 export const tlsClientOptionShape = {
-  servername: z.string().min(1).optional()
-    .describe("TLS server name (SNI) and the name the certificate must match; default: the URL's host (an IP address is never sent as SNI)"),
+  servername: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "TLS server name (SNI) and the name the certificate must match; default: the URL's host (an IP address is " +
+        'never sent as SNI)',
+    ),
   ca: pemFile('PEM file with the CA certificate(s) to trust, instead of the system CA store'),
   cert: pemFile('PEM file with a client certificate, for servers that require mutual TLS'),
   key: pemFile("PEM file with the client certificate's private key (default: the cert file itself)"),
-  insecure: z.boolean().optional().describe('do not fail on certificate problems; they are still reported in the facts'),
-  minDaysValid: z.coerce.number().int().min(0).optional().describe('warn when the server certificate expires in fewer than this many days'),
+  insecure: z
+    .boolean()
+    .optional()
+    .describe('do not fail on certificate problems; they are still reported in the facts'),
+  minDaysValid: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('warn when the server certificate expires in fewer than this many days'),
 };
 
 const tlsClientOptions = z.strictObject(tlsClientOptionShape);
@@ -73,7 +95,11 @@ const LATE_ALERT_MS = 150;
 
 const DAY_MS = 86_400_000;
 
-const PLAINTEXT_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_RECORD_LAYER_FAILURE']);
+const PLAINTEXT_CODES = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+  'ERR_SSL_RECORD_LAYER_FAILURE',
+]);
 /** Alerts a server sends about *our* client certificate. */
 const CLIENT_CERT_ALERTS: Record<string, string> = {
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'bad_certificate',
@@ -99,12 +125,14 @@ async function readPem(what: 'ca' | 'cert' | 'key', file: string): Promise<Buffe
 
 function dn(part: Record<string, string | string[]> | undefined): string | undefined {
   if (!part) return undefined;
-  const s = Object.entries(part).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ');
+  const s = Object.entries(part)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+    .join(', ');
   return s || undefined;
 }
 
 function certFacts(cert: Partial<DetailedPeerCertificate> | undefined, now = Date.now()): Partial<TlsFacts> {
-  if (!cert || !cert.valid_to) return {};
+  if (!cert?.valid_to) return {};
   const notBefore = new Date(cert.valid_from ?? '');
   const notAfter = new Date(cert.valid_to);
   const subject = dn(cert.subject as Record<string, string | string[]> | undefined);
@@ -114,7 +142,10 @@ function certFacts(cert: Partial<DetailedPeerCertificate> | undefined, now = Dat
     ...(issuer !== undefined && { issuer }),
     subjectAltNames: cert.subjectaltname ? cert.subjectaltname.split(/,\s*/) : [],
     ...(!Number.isNaN(notBefore.getTime()) && { notBefore: notBefore.toISOString() }),
-    ...(!Number.isNaN(notAfter.getTime()) && { notAfter: notAfter.toISOString(), daysToExpiry: Math.floor((notAfter.getTime() - now) / DAY_MS) }),
+    ...(!Number.isNaN(notAfter.getTime()) && {
+      notAfter: notAfter.toISOString(),
+      daysToExpiry: Math.floor((notAfter.getTime() - now) / DAY_MS),
+    }),
   };
 }
 
@@ -124,9 +155,15 @@ export function describeVerifyError(code: string, facts: TlsFacts, name: string,
   const trust = caGiven ? 'the with.ca file' : "this machine's CA store (give the CA with with.ca)";
   switch (code) {
     case 'CERT_HAS_EXPIRED':
-      return `the server certificate expired on ${facts.notAfter?.slice(0, 10) ?? '?'} (${-(facts.daysToExpiry ?? 0)} days ago)`;
+      return (
+        `the server certificate expired on ${facts.notAfter?.slice(0, 10) ?? '?'} ` +
+        `(${-(facts.daysToExpiry ?? 0)} days ago)`
+      );
     case 'CERT_NOT_YET_VALID':
-      return `the server certificate is not valid before ${facts.notBefore?.slice(0, 10) ?? '?'} (check this machine's clock)`;
+      return (
+        `the server certificate is not valid before ${facts.notBefore?.slice(0, 10) ?? '?'} (check this ` +
+        `machine's clock)`
+      );
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
       return `the server certificate is self-signed (${facts.subject ?? 'no subject'}), not issued by a CA in ${trust}`;
     case 'SELF_SIGNED_CERT_IN_CHAIN':
@@ -134,9 +171,16 @@ export function describeVerifyError(code: string, facts: TlsFacts, name: string,
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
     case 'UNABLE_TO_GET_ISSUER_CERT':
-      return `the certificate's issuer ${issuer} is not in ${trust}, or the server does not send its intermediate certificate`;
+      return (
+        `the certificate's issuer ${issuer} is not in ${trust}, or the server does not send its intermediate ` +
+        `certificate`
+      );
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `the server certificate is for ${facts.subjectAltNames?.length ? facts.subjectAltNames.join(', ') : facts.subject ?? 'other names'}, not for ${name} (set with.servername if the service has another name)`;
+      return (
+        `the server certificate is for ` +
+        `${facts.subjectAltNames?.length ? facts.subjectAltNames.join(', ') : (facts.subject ?? 'other names')}, ` +
+        `not for ${name} (set with.servername if the service has another name)`
+      );
     case 'CERT_REVOKED':
       return 'the server certificate has been revoked';
     case 'CERT_SIGNATURE_FAILURE':
@@ -149,7 +193,11 @@ export function describeVerifyError(code: string, facts: TlsFacts, name: string,
 }
 
 function plaintext(code: string | undefined, how: string, cause: unknown, facts: Record<string, unknown>): ProbeError {
-  return new ProbeError('wrong-protocol', `the port speaks plain text, not TLS (${how})`, { ...(code && { code }), cause, facts });
+  return new ProbeError('wrong-protocol', `the port speaks plain text, not TLS (${how})`, {
+    ...(code && { code }),
+    cause,
+    facts,
+  });
 }
 
 /**
@@ -158,27 +206,42 @@ function plaintext(code: string | undefined, how: string, cause: unknown, facts:
  * errors it does not know unchanged, for classify(). `facts` are the prober's, with the TLS facts
  * (if any yet) in `facts.tls`.
  */
-export function tlsFailure(err: unknown, o: { offeredCert: boolean; alpn?: string[] | undefined; facts?: Record<string, unknown>; afterHandshake: boolean }): unknown {
+export function tlsFailure(
+  err: unknown,
+  o: { offeredCert: boolean; alpn?: string[] | undefined; facts?: Record<string, unknown>; afterHandshake: boolean },
+): unknown {
   return handshakeError(err, o.offeredCert, o.alpn, o.facts ?? {}, o.afterHandshake);
 }
 
 function handshakeError(
-  err: unknown, offeredCert: boolean, alpn: string[] | undefined, facts: Record<string, unknown>, afterHandshake: boolean,
+  err: unknown,
+  offeredCert: boolean,
+  alpn: string[] | undefined,
+  facts: Record<string, unknown>,
+  afterHandshake: boolean,
 ): unknown {
   const code = errorCode(err);
-  const tls = (facts['tls'] ?? {}) as Partial<TlsFacts>;
+  const tls = (facts.tls ?? {}) as Partial<TlsFacts>;
   const opts = (c = code) => ({ ...(c && { code: c }), cause: err, facts });
-  if (code && PLAINTEXT_CODES.has(code)) return plaintext(code, 'its answer to our ClientHello is not a TLS record', err, facts);
+  if (code && PLAINTEXT_CODES.has(code))
+    return plaintext(code, 'its answer to our ClientHello is not a TLS record', err, facts);
   if (!afterHandshake && (code === 'ECONNRESET' || code === 'EPIPE')) {
     // A plain-text service (MQTT, HTTP) usually just closes on a ClientHello; so does a firewall
     // that filters TLS by name.
-    return plaintext(code, 'it closed the connection on our TLS ClientHello; or a firewall inspecting TLS cut it', err, facts);
+    return plaintext(
+      code,
+      'it closed the connection on our TLS ClientHello; or a firewall inspecting TLS cut it',
+      err,
+      facts,
+    );
   }
   // A refused client certificate is an auth rejection; when we offered one, the row's credentials
   // were given and judge() makes it a failure rather than a warning.
-  const refused = (message: string) => new ProbeError('auth-rejected', message, {
-    ...opts(), facts: { ...facts, ...(offeredCert && { credentialsGiven: true }) },
-  });
+  const refused = (message: string) =>
+    new ProbeError('auth-rejected', message, {
+      ...opts(),
+      facts: { ...facts, ...(offeredCert && { credentialsGiven: true }) },
+    });
   const giveOne = 'give one with with.cert and with.key';
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') {
     return refused(`the server requires a client certificate (TLS alert 116 certificate_required); ${giveOne}`);
@@ -190,30 +253,64 @@ function handshakeError(
     if (asked === true) {
       return offeredCert
         ? refused('the server asked for a client certificate and refused ours (TLS alert 40 handshake_failure)')
-        : refused('the server asked for a client certificate and ended the handshake without one '
-          + `(TLS alert 40 handshake_failure); ${giveOne}`);
+        : refused(
+            'the server asked for a client certificate and ended the handshake without one ' +
+              `(TLS alert 40 handshake_failure); ${giveOne}`,
+          );
     }
     if (asked === false) {
-      return new ProbeError('tls-error', 'the server refused the handshake (TLS alert 40 handshake_failure) '
-        + 'without asking for a client certificate: no cipher, group or signature algorithm in common', opts());
+      return new ProbeError(
+        'tls-error',
+        'the server refused the handshake (TLS alert 40 handshake_failure) ' +
+          'without asking for a client certificate: no cipher, group or signature algorithm in common',
+        opts(),
+      );
     }
     return offeredCert
-      ? new ProbeError('tls-error', 'the server refused the handshake (TLS alert 40 handshake_failure): our client certificate was not accepted, or no shared cipher', opts())
-      : new ProbeError('auth-rejected', 'the server refused the handshake (TLS alert 40 handshake_failure): it requires a client certificate, or no shared cipher', opts());
+      ? new ProbeError(
+          'tls-error',
+          'the server refused the handshake (TLS alert 40 handshake_failure): our client certificate was not ' +
+            'accepted, or no shared cipher',
+          opts(),
+        )
+      : new ProbeError(
+          'auth-rejected',
+          'the server refused the handshake (TLS alert 40 handshake_failure): it requires a client certificate, or ' +
+            'no shared cipher',
+          opts(),
+        );
   }
   if (code && code in CLIENT_CERT_ALERTS) {
     return offeredCert
       ? refused(`the server rejected our client certificate (TLS alert ${CLIENT_CERT_ALERTS[code]})`)
-      : new ProbeError('tls-error', `the server ended the handshake with TLS alert ${CLIENT_CERT_ALERTS[code]}`, opts());
+      : new ProbeError(
+          'tls-error',
+          `the server ended the handshake with TLS alert ${CLIENT_CERT_ALERTS[code]}`,
+          opts(),
+        );
   }
   if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') {
-    return new ProbeError('wrong-protocol', `the server speaks none of the application protocols we offered (ALPN ${alpn?.join(', ') ?? 'none'}; TLS alert 120 no_application_protocol)`, opts());
+    return new ProbeError(
+      'wrong-protocol',
+      `the server speaks none of the application protocols we offered (ALPN ${alpn?.join(', ') ?? 'none'}; TLS ` +
+        `alert 120 no_application_protocol)`,
+      opts(),
+    );
   }
-  if (code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' || code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' || code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE') {
-    return new ProbeError('tls-error', 'no TLS version in common with the server (Node speaks TLS 1.2 and 1.3 only)', opts());
+  if (
+    code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' ||
+    code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' ||
+    code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE'
+  ) {
+    return new ProbeError(
+      'tls-error',
+      'no TLS version in common with the server (Node speaks TLS 1.2 and 1.3 only)',
+      opts(),
+    );
   }
   if (code === 'ERR_SSL_TLSV1_UNRECOGNIZED_NAME' || code === 'ERR_SSL_TLSV1_ALERT_UNRECOGNIZED_NAME') {
-    const message = `the server does not serve the name ${tls.servername ?? '(no SNI)'} (TLS alert 112 unrecognized_name)`;
+    const message =
+      `the server does not serve the name ` + `${tls.servername ?? '(no SNI)'} (TLS alert 112 unrecognized_name)`;
     return new ProbeError('tls-error', message, opts());
   }
   if (code?.startsWith('ERR_SSL_')) {
@@ -258,9 +355,10 @@ export async function readTlsFiles(opts: TlsClientOpts): Promise<TlsFiles> {
     return { context, caGiven: ca !== undefined, offeredCert: cert !== undefined };
   } catch (e) {
     const code = errorCode(e);
-    const which = opts.cert && !opts.key
-      ? `with.cert "${opts.cert}" holds no usable private key: give it with with.key`
-      : 'the with.ca, with.cert or with.key file cannot be used';
+    const which =
+      opts.cert && !opts.key
+        ? `with.cert "${opts.cert}" holds no usable private key: give it with with.key`
+        : 'the with.ca, with.cert or with.key file cannot be used';
     throw new ProbeError('error', `${which} (${(e as Error).message})`, { ...(code && { code }), cause: e });
   }
 }
@@ -285,7 +383,10 @@ export interface StartTlsOptions {
  * worked (expiry, a tolerated certificate problem) is tlsVerdict()'s, after the caller's exchange.
  */
 export async function startTls(
-  socket: Socket, check: Check, ctx: ProbeContext, opts: TlsClientOpts & { alpn?: string[] | undefined },
+  socket: Socket,
+  check: Check,
+  ctx: ProbeContext,
+  opts: TlsClientOpts & { alpn?: string[] | undefined },
   more: StartTlsOptions = {},
 ): Promise<StartTlsResult> {
   const name = opts.servername ?? check.target.host;
@@ -299,7 +400,7 @@ export async function startTls(
     throw e;
   }
   const { offeredCert } = files;
-  if (offeredCert) into['credentialsGiven'] = true;
+  if (offeredCert) into.credentialsGiven = true;
   const base: Partial<TlsFacts> = { ...(sni && { servername: sni }), ...(opts.alpn && { alpnOffered: opts.alpn }) };
   const failed = (tls: Partial<TlsFacts>) => ({ ...into, tls: { ...base, ...tls } });
   // Bytes that came before TLS started (a proxy's CONNECT answer) are not the server's.
@@ -332,8 +433,9 @@ export async function startTls(
       // A peer that trickles bytes is not silent: say what came (a TLS server sends its whole
       // first flight at once, so a few bytes by the deadline is no TLS server at work).
       if (deadlinePassed(ctx.signal) && came > 0) {
-        const message = `connected, then ${came} byte${came === 1 ? '' : 's'} within ${ctx.timeoutMs} ms, `
-          + 'but the TLS handshake did not complete (a TLS server sends its first flight at once)';
+        const message =
+          `connected, then ${came} byte${came === 1 ? '' : 's'} within ${ctx.timeoutMs} ms, ` +
+          'but the TLS handshake did not complete (a TLS server sends its first flight at once)';
         reject(new ProbeError('no-response', message, { state: 'open', facts: failed({}) }));
       } else reject(ctx.signal.reason);
     };
@@ -375,7 +477,9 @@ export async function startTls(
   // Node leaves the name check to checkServerIdentity, which we disabled: the chain first, then the name.
   const chainError = tlsSocket.authorizationError as unknown;
   let verifyError: string | undefined = chainError
-    ? (typeof chainError === 'string' ? chainError : errorCode(chainError) ?? String(chainError))
+    ? typeof chainError === 'string'
+      ? chainError
+      : (errorCode(chainError) ?? String(chainError))
     : undefined;
   if (!verifyError) {
     const nameError = peer?.raw
@@ -406,7 +510,7 @@ export async function startTls(
       throw closedAfterHandshake(facts, offeredCert, failed(facts));
     }
   }
-  into['tls'] = facts;
+  into.tls = facts;
   return { socket: tlsSocket, facts };
 }
 
@@ -424,10 +528,12 @@ function closedAfterHandshake(tls: TlsFacts, offeredCert: boolean, facts: Record
     return new ProbeError('auth-rejected', closedWhy(why), eof);
   }
   const proxy = 'a TLS proxy could not reach its backend';
-  const why = tls.clientCertRequested === false
-    ? `it did not ask for a client certificate, so most likely ${proxy}`
-    : offeredCert ? `it may have rejected our client certificate, or ${proxy}`
-      : `it may require a client certificate (give with.cert and with.key), or ${proxy}`;
+  const why =
+    tls.clientCertRequested === false
+      ? `it did not ask for a client certificate, so most likely ${proxy}`
+      : offeredCert
+        ? `it may have rejected our client certificate, or ${proxy}`
+        : `it may require a client certificate (give with.cert and with.key), or ${proxy}`;
   return new ProbeError('reset', closedWhy(why), eof);
 }
 

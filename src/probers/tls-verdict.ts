@@ -3,7 +3,7 @@
 // warning, a certificate problem tolerated by with.insecure is named, and what the handshake says
 // about client certificates is told. startTls() has already put the facts in `facts.tls`.
 import type { Check, Observation } from '../types.js';
-import { describeVerifyError, type TlsClientOpts, type TlsFacts } from './tls.js';
+import { describeVerifyError, type TlsClientOpts, type TlsFacts } from '../net/tls.js';
 
 /** "TLSv1.3, certificate CN=web.test from CN=Example CA, valid until 2027-01-31 (400 days)". */
 export function tlsSummary(f: TlsFacts): string {
@@ -19,24 +19,31 @@ export function tlsSummary(f: TlsFacts): string {
 
 /** The warning text when the certificate expires within `minDaysValid` days, else undefined. */
 function expiryWarning(
-  facts: Pick<TlsFacts, 'daysToExpiry' | 'notAfter'>, minDaysValid: number | undefined,
+  facts: Pick<TlsFacts, 'daysToExpiry' | 'notAfter'>,
+  minDaysValid: number | undefined,
 ): string | undefined {
   if (minDaysValid === undefined || facts.daysToExpiry === undefined) return undefined;
   if (facts.daysToExpiry >= minDaysValid) return undefined;
-  return `the server certificate expires on ${facts.notAfter?.slice(0, 10) ?? '?'}, in ${facts.daysToExpiry} days `
-    + `(fewer than the ${minDaysValid} required by with.minDaysValid)`;
+  return (
+    `the server certificate expires on ${facts.notAfter?.slice(0, 10) ?? '?'}, in ${facts.daysToExpiry} days ` +
+    `(fewer than the ${minDaysValid} required by with.minDaysValid)`
+  );
 }
 
 /** What a handshake on its own (tls://) says, and does not say, about client certificates. */
 function handshakeCertNote(f: TlsFacts): string {
   if (f.clientCertRequested === 'unknown') {
-    return '; whether the server asked for a client certificate is unknown, '
-      + 'so this pass does not prove that an mTLS service accepts this client';
+    return (
+      '; whether the server asked for a client certificate is unknown, ' +
+      'so this pass does not prove that an mTLS service accepts this client'
+    );
   }
   if (!f.clientCertRequested) return '; no client certificate asked for';
   // Offered: a server that checks it after the handshake (nginx http) has not judged it yet.
-  return '; the server asked for a client certificate and completed the handshake with ours '
-    + '(it may still refuse it at the application layer)';
+  return (
+    '; the server asked for a client certificate and completed the handshake with ours ' +
+    '(it may still refuse it at the application layer)'
+  );
 }
 
 /** After an application answer, only an unanswered request is worth saying (ssl_verify_client optional). */
@@ -59,7 +66,11 @@ export interface TlsVerdictOptions {
  * auth-rejected (nginx asks, completes the handshake, and refuses only in HTTP).
  */
 export function tlsVerdict(
-  obs: Observation, tls: TlsFacts, check: Check, opts: TlsClientOpts, o: TlsVerdictOptions = {},
+  obs: Observation,
+  tls: TlsFacts,
+  check: Check,
+  opts: TlsClientOpts,
+  o: TlsVerdictOptions = {},
 ): Observation {
   if (obs.reason !== 'ok') return obs;
   const name = opts.servername ?? check.target.host;
@@ -71,11 +82,14 @@ export function tlsVerdict(
   const withCode = code !== undefined ? { code } : {};
   if (o.handshakeOnly && tls.clientCertRequested === true && !tls.clientCertOffered) {
     return {
-      ...obs, reason: 'auth-rejected', code: 'CLIENT_CERT_REQUESTED',
-      detail: `TLS handshake completed (${tlsSummary(tls)}); `
-        + 'the server asked for a client certificate and none was offered: '
-        + `it may refuse this client at the application layer (give with.cert and with.key)${soon ? `; ${soon}` : ''}`
-        + tolerated,
+      ...obs,
+      reason: 'auth-rejected',
+      code: 'CLIENT_CERT_REQUESTED',
+      detail:
+        `TLS handshake completed (${tlsSummary(tls)}); ` +
+        'the server asked for a client certificate and none was offered: ' +
+        `it may refuse this client at the application layer (give with.cert and with.key)${soon ? `; ${soon}` : ''}` +
+        tolerated,
     };
   }
   const note = o.handshakeOnly ? handshakeCertNote(tls) : exchangeCertNote(tls);

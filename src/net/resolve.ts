@@ -12,7 +12,12 @@ export type Found = { address: string; family: Family }[];
  * Every A/AAAA address of `host`, each once (/etc/hosts may list one twice). Rejects with code
  * EAI_AGAIN at the deadline, ENODATA for a name without addresses, or the lookup's own error.
  */
-export async function lookupWithin(host: string, family: Family | undefined, ms: number, signal?: AbortSignal): Promise<Found> {
+export async function lookupWithin(
+  host: string,
+  family: Family | undefined,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<Found> {
   const literal = isIP(host);
   if (literal) return [{ address: host, family: literal as Family }];
   const deadline = holdDeadline(ms, signal, `no DNS answer for ${host} within ${ms} ms`);

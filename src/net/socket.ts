@@ -1,7 +1,7 @@
 // Shared dial helpers: a TCP connection that honours the check's AbortSignal for its whole life,
 // and deadlines that garbage collection cannot lose.
 import { createSocket } from 'node:dgram';
-import { Socket, isIP, connect as netConnect } from 'node:net';
+import { type Socket, isIP, connect as netConnect } from 'node:net';
 import type { Family, LocalSource, ProbeContext } from '../types.js';
 import { connectViaProxy, type ProxySpec } from './proxy.js';
 
@@ -161,8 +161,12 @@ async function lookUpRoute(address: string, port: number): Promise<LocalSource |
  * read it, a prober that never dialled) the route's source towards the address or, through a
  * proxy, towards the proxy (kind proxy).
  */
-export async function sourceFor(signal: AbortSignal, address: string, port: number, proxy?: ProxySpec):
-  Promise<LocalSource | undefined> {
+export async function sourceFor(
+  signal: AbortSignal,
+  address: string,
+  port: number,
+  proxy?: ProxySpec,
+): Promise<LocalSource | undefined> {
   const recorded = sources.get(signal);
   if (recorded) return recorded;
   if (proxy) {
@@ -192,8 +196,7 @@ export interface HeldDeadline {
  * only weakly referenced on Node 20: a garbage collection can drop it, and then it never fires and
  * a probe waits forever. Here a plain, referenced timer owns the controller until dispose().
  */
-export function holdDeadline(ms: number, parent?: AbortSignal, message = `deadline of ${ms} ms reached`):
-  HeldDeadline {
+export function holdDeadline(ms: number, parent?: AbortSignal, message = `deadline of ${ms} ms reached`): HeldDeadline {
   const controller = new AbortController();
   const onParent = () => controller.abort(parent!.reason);
   const timer = setTimeout(() => controller.abort(new DOMException(message, 'TimeoutError')), ms);

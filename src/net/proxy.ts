@@ -34,7 +34,10 @@ export function redactProxyUrl(text: string): string {
   let shown = text;
   if (at >= 0) {
     const slashes = text.indexOf('//');
-    shown = slashes >= 0 && slashes < at ? `${text.slice(0, slashes + 2)}***@${text.slice(at + 1)}` : `***@${text.slice(at + 1)}`;
+    shown =
+      slashes >= 0 && slashes < at
+        ? `${text.slice(0, slashes + 2)}***@${text.slice(at + 1)}`
+        : `***@${text.slice(at + 1)}`;
   }
   return terminalText(shown, 200);
 }
@@ -53,9 +56,14 @@ export function parseProxyUrl(text: string, where: string): ProxySpec {
   try {
     url = new URL(text.includes('://') ? text : `http://${text}`);
   } catch {
-    throw new UsageError(`${where}: "${redactProxyUrl(text)}" is not a proxy URL such as http://proxy.example.org:3128`);
+    throw new UsageError(
+      `${where}: "${redactProxyUrl(text)}" is not a proxy URL such as http://proxy.example.org:3128`,
+    );
   }
-  if (url.protocol !== 'http:') throw new UsageError(`${where}: only http:// proxies (HTTP CONNECT) are supported, not ${terminalText(url.protocol, 40)}//`);
+  if (url.protocol !== 'http:')
+    throw new UsageError(
+      `${where}: only http:// proxies (HTTP CONNECT) are supported, not ${terminalText(url.protocol, 40)}//`,
+    );
   const port = Number(url.port || 80);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const spec: ProxySpec = { host, port, label: `http://${url.hostname}:${port}` };
@@ -89,12 +97,22 @@ export function bypassesProxy(noProxy: string | undefined, host: string, port: n
 }
 
 /** The proxy a check goes through, or undefined for a direct connection. */
-export function selectProxy(scheme: ProbeScheme, host: string, port: number, rowProxy: string | undefined, settings: ProxySettings | undefined): ProxySpec | undefined {
+export function selectProxy(
+  scheme: ProbeScheme,
+  host: string,
+  port: number,
+  rowProxy: string | undefined,
+  settings: ProxySettings | undefined,
+): ProxySpec | undefined {
   if (NON_TCP.has(scheme)) return undefined;
   const explicit = rowProxy ?? settings?.flag;
-  if (explicit !== undefined) return explicit === 'direct' ? undefined : parseProxyUrl(explicit, rowProxy !== undefined ? 'with.proxy' : '--proxy');
+  if (explicit !== undefined)
+    return explicit === 'direct'
+      ? undefined
+      : parseProxyUrl(explicit, rowProxy !== undefined ? 'with.proxy' : '--proxy');
   const env = settings?.env ?? {};
-  const fromEnv = (scheme === 'http' ? envVar(env, 'http_proxy') : envVar(env, 'https_proxy')) ?? envVar(env, 'all_proxy');
+  const fromEnv =
+    (scheme === 'http' ? envVar(env, 'http_proxy') : envVar(env, 'https_proxy')) ?? envVar(env, 'all_proxy');
   if (!fromEnv || bypassesProxy(envVar(env, 'no_proxy'), host, port)) return undefined;
   return parseProxyUrl(fromEnv, scheme === 'http' ? 'HTTP_PROXY' : 'HTTPS_PROXY');
 }
@@ -107,7 +125,13 @@ export function connectViaProxy(proxy: ProxySpec, host: string, port: number, si
     if (proxy.authorization) headers['proxy-authorization'] = proxy.authorization;
     let reachedProxy = false;
     const req = request({
-      host: proxy.host, port: proxy.port, method: 'CONNECT', path: authority, headers, agent: false, signal,
+      host: proxy.host,
+      port: proxy.port,
+      method: 'CONNECT',
+      path: authority,
+      headers,
+      agent: false,
+      signal,
       createConnection: () => {
         const s = netConnect({ host: proxy.host, port: proxy.port });
         s.once('connect', () => (reachedProxy = true));
@@ -118,16 +142,35 @@ export function connectViaProxy(proxy: ProxySpec, host: string, port: number, si
       if (res.statusCode === 200) return resolve(socket);
       socket.destroy();
       const status = `${res.statusCode} ${res.statusMessage ?? ''}`.trim();
-      const why = res.statusCode === 407 ? 'the proxy wants credentials (407): put them in the proxy URL'
-        : res.statusCode === 403 ? `the proxy does not allow this destination or port (${status})`
-        : (res.statusCode ?? 0) >= 500 ? `the proxy could not connect to ${authority} (${status}): the target may be down or blocked beyond the proxy`
-        : `the proxy answered ${status}`;
-      reject(new ProbeError('proxy-error', `${proxy.label}: ${why}`, { code: `PROXY_${res.statusCode}`, state: 'unknown', facts: { via: proxy.label, proxyStatus: res.statusCode } }));
+      const why =
+        res.statusCode === 407
+          ? 'the proxy wants credentials (407): put them in the proxy URL'
+          : res.statusCode === 403
+            ? `the proxy does not allow this destination or port (${status})`
+            : (res.statusCode ?? 0) >= 500
+              ? `the proxy could not connect to ${authority} (${status}): the target may be down or blocked beyond ` +
+                `the proxy`
+              : `the proxy answered ${status}`;
+      reject(
+        new ProbeError('proxy-error', `${proxy.label}: ${why}`, {
+          code: `PROXY_${res.statusCode}`,
+          state: 'unknown',
+          facts: { via: proxy.label, proxyStatus: res.statusCode },
+        }),
+      );
     });
     req.once('error', (e) => {
       if (signal.aborted) return reject(signal.reason);
       const code = (e as NodeJS.ErrnoException).code;
-      reject(new ProbeError('proxy-error', reachedProxy ? `${proxy.label} closed the tunnel request: ${e.message}` : `cannot reach the proxy ${proxy.label}: ${code ?? e.message}`, { ...(code && { code }), state: 'unknown', facts: { via: proxy.label } }));
+      reject(
+        new ProbeError(
+          'proxy-error',
+          reachedProxy
+            ? `${proxy.label} closed the tunnel request: ${e.message}`
+            : `cannot reach the proxy ${proxy.label}: ${code ?? e.message}`,
+          { ...(code && { code }), state: 'unknown', facts: { via: proxy.label } },
+        ),
+      );
     });
     req.end();
   });
