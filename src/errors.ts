@@ -1,5 +1,7 @@
 // Three error classes: bad input from the user (exit 2), a broken profile (exit 2, names file and
 // path), and a probe failure that carries a reason for classify().
+import type { ErrorCode } from './error-code.js';
+import type { ProbeFacts } from './facts.js';
 import type { PortState, Reason } from './types.js';
 
 /** A bad flag, an unknown profile id, a missing variable: one line on stderr, exit code 2. */
@@ -37,15 +39,15 @@ export function printable(text: string): string {
 /** A failure a prober understood itself (wrong protocol, no CONNACK ...), with its reason. */
 export class ProbeError extends Error {
   override name = 'ProbeError';
-  readonly code: string | undefined;
+  readonly code: ErrorCode | undefined;
   /** What the prober learned before failing (certificate facts, the bytes that came back ...). */
-  readonly facts: Record<string, unknown>;
+  readonly facts: ProbeFacts;
   /** The port state, when the prober knows better than the connected/not-connected default. */
   readonly state: PortState | undefined;
   constructor(
     readonly reason: Reason,
     message: string,
-    options: { code?: string; cause?: unknown; facts?: Record<string, unknown>; state?: PortState } = {},
+    options: { code?: ErrorCode; cause?: unknown; facts?: ProbeFacts; state?: PortState } = {},
   ) {
     super(message, { cause: options.cause });
     this.code = options.code;

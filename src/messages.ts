@@ -1,5 +1,14 @@
-// Every human-facing runtime string about results lives here: one hint per reason, written for an
-// IT engineer who must tell a network team exactly what to open.
+// The sentences shared by every prober: one summary and one hint per reason, written for an IT
+// engineer who must tell a network team exactly what to open.
+//
+// The rule for human text about results: a sentence lives in ONE table beside the code that says
+// it, a `const SAY = { … }` of strings and small functions. A prober's own sentences (its details,
+// its reasons' wording) are its table: at the top of its file when short (tcp, udp, listen), else
+// in a sibling `src/probers/<name>-text.ts` that its helper modules share (http, mqtt, grpc,
+// devp2p, wireguard, tls); the TLS client's in src/net/tls-text.ts, the error table's at the top
+// of src/probe/classify.ts. Only what no one prober owns lives here. Words that are a
+// specification's or a peer's (CONNACK codes, grpcio messages, nginx pages) stay beside the codes
+// they name. test/style/sentences.test.ts fails on a sentence anywhere else in a prober file.
 import type { CheckResult, Reason } from './types.js';
 
 export const REASON_SUMMARY: Record<Reason, string> = {

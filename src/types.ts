@@ -1,4 +1,6 @@
 // The vocabulary of fedprobe. Every union is serialised as itself in JSON, JUnit and metrics.
+import type { ErrorCode } from './error-code.js';
+import type { ProbeFacts } from './facts.js';
 
 export const OUTCOMES = ['pass', 'fail', 'warn', 'inconclusive', 'skip'] as const;
 /** The verdict on a matrix row. */
@@ -135,14 +137,17 @@ export interface Timings {
 }
 
 /** What a prober saw. Probers observe; judge() decides whether it is good news. */
-export interface Observation {
+export interface Observation<F extends ProbeFacts = ProbeFacts> {
   state: PortState;
   reason: Reason;
   detail: string;
   /** The raw error code (ECONNREFUSED, ERR_SSL_...) when there was one. */
-  code?: string;
-  facts: Record<string, unknown>;
-  timings: Timings;
+  code?: ErrorCode;
+  /** What the protocol showed beside the verdict: one type per scheme (facts.ts). */
+  facts: F;
+  /** Phases the prober timed itself, if any; the runner times connect, TLS, first byte (ctx.phase)
+   * and always the total, so a prober has no placeholder to fill. */
+  timings?: Partial<Timings>;
 }
 
 /** The source side of a path: what this machine used (or would use) to reach an address. */
@@ -164,10 +169,10 @@ export interface AddressResult {
   state: PortState;
   reason: Reason;
   detail: string;
-  code?: string;
+  code?: ErrorCode;
   attempts: number;
   timings: Timings;
-  facts: Record<string, unknown>;
+  facts: ProbeFacts;
 }
 
 export interface CheckResult {
@@ -190,12 +195,12 @@ export interface CheckResult {
   reason: Reason;
   detail: string;
   hint: string;
-  code?: string;
+  code?: ErrorCode;
   addresses: AddressResult[];
   /** `direct`, or `proxy http://host:port` (credentials never shown). */
   via: string;
   timings: Timings;
-  facts: Record<string, unknown>;
+  facts: ProbeFacts;
 }
 
 export type Summary = Record<Outcome, number>;
@@ -248,5 +253,6 @@ export interface ProbeContext {
   proxy?: import('./net/proxy.js').ProxySpec;
 }
 
-/** One protocol's observation of one address. Throws for failures classify() understands. */
-export type Prober = (check: Check, ctx: ProbeContext) => Promise<Observation>;
+/** One protocol's observation of one address, with its scheme's facts (a registered prober's own:
+ * ForeignFacts). Throws for failures classify() understands. */
+export type Prober<F extends ProbeFacts = ProbeFacts> = (check: Check, ctx: ProbeContext) => Promise<Observation<F>>;

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_install=0
-for cmd in ip nft mosquitto nginx openssl wg wireguard-go tinyproxy socat prometheus promtool prometheus-pushgateway protoc grpc_python_plugin ejabberdctl rabbitmq-server xmllint tmux man groff; do
+for cmd in ip nft mosquitto nginx openssl wg wireguard-go tinyproxy socat prometheus promtool prometheus-pushgateway protoc grpc_python_plugin ejabberdctl rabbitmq-server xmllint tmux man groff dnsmasq; do
   command -v "$cmd" >/dev/null 2>&1 || { need_install=1; break; }
 done
 if [ "$need_install" = 1 ]; then

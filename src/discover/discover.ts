@@ -11,7 +11,7 @@ export interface DiscoverOptions {
   procRoot?: string;
 }
 
-export interface Plan extends Component {
+interface Plan extends Component {
   /** --set values, from the component's own configuration. */
   set: Record<string, string>;
   /** Variables the profile needs that nothing here gave: the operator's --set. */
@@ -36,9 +36,15 @@ export function checkCommand(profile: string, set: Record<string, string>): stri
   ].join(' ');
 }
 
-export async function discover(opts: DiscoverOptions = {}): Promise<Plan[]> {
+export interface Discovery {
+  plans: Plan[];
+  /** Pids whose command line could not be read (hidepid, another user's process): said, not guessed. */
+  unreadable: string[];
+}
+
+export async function discover(opts: DiscoverOptions = {}): Promise<Discovery> {
   const procRoot = opts.procRoot ?? '/proc';
-  const [procs, tcp] = await Promise.all([listProcesses(procRoot), listeningSockets('tcp', procRoot)]);
+  const [{ procs, unreadable }, tcp] = await Promise.all([listProcesses(procRoot), listeningSockets('tcp', procRoot)]);
   const components = await identify(procs, tcp, procRoot);
   const plans: Plan[] = [];
   for (const c of components) {
@@ -49,18 +55,33 @@ export async function discover(opts: DiscoverOptions = {}): Promise<Plan[]> {
         ([name, def]) => def.default === undefined && set[name] === undefined && set[`${name}_file`] === undefined,
       )
       .map(([name]) => name);
-    // --from picks the same profile from what it reads; a command is only offered when nothing is missing.
+    // --from picks the same profile from what it reads; what it cannot give is asked for, as in `command`.
     const fromCommand =
-      c.from !== undefined && c.found && !missing.length ? `fedprobe check --from ${shellWord(c.from)}` : undefined;
+      c.from !== undefined && c.found
+        ? ['fedprobe check --from', shellWord(c.from), ...missing.map((m) => `--set ${m}=…`)].join(' ')
+        : undefined;
     plans.push({ ...c, set, missing, command: checkCommand(c.profile, set), ...(fromCommand && { fromCommand }) });
   }
-  return plans;
+  return { plans, unreadable };
+}
+
+/** `1, 3, 6` — at most ten, then how many more. */
+function shortList(pids: readonly string[]): string {
+  return pids.length > 10 ? `${pids.slice(0, 10).join(', ')} and ${pids.length - 10} more` : pids.join(', ');
 }
 
 /** What `discover` prints on stdout: per component its evidence, values, notes and command. */
-export function renderPlans(plans: readonly Plan[]): string {
+export function renderPlans({ plans, unreadable }: Discovery): string {
+  // One line for all processes that could not be read: what they run is not known, not guessed.
+  const n = unreadable.length;
+  const hidden = n
+    ? `\n${n} process${n > 1 ? 'es' : ''} (pid ${shortList(unreadable)}) could not be read (their ` +
+      '/proc/PID/cmdline: permission denied): what they run is not known; run discover as root to see them\n'
+    : '';
   if (!plans.length)
-    return 'no Fed-BioMed, Flower or HPE Swarm Learning component found here (no known process or listening port)\n';
+    return (
+      'no Fed-BioMed, Flower or HPE Swarm Learning component found here (no known process or listening port)\n' + hidden
+    );
   const blocks = plans.map((p) => {
     // What a process's argv or a configuration file says is shown, never acted on by the terminal.
     const lines = [`${p.profile}: ${t(p.evidence.join('; '))}`];
@@ -72,5 +93,5 @@ export function renderPlans(plans: readonly Plan[]): string {
     if (p.fromCommand) lines.push(`  ${t(p.fromCommand)}   # the same, read again: each value's source in the report`);
     return lines.join('\n');
   });
-  return `${blocks.join('\n\n')}\n`;
+  return `${blocks.join('\n\n')}\n${hidden}`;
 }

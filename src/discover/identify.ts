@@ -2,13 +2,15 @@
 // were started with is the truth), then from listening ports nothing else explained.
 import { isAbsolute, join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { commandsFromCmdline } from '../frameworks/commands.js';
+import { commandsFromCmdline, type FoundCommand } from '../frameworks/commands.js';
 import { readFedbiomedIni } from '../frameworks/fedbiomed.js';
 import type { Found } from '../frameworks/found.js';
 import { foundFromCommand, PROGRAMS } from '../frameworks/read.js';
+import { SWARM_PROFILE, SWARM_PROGRAMS, type SwarmProgram, swarmFromArgs } from '../frameworks/swarm.js';
+import { swarmFromEnviron } from '../frameworks/swarm-env.js';
 import { readConfigText } from '../frameworks/text.js';
 import type { ListeningSocket } from '../probers/listen.js';
-import { hostPath, placePaths } from './place.js';
+import { deniedLine, hostPath, placePaths } from './place.js';
 import type { Proc } from './proc.js';
 
 export interface Component {
@@ -47,6 +49,8 @@ function fedbiomedRoot(p: Proc): { role: 'node' | 'researcher'; root: string } |
 function flowerEnvNotes(p: Proc): string[] {
   const env = p.environ ?? {};
   const notes: string[] = [];
+  if (p.denied?.environ)
+    notes.push(deniedLine([p.denied.environ], 'its FLWR_* settings (telemetry, update check) are not known'));
   if (env.FLWR_TELEMETRY_ENABLED === '0')
     notes.push(`FLWR_TELEMETRY_ENABLED=0 (pid ${p.pid} environ): telemetry is off, the telemetry row does not matter`);
   if (env.FLWR_DISABLE_UPDATE_CHECK === '1')
@@ -55,6 +59,27 @@ function flowerEnvNotes(p: Proc): string[] {
         `matter`,
     );
   return notes;
+}
+
+/** A run-sn/sl/swop/swci script still running (started without -d), or a container its script started. */
+function swarmCommand(p: Proc, cmd: FoundCommand | undefined, procRoot: string) {
+  if (cmd && (SWARM_PROGRAMS as readonly string[]).includes(cmd.program))
+    return {
+      program: cmd.program as SwarmProgram,
+      args: cmd.args,
+      where: cmd.where,
+      how: '',
+      from: `${procRoot}/${p.pid}/cmdline`,
+    };
+  const label = `pid ${p.pid} environ`;
+  const env = p.environ && swarmFromEnviron(p.environ, label);
+  if (!env) return undefined;
+  return {
+    ...env,
+    where: label,
+    how: ` (Swarm ${SWARM_PROFILE[env.program].toUpperCase()} container, by its environment)`,
+    from: `${procRoot}/${p.pid}/environ`,
+  };
 }
 
 async function fromProcess(p: Proc, procRoot: string): Promise<Component | undefined> {
@@ -72,13 +97,30 @@ async function fromProcess(p: Proc, procRoot: string): Promise<Component | undef
       return { family: FLOWER_FAMILY[cmd.program]!, profile, evidence: [evidence], problem: e.message };
     }
   }
+  const swarm = swarmCommand(p, cmd, procRoot);
+  if (swarm) {
+    const family = `swarm-${SWARM_PROFILE[swarm.program]}`;
+    try {
+      const found = placePaths(p, await swarmFromArgs(swarm.program, swarm.args, swarm.where));
+      return { family, profile: found.profile, evidence: [`${evidence}${swarm.how}`], found, from: swarm.from };
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      const profile = `swarm/${SWARM_PROFILE[swarm.program]}`;
+      return { family, profile, evidence: [`${evidence}${swarm.how}`], problem: e.message };
+    }
+  }
   const fbm = fedbiomedRoot(p);
   if (fbm) {
     // The path as the process sees it, through /proc/PID/root when it runs in a container; its FBM_*
     // variables override the file, as Fed-BioMed's environ.py does.
-    const file = hostPath(p, join(fbm.root, 'etc', 'config.ini'));
     const family = `fedbiomed-${fbm.role}`;
     try {
+      const file = hostPath(p, join(fbm.root, 'etc', 'config.ini'), 'its configuration');
+      // FBM_* variables override the file (Fed-BioMed's environ.py): without them its values are not known.
+      if (p.denied?.environ)
+        throw new UsageError(
+          deniedLine([p.denied.environ], 'its FBM_* settings, which override config.ini, are not known'),
+        );
       const opts = { env: p.environ ?? {}, envLabel: `pid ${p.pid} environ` };
       const found = placePaths(p, await readFedbiomedIni(file, await readConfigText(file), opts));
       return { family, profile: found.profile, evidence: [evidence], found, from: file };
@@ -102,6 +144,9 @@ const PORT_RULES: { family: string; profile: string; ports: number[] }[] = [
   { family: 'swarm-license', profile: 'swarm/license', ports: [5814] },
 ];
 
+const values = (c: Component) =>
+  JSON.stringify([c.problem, Object.entries(c.found?.vars ?? {}).map(([k, v]) => [k, v.value])]);
+
 export async function identify(
   procs: readonly Proc[],
   sockets: readonly ListeningSocket[],
@@ -110,8 +155,12 @@ export async function identify(
   const out: Component[] = [];
   for (const p of procs) {
     const c = await fromProcess(p, procRoot);
-    if (c && !out.some((o) => o.family === c.family && JSON.stringify(o.found?.vars) === JSON.stringify(c.found?.vars)))
-      out.push(c);
+    if (!c) continue;
+    // The same component seen twice (a run-sn script and the container it started; a process and its
+    // children): one plan, with both as evidence.
+    const same = out.find((o) => o.family === c.family && o.profile === c.profile && values(o) === values(c));
+    if (same) same.evidence.push(...c.evidence);
+    else out.push(c);
   }
   for (const rule of PORT_RULES) {
     const bound = rule.ports.map((port) => sockets.filter((s) => s.port === port));

@@ -3,6 +3,7 @@
 // environment, and where its filesystem is when it runs in a container. The root is injectable so
 // that tests can point it at a fake tree.
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { SWARM_ENV } from '../frameworks/swarm-env.js';
 
 export interface Proc {
   pid: string;
@@ -11,48 +12,74 @@ export interface Proc {
   /** The raw cmdline, as commandsFromCmdline() takes it. */
   cmdline: string;
   cwd?: string;
-  /** FLWR_* and FBM_* variables of its environment only: the rest may hold passwords, and is not read on. */
+  /** FLWR_*, FBM_* and the Swarm run-* variables of its environment only: the rest may hold passwords. */
   environ?: Record<string, string>;
   /** `/proc/PID/root` when the process sees another filesystem than this one (a container): its paths
    * are read through it. Absent when it is the same root, or when it cannot be told. */
   root?: string;
-  /** Why its root could not be looked at (permission denied): its paths are then used as it gives them. */
-  rootProblem?: string;
+  /** What of /proc/PID could not be read (another user's process, fedprobe unprivileged): `environ`,
+   * `cwd`, `root`, each as `/proc/7/cwd: permission denied`. What depends on it is said, never guessed. */
+  denied?: Partial<Record<'environ' | 'cwd' | 'root', string>>;
+}
+
+/** `permission denied` for EACCES/EPERM, the code otherwise. */
+function why(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? String(e));
+}
+
+/** A part of /proc/PID that is simply not there (a fake tree, a process gone) is no problem; denied is. */
+async function part<T>(read: () => Promise<T>): Promise<{ value?: T; denied?: string }> {
+  try {
+    return { value: await read() };
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? {} : { denied: why(e) };
+  }
 }
 
 /** Only the settings the readers know; never the whole environment (tokens, passwords). */
 const SETTINGS = /^(FLWR|FBM)_[A-Z0-9_]+$/;
+const keep = (name: string) => SETTINGS.test(name) || SWARM_ENV.test(name);
 
 export function parseEnviron(raw: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of raw.split('\0')) {
     const eq = entry.indexOf('=');
-    if (eq > 0 && SETTINGS.test(entry.slice(0, eq))) out[entry.slice(0, eq)] = entry.slice(eq + 1);
+    if (eq > 0 && keep(entry.slice(0, eq))) out[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
   return out;
 }
 
-async function rootOf(dir: string): Promise<Pick<Proc, 'root' | 'rootProblem'>> {
-  try {
-    const [theirs, ours] = await Promise.all([stat(`${dir}/root/`), stat('/')]);
-    return theirs.dev === ours.dev && theirs.ino === ours.ino ? {} : { root: `${dir}/root` };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    // No root entry (a process gone, a fake tree without one): the same filesystem as ours.
-    return code === 'ENOENT' ? {} : { rootProblem: `${dir}/root: ${code === 'EACCES' ? 'permission denied' : code}` };
-  }
+/** Its root when it is not ours (a container); `same` when it is, or when the tree has none (a fake one). */
+async function rootOf(dir: string): Promise<{ value?: string; denied?: string }> {
+  const r = await part(() => Promise.all([stat(`${dir}/root/`), stat('/')]));
+  if (!r.value) return r.denied ? { denied: r.denied } : {};
+  const [theirs, ours] = r.value;
+  return theirs.dev === ours.dev && theirs.ino === ours.ino ? {} : { value: `${dir}/root` };
 }
 
-/** One process, or undefined when it has no argv (a kernel thread, a zombie) or has ended. */
-export async function readProcess(procRoot: string, pid: string): Promise<Proc | undefined> {
+export type ReadResult = Proc | { pid: string; denied: string } | undefined;
+
+/** One process; `denied` when even its cmdline cannot be read; undefined when it has no argv (a kernel
+ * thread, a zombie) or has ended while being read. */
+export async function readProcess(procRoot: string, pid: string): Promise<ReadResult> {
   const dir = `${procRoot}/${pid}`;
-  // A process may end while it is being read; it is then simply not there.
-  const cmdline = await readFile(`${dir}/cmdline`, 'utf8').catch(() => '');
+  const cmd = await part(() => readFile(`${dir}/cmdline`, 'utf8'));
+  if (cmd.denied) return { pid, denied: `${dir}/cmdline: ${cmd.denied}` };
+  const cmdline = cmd.value ?? '';
   if (cmdline === '') return undefined;
   const comm = (await readFile(`${dir}/comm`, 'utf8').catch(() => '')).trim();
-  const cwd = await readlink(`${dir}/cwd`).catch(() => undefined);
-  // Another user's environ is unreadable without privileges: then there are simply no settings.
-  const environ = parseEnviron(await readFile(`${dir}/environ`, 'utf8').catch(() => ''));
+  const [cwd, env, root] = await Promise.all([
+    part(() => readlink(`${dir}/cwd`)),
+    part(() => readFile(`${dir}/environ`, 'utf8')),
+    rootOf(dir),
+  ]);
+  const environ = parseEnviron(env.value ?? '');
+  const denied: Proc['denied'] = {
+    ...(env.denied && { environ: `${dir}/environ: ${env.denied}` }),
+    ...(cwd.denied && { cwd: `${dir}/cwd: ${cwd.denied}` }),
+    ...(root.denied && { root: `${dir}/root: ${root.denied}` }),
+  };
   const argv = cmdline.split('\0');
   if (argv.at(-1) === '') argv.pop();
   return {
@@ -60,19 +87,27 @@ export async function readProcess(procRoot: string, pid: string): Promise<Proc |
     comm,
     argv,
     cmdline,
-    ...(cwd !== undefined && { cwd }),
+    ...(cwd.value !== undefined && { cwd: cwd.value }),
     ...(Object.keys(environ).length > 0 && { environ }),
-    ...(await rootOf(dir)),
+    ...(root.value !== undefined && { root: root.value }),
+    ...(Object.keys(denied).length > 0 && { denied }),
   };
 }
 
-export async function listProcesses(procRoot = '/proc'): Promise<Proc[]> {
+export function isProc(r: ReadResult): r is Proc {
+  return r !== undefined && 'argv' in r;
+}
+
+/** The processes, and the pids whose command line could not be read (hidepid, another user's). */
+export async function listProcesses(procRoot = '/proc'): Promise<{ procs: Proc[]; unreadable: string[] }> {
   const entries = await readdir(procRoot).catch(() => [] as string[]);
   const pids = entries.filter((e) => /^\d+$/.test(e)).sort((a, b) => Number(a) - Number(b));
-  const out: Proc[] = [];
+  const procs: Proc[] = [];
+  const unreadable: string[] = [];
   for (const pid of pids) {
     const p = await readProcess(procRoot, pid);
-    if (p) out.push(p);
+    if (isProc(p)) procs.push(p);
+    else if (p) unreadable.push(p.pid);
   }
-  return out;
+  return { procs, unreadable };
 }

@@ -25,10 +25,20 @@ export function parseArgs(words: readonly ArgWord[], spec: ArgSpec): Record<stri
   const out: Record<string, ArgValue> = {};
   const take = (name: string, w: ArgWord, value: string) => {
     if (w.unresolved?.length) {
-      throw new UsageError(
-        `${w.source}: ${name} ${value} uses ${w.unresolved.map((v) => `$${v}`).join(', ')}, which is not set ` +
-          `here: set it in the environment or give the value with --set`,
-      );
+      // `APLS_IP=$1`: the script sets it from its own arguments, which only exist when it runs.
+      const byScript = w.unresolved.filter((v) => v.includes('='));
+      const unset = w.unresolved.filter((v) => !v.includes('='));
+      const parts = [
+        ...(unset.length ? [`${unset.map((v) => `$${v}`).join(', ')}, which is not set here`] : []),
+        ...byScript.map(
+          (v) =>
+            `$${v.slice(0, v.indexOf('='))}, which the script sets from ${v.slice(v.indexOf('=') + 1)} when it runs`,
+        ),
+      ];
+      const hint = unset.length
+        ? 'set it in the environment or give the value with --set'
+        : 'give the value with --set';
+      throw new UsageError(`${w.source}: ${name} ${value} uses ${parts.join(' and ')}: ${hint}`);
     }
     out[name] = { value, source: w.source, ...(w.defaulted?.length && { defaulted: w.defaulted }) };
   };

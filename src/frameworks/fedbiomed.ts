@@ -187,6 +187,13 @@ export async function readFedbiomedVpnEnv(file: string, text: string): Promise<F
   if (!endpoint || endpoint.value === '')
     throw new UsageError(`${file}: Fed-BioMed VPN configuration without VPN_SERVER_ENDPOINT`);
   const source = `${file}:${endpoint.line}`;
+  // The repository's config_templates/*.env hold `$vpn_server_endpoint`, which bin/configure_peer.py fills in
+  // (string.Template); such a value is a placeholder, not an address.
+  if (endpoint.value.includes('$'))
+    throw new UsageError(
+      `${source}: VPN_SERVER_ENDPOINT=${endpoint.value} is a placeholder: this is the template configure_peer.py ` +
+        `fills in, not a peer's config.env`,
+    );
   const { host, port } = splitHostPort(endpoint.value, source);
   const facts: Facts = {
     vpn_server: { value: host, source },

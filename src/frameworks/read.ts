@@ -11,13 +11,15 @@ import {
   type FoundCommand,
 } from './commands.js';
 import { placePaths } from '../discover/place.js';
-import { readProcess } from '../discover/proc.js';
-import { readDotEnv } from './dotenv.js';
+import { isProc, parseEnviron, readProcess } from '../discover/proc.js';
+import { processLookup, readEnvFile } from './dotenv.js';
 import { looksLikeFedbiomedIni, looksLikeFedbiomedVpnEnv, readFedbiomedIni, readFedbiomedVpnEnv } from './fedbiomed.js';
 import { FLOWER_PROGRAMS, superlinkFromArgs, supernodeFromArgs } from './flower-args.js';
 import { looksLikeFlowerToml, readFlowerToml } from './flower-toml.js';
 import type { Found, ReadOptions } from './found.js';
+import type { EnvLookup } from './interpolate.js';
 import { SWARM_PROGRAMS, swarmFromArgs, type SwarmProgram } from './swarm.js';
+import { swarmFromEnviron } from './swarm-env.js';
 import { readConfigText } from './text.js';
 
 export type { Found, FoundVar } from './found.js';
@@ -85,10 +87,25 @@ async function fromCommands(file: string, cmds: FoundCommand[], selector: string
   throw new UsageError(`${file}: several components with different settings: ${names}${hint}`);
 }
 
+/** A Swarm container's /proc/PID/environ: the run-* options it stands for (swarm-env.ts). */
+async function fromEnviron(file: string, text: string, procRoot: string, pid: string): Promise<Found> {
+  const swarm = swarmFromEnviron(parseEnviron(text), `pid ${pid} environ`);
+  if (!swarm)
+    throw new UsageError(
+      `${file}: not an HPE Swarm Learning component's environment (none of SN_I_AM_SENTINEL, SENTINEL_NODE_IP, ` +
+        'SWOP_PROFILE, SWCI_STARTUP_SCRIPT, or SL_REQUEST_CHANNEL with SN_NODE_IP)',
+    );
+  const found = await swarmFromArgs(swarm.program, swarm.args, `pid ${pid} environ`);
+  const view = await readProcess(procRoot, pid);
+  return isProc(view) ? placePaths(view, found) : found;
+}
+
 export async function varsFromConfig(path: string, opts: ReadOptions = {}): Promise<Found> {
   const { file, selector } = splitSelector(path);
   const env = opts.env ?? {};
   const text = await readConfigText(file);
+  const environ = /^(.*?)\/?(\d+)\/environ$/.exec(file);
+  if (environ) return fromEnviron(file, text, environ[1] || '.', environ[2]!);
   const proc = /^(.*?)\/?(\d+)\/cmdline$/.exec(file);
   if (proc || text.includes('\0')) {
     const pid = proc?.[2] ?? basename(file);
@@ -96,7 +113,7 @@ export async function varsFromConfig(path: string, opts: ReadOptions = {}): Prom
     if (!proc) return found;
     // A running process: its relative and in-container paths are read where it reads them (as discover does).
     const view = await readProcess(proc[1] || '.', proc[2]!);
-    return view ? placePaths(view, found) : found;
+    return isProc(view) ? placePaths(view, found) : found;
   }
   if (/\.toml$/i.test(file) || looksLikeFlowerToml(text)) return readFlowerToml(file, text, selector);
   if (looksLikeFedbiomedIni(text)) return readFedbiomedIni(file, text, opts);
@@ -108,11 +125,15 @@ export async function varsFromConfig(path: string, opts: ReadOptions = {}): Prom
   if (/\.service$/i.test(file) || /^\s*\[Service\]/m.test(text))
     return fromCommands(file, commandsFromUnit(text, file, PROGRAMS), selector);
   if (/\.ya?ml$/i.test(file) || /^services:/m.test(text)) {
-    const dotenv = await readDotEnv(join(dirname(file), '.env'));
+    // The .env beside the file; its ${VAR}s see the shell's environment first (compose-go GetEnvFromFile).
+    const shell = processLookup(env);
+    const dotenv = await readEnvFile(join(dirname(file), '.env'), 'the .env docker compose would read', {
+      lookup: shell,
+      missing: 'empty',
+    });
     // As in docker compose, the shell's environment wins over the .env file.
-    const sources = Object.fromEntries(Object.entries(dotenv.sources).filter(([k]) => env[k] === undefined));
-    const cmds = commandsFromCompose(text, file, PROGRAMS, { ...dotenv.values, ...env }, sources);
-    return fromCommands(file, cmds, selector);
+    const project: EnvLookup = (n) => shell(n) ?? (Object.hasOwn(dotenv, n) ? dotenv[n] : undefined);
+    return fromCommands(file, await commandsFromCompose(text, file, PROGRAMS, project), selector);
   }
   return fromCommands(
     file,

@@ -26,7 +26,8 @@ const SEPARATORS = new Set([';', '&', '|']);
 export function shellCommands(text: string, lookup: Lookup = () => undefined, firstLine = 1): Word[][] {
   const assigned: Record<string, string> = {};
   // Set by the script from something not known here ($1, $(cmd)): the environment must not stand in.
-  const unknown = new Set<string>();
+  // Name → what the script set it from (`$1`, `$(…)`): said when a command uses it.
+  const unknown = new Map<string, string>();
   const get = (name: string) =>
     unknown.has(name) ? undefined : Object.hasOwn(assigned, name) ? assigned[name] : lookup(name);
   const commands: Word[][] = [];
@@ -38,8 +39,11 @@ export function shellCommands(text: string, lookup: Lookup = () => undefined, fi
     const only =
       words.length === 1 ? words[0]! : words.length === 2 && words[0]!.text === 'export' ? words[1]! : undefined;
     const m = only ? /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(only.text) : null;
-    if (m && only?.unresolved) unknown.add(m[1]!);
-    else if (m) {
+    if (m && only?.unresolved) {
+      // `$1` for a positional parameter, `$(…)` for command output; from another such variable, its cause.
+      const from = only.unresolved.map((r) => (r.includes('=') ? r.slice(r.indexOf('=') + 1) : `$${r}`));
+      unknown.set(m[1]!, [...new Set(from)].join(' '));
+    } else if (m) {
       unknown.delete(m[1]!);
       assigned[m[1]!] = m[2]!;
     } else if (words.length) commands.push(words);
@@ -129,7 +133,8 @@ export function shellCommands(text: string, lookup: Lookup = () => undefined, fi
             note(word, 'defaulted', name);
           } else {
             word.text += ref[0];
-            note(word, 'unresolved', name);
+            // `NAME=$1`: set by the script from what is given when it runs; the environment cannot stand in.
+            note(word, 'unresolved', unknown.has(name) ? `${name}=${unknown.get(name)}` : name);
           }
           i += ref[0].length;
           continue;

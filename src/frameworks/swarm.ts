@@ -39,7 +39,7 @@ const VALUED: Record<SwarmProgram, string[]> = {
   'run-swop': [...COMMON, '--sn-ip', '--sn-api-port', '--sn-api-service', '--usr-dir', '--profile-file-name'],
   'run-swci': [...COMMON, '--usr-dir', '--init-script-name'],
 };
-const PROFILE: Record<SwarmProgram, string> = {
+export const SWARM_PROFILE: Record<SwarmProgram, string> = {
   'run-sn': 'sn',
   'run-sl': 'sl',
   'run-swop': 'swop',
@@ -111,5 +111,5 @@ export async function swarmFromArgs(program: SwarmProgram, args: readonly ArgWor
   const proxied = service !== undefined || (program === 'run-sn' && p2p !== undefined);
   if (!facts.apls_host)
     notes.push(`no --apls-ip in ${where}: the license server address is needed (--set apls_host=HOST)`);
-  return fitFacts(`swarm/${PROFILE[program]}${proxied ? '-proxy' : ''}`, facts, notes);
+  return fitFacts(`swarm/${SWARM_PROFILE[program]}${proxied ? '-proxy' : ''}`, facts, notes);
 }

@@ -1,11 +1,11 @@
 // Two questions every prober asks of an error it caught, answered once: which errno-style code
 // does it carry, and is it the row's own deadline (not shutdown, not a failure of the wire)?
+import { errorCodeOf, type ErrorCode } from '../error-code.js';
 
 /** The string `code` of an error (ECONNRESET, ERR_SSL_..., WS_ERR_...), or undefined. */
-export function errorCode(e: unknown): string | undefined {
+export function errorCode(e: unknown): ErrorCode | undefined {
   if (typeof e !== 'object' || e === null || !('code' in e)) return undefined;
-  const { code } = e as { code: unknown };
-  return typeof code === 'string' ? code : undefined;
+  return typeof e.code === 'string' ? errorCodeOf(e.code) : undefined;
 }
 
 /**

@@ -4,6 +4,7 @@
 import { request } from 'node:http';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { ProbeError, UsageError } from '../errors.js';
+import { errorCode } from './error-kind.js';
 import { terminalText } from '../report/escape.js';
 import type { ProbeScheme } from '../types.js';
 
@@ -153,15 +154,15 @@ export function connectViaProxy(proxy: ProxySpec, host: string, port: number, si
               : `the proxy answered ${status}`;
       reject(
         new ProbeError('proxy-error', `${proxy.label}: ${why}`, {
-          code: `PROXY_${res.statusCode}`,
+          code: `PROXY_${res.statusCode ?? 0}`,
           state: 'unknown',
-          facts: { via: proxy.label, proxyStatus: res.statusCode },
+          facts: { via: proxy.label, ...(res.statusCode !== undefined && { proxyStatus: res.statusCode }) },
         }),
       );
     });
     req.once('error', (e) => {
       if (signal.aborted) return reject(signal.reason);
-      const code = (e as NodeJS.ErrnoException).code;
+      const code = errorCode(e);
       reject(
         new ProbeError(
           'proxy-error',

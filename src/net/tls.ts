@@ -15,8 +15,11 @@ import {
 } from 'node:tls';
 import { z } from 'zod';
 import { ProbeError } from '../errors.js';
+import { errorCodeOf, type ErrorCode } from '../error-code.js';
+import type { TlsCarrier } from '../facts.js';
 import type { Check, ProbeContext } from '../types.js';
 import { deadlinePassed, errorCode } from './error-kind.js';
+import { SAY } from './tls-text.js';
 
 /**
  * A PEM file path. Empty means "none", so that a profile can write `cert: "${site_cert}"` with an
@@ -78,7 +81,7 @@ export interface TlsFacts {
   /** Chain and name both verified against the trusted CAs and the expected name. */
   authorized: boolean;
   /** The first verification failure (CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID ...). */
-  verifyError?: string;
+  verifyError?: ErrorCode;
   /** The SNI sent; absent when the target is an IP address and no servername was given. */
   servername?: string;
   /**
@@ -118,7 +121,7 @@ async function readPem(what: 'ca' | 'cert' | 'key', file: string): Promise<Buffe
   } catch (e) {
     const code = errorCode(e);
     const why = code ?? (e as Error).message;
-    const message = `cannot read the with.${what} file "${file}" (${why})`;
+    const message = SAY.unreadablePem(what, file, why);
     throw new ProbeError('error', message, { ...(code && { code }), cause: e });
   }
 }
@@ -152,48 +155,38 @@ function certFacts(cert: Partial<DetailedPeerCertificate> | undefined, now = Dat
 /** The verification failure in words an operator can act on. */
 export function describeVerifyError(code: string, facts: TlsFacts, name: string, caGiven: boolean): string {
   const issuer = facts.issuer ? `"${facts.issuer}"` : 'its issuer';
-  const trust = caGiven ? 'the with.ca file' : "this machine's CA store (give the CA with with.ca)";
+  const trust = caGiven ? SAY.caFile : SAY.caStore;
   switch (code) {
     case 'CERT_HAS_EXPIRED':
-      return (
-        `the server certificate expired on ${facts.notAfter?.slice(0, 10) ?? '?'} ` +
-        `(${-(facts.daysToExpiry ?? 0)} days ago)`
-      );
+      return SAY.expired(facts.notAfter?.slice(0, 10) ?? '?', -(facts.daysToExpiry ?? 0));
     case 'CERT_NOT_YET_VALID':
-      return (
-        `the server certificate is not valid before ${facts.notBefore?.slice(0, 10) ?? '?'} (check this ` +
-        `machine's clock)`
-      );
+      return SAY.notYetValid(facts.notBefore?.slice(0, 10) ?? '?');
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      return `the server certificate is self-signed (${facts.subject ?? 'no subject'}), not issued by a CA in ${trust}`;
+      return SAY.selfSigned(facts.subject ?? 'no subject', trust);
     case 'SELF_SIGNED_CERT_IN_CHAIN':
-      return `the certificate chain ends in a self-signed CA that is not in ${trust}`;
+      return SAY.selfSignedInChain(trust);
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
     case 'UNABLE_TO_GET_ISSUER_CERT':
-      return (
-        `the certificate's issuer ${issuer} is not in ${trust}, or the server does not send its intermediate ` +
-        `certificate`
-      );
+      return SAY.unknownIssuer(issuer, trust);
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return (
-        `the server certificate is for ` +
-        `${facts.subjectAltNames?.length ? facts.subjectAltNames.join(', ') : (facts.subject ?? 'other names')}, ` +
-        `not for ${name} (set with.servername if the service has another name)`
+      return SAY.wrongName(
+        facts.subjectAltNames?.length ? facts.subjectAltNames.join(', ') : (facts.subject ?? 'other names'),
+        name,
       );
     case 'CERT_REVOKED':
-      return 'the server certificate has been revoked';
+      return SAY.revoked;
     case 'CERT_SIGNATURE_FAILURE':
     case 'CERT_UNTRUSTED':
     case 'CERT_REJECTED':
-      return `the server certificate is not trusted (${code})`;
+      return SAY.untrusted(code);
     default:
-      return `the server certificate does not verify (${code})`;
+      return SAY.doesNotVerify(code);
   }
 }
 
-function plaintext(code: string | undefined, how: string, cause: unknown, facts: Record<string, unknown>): ProbeError {
-  return new ProbeError('wrong-protocol', `the port speaks plain text, not TLS (${how})`, {
+function plaintext(code: ErrorCode | undefined, how: string, cause: unknown, facts: TlsCarrier): ProbeError {
+  return new ProbeError('wrong-protocol', SAY.plaintext(how), {
     ...(code && { code }),
     cause,
     facts,
@@ -208,7 +201,7 @@ function plaintext(code: string | undefined, how: string, cause: unknown, facts:
  */
 export function tlsFailure(
   err: unknown,
-  o: { offeredCert: boolean; alpn?: string[] | undefined; facts?: Record<string, unknown>; afterHandshake: boolean },
+  o: { offeredCert: boolean; alpn?: string[] | undefined; facts?: TlsCarrier; afterHandshake: boolean },
 ): unknown {
   return handshakeError(err, o.offeredCert, o.alpn, o.facts ?? {}, o.afterHandshake);
 }
@@ -217,23 +210,17 @@ function handshakeError(
   err: unknown,
   offeredCert: boolean,
   alpn: string[] | undefined,
-  facts: Record<string, unknown>,
+  facts: TlsCarrier,
   afterHandshake: boolean,
 ): unknown {
   const code = errorCode(err);
-  const tls = (facts.tls ?? {}) as Partial<TlsFacts>;
+  const tls = facts.tls ?? {};
   const opts = (c = code) => ({ ...(c && { code: c }), cause: err, facts });
-  if (code && PLAINTEXT_CODES.has(code))
-    return plaintext(code, 'its answer to our ClientHello is not a TLS record', err, facts);
+  if (code && PLAINTEXT_CODES.has(code)) return plaintext(code, SAY.notTlsRecord, err, facts);
   if (!afterHandshake && (code === 'ECONNRESET' || code === 'EPIPE')) {
     // A plain-text service (MQTT, HTTP) usually just closes on a ClientHello; so does a firewall
     // that filters TLS by name.
-    return plaintext(
-      code,
-      'it closed the connection on our TLS ClientHello; or a firewall inspecting TLS cut it',
-      err,
-      facts,
-    );
+    return plaintext(code, SAY.closedOnHello, err, facts);
   }
   // A refused client certificate is an auth rejection; when we offered one, the row's credentials
   // were given and judge() makes it a failure rather than a warning.
@@ -242,83 +229,48 @@ function handshakeError(
       ...opts(),
       facts: { ...facts, ...(offeredCert && { credentialsGiven: true }) },
     });
-  const giveOne = 'give one with with.cert and with.key';
+  const giveOne = SAY.giveOne;
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') {
-    return refused(`the server requires a client certificate (TLS alert 116 certificate_required); ${giveOne}`);
+    return refused(SAY.certificateRequired(giveOne));
   }
   if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE') {
     // Alert 40 means "no agreement" in general; whether the server had asked for a certificate
     // tells a client-certificate refusal apart from no cipher or signature algorithm in common.
     const asked = tls.clientCertRequested;
     if (asked === true) {
-      return offeredCert
-        ? refused('the server asked for a client certificate and refused ours (TLS alert 40 handshake_failure)')
-        : refused(
-            'the server asked for a client certificate and ended the handshake without one ' +
-              `(TLS alert 40 handshake_failure); ${giveOne}`,
-          );
+      return offeredCert ? refused(SAY.askedRefusedOurs) : refused(SAY.askedEndedWithout(giveOne));
     }
     if (asked === false) {
-      return new ProbeError(
-        'tls-error',
-        'the server refused the handshake (TLS alert 40 handshake_failure) ' +
-          'without asking for a client certificate: no cipher, group or signature algorithm in common',
-        opts(),
-      );
+      return new ProbeError('tls-error', SAY.noCommonAlgorithm, opts());
     }
     return offeredCert
-      ? new ProbeError(
-          'tls-error',
-          'the server refused the handshake (TLS alert 40 handshake_failure): our client certificate was not ' +
-            'accepted, or no shared cipher',
-          opts(),
-        )
-      : new ProbeError(
-          'auth-rejected',
-          'the server refused the handshake (TLS alert 40 handshake_failure): it requires a client certificate, or ' +
-            'no shared cipher',
-          opts(),
-        );
+      ? new ProbeError('tls-error', SAY.refusedOursOrCipher, opts())
+      : new ProbeError('auth-rejected', SAY.requiresCertOrCipher, opts());
   }
   if (code && code in CLIENT_CERT_ALERTS) {
     return offeredCert
-      ? refused(`the server rejected our client certificate (TLS alert ${CLIENT_CERT_ALERTS[code]})`)
-      : new ProbeError(
-          'tls-error',
-          `the server ended the handshake with TLS alert ${CLIENT_CERT_ALERTS[code]}`,
-          opts(),
-        );
+      ? refused(SAY.rejectedOurs(CLIENT_CERT_ALERTS[code]))
+      : new ProbeError('tls-error', SAY.endedWithAlert(CLIENT_CERT_ALERTS[code]), opts());
   }
   if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') {
-    return new ProbeError(
-      'wrong-protocol',
-      `the server speaks none of the application protocols we offered (ALPN ${alpn?.join(', ') ?? 'none'}; TLS ` +
-        `alert 120 no_application_protocol)`,
-      opts(),
-    );
+    return new ProbeError('wrong-protocol', SAY.noAlpnInCommon(alpn?.join(', ') ?? 'none'), opts());
   }
   if (
     code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' ||
     code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' ||
     code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE'
   ) {
-    return new ProbeError(
-      'tls-error',
-      'no TLS version in common with the server (Node speaks TLS 1.2 and 1.3 only)',
-      opts(),
-    );
+    return new ProbeError('tls-error', SAY.noVersionInCommon, opts());
   }
   if (code === 'ERR_SSL_TLSV1_UNRECOGNIZED_NAME' || code === 'ERR_SSL_TLSV1_ALERT_UNRECOGNIZED_NAME') {
-    const message =
-      `the server does not serve the name ` + `${tls.servername ?? '(no SNI)'} (TLS alert 112 unrecognized_name)`;
-    return new ProbeError('tls-error', message, opts());
+    return new ProbeError('tls-error', SAY.unrecognizedName(tls.servername ?? '(no SNI)'), opts());
   }
   if (code?.startsWith('ERR_SSL_')) {
     const why = (err as { reason?: string }).reason ?? (err as Error).message;
-    return new ProbeError('tls-error', `the TLS handshake failed: ${why}`, opts());
+    return new ProbeError('tls-error', SAY.handshakeFailed(why), opts());
   }
   if (afterHandshake && (code === 'ECONNRESET' || code === 'EPIPE')) {
-    return new ProbeError('reset', 'the server cut the connection right after the TLS handshake', opts());
+    return new ProbeError('reset', SAY.cutAfterHandshake, opts());
   }
   return err;
 }
@@ -344,7 +296,7 @@ export interface TlsFiles {
  * `error` that names the option; nothing was sent, so the port's state stays unknown.
  */
 export async function readTlsFiles(opts: TlsClientOpts): Promise<TlsFiles> {
-  if (opts.key && !opts.cert) throw new ProbeError('error', 'with.key needs with.cert (the client certificate)');
+  if (opts.key && !opts.cert) throw new ProbeError('error', SAY.keyWithoutCert);
   const [ca, cert, key] = await Promise.all([
     opts.ca ? readPem('ca', opts.ca) : undefined,
     opts.cert ? readPem('cert', opts.cert) : undefined,
@@ -355,10 +307,7 @@ export async function readTlsFiles(opts: TlsClientOpts): Promise<TlsFiles> {
     return { context, caGiven: ca !== undefined, offeredCert: cert !== undefined };
   } catch (e) {
     const code = errorCode(e);
-    const which =
-      opts.cert && !opts.key
-        ? `with.cert "${opts.cert}" holds no usable private key: give it with with.key`
-        : 'the with.ca, with.cert or with.key file cannot be used';
+    const which = opts.cert && !opts.key ? SAY.noPrivateKey(opts.cert) : SAY.unusableFiles;
     throw new ProbeError('error', `${which} (${(e as Error).message})`, { ...(code && { code }), cause: e });
   }
 }
@@ -371,7 +320,7 @@ export interface StartTlsOptions {
    * when a client certificate is offered; its errors carry these facts with the partial TLS facts
    * in `tls`, so a certificate lands in the same place for every scheme, handshake failed or not.
    */
-  facts?: Record<string, unknown>;
+  facts?: TlsCarrier;
 }
 
 /**
@@ -433,9 +382,7 @@ export async function startTls(
       // A peer that trickles bytes is not silent: say what came (a TLS server sends its whole
       // first flight at once, so a few bytes by the deadline is no TLS server at work).
       if (deadlinePassed(ctx.signal) && came > 0) {
-        const message =
-          `connected, then ${came} byte${came === 1 ? '' : 's'} within ${ctx.timeoutMs} ms, ` +
-          'but the TLS handshake did not complete (a TLS server sends its first flight at once)';
+        const message = SAY.trickle(came, ctx.timeoutMs);
         reject(new ProbeError('no-response', message, { state: 'open', facts: failed({}) }));
       } else reject(ctx.signal.reason);
     };
@@ -452,7 +399,7 @@ export async function startTls(
       reject(handshakeError(err, offeredCert, opts.alpn, facts, false));
     };
     const onClose = () => {
-      onError(Object.assign(new Error('the connection closed during the TLS handshake'), { code: 'ECONNRESET' }));
+      onError(Object.assign(new Error(SAY.closedDuringHandshake), { code: 'ECONNRESET' }));
     };
     if (ctx.signal.aborted) return onAbort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -476,10 +423,10 @@ export async function startTls(
   };
   // Node leaves the name check to checkServerIdentity, which we disabled: the chain first, then the name.
   const chainError = tlsSocket.authorizationError as unknown;
-  let verifyError: string | undefined = chainError
+  let verifyError: ErrorCode | undefined = chainError
     ? typeof chainError === 'string'
-      ? chainError
-      : (errorCode(chainError) ?? String(chainError))
+      ? errorCodeOf(chainError)
+      : (errorCode(chainError) ?? errorCodeOf(String(chainError)))
     : undefined;
   if (!verifyError) {
     const nameError = peer?.raw
@@ -518,22 +465,20 @@ export async function startTls(
  * nginx checks client certificates after the handshake and just closes (stream) or answers
  * HTTP 400 (http); a TLS-terminating proxy whose backend is down closes too.
  */
-function closedAfterHandshake(tls: TlsFacts, offeredCert: boolean, facts: Record<string, unknown>): ProbeError {
-  const eof = { code: 'EOF_AFTER_HANDSHAKE', state: 'open' as const, facts };
-  const closedWhy = (why: string) => `the server closed the connection right after the TLS handshake: ${why}`;
+function closedAfterHandshake(tls: TlsFacts, offeredCert: boolean, facts: TlsCarrier): ProbeError {
+  const eof = { code: 'EOF_AFTER_HANDSHAKE' as const, state: 'open' as const, facts };
+  const closedWhy = SAY.closedAfterHandshake;
   if (tls.clientCertRequested === true) {
-    const why = offeredCert
-      ? 'it asked for a client certificate and most likely refused ours'
-      : 'it asked for a client certificate and none was offered (give with.cert and with.key)';
+    const why = offeredCert ? SAY.askedRefusedOursLikely : SAY.askedNoneOffered;
     return new ProbeError('auth-rejected', closedWhy(why), eof);
   }
-  const proxy = 'a TLS proxy could not reach its backend';
+  const proxy = SAY.proxyNoBackend;
   const why =
     tls.clientCertRequested === false
-      ? `it did not ask for a client certificate, so most likely ${proxy}`
+      ? SAY.notAskedSoProxy(proxy)
       : offeredCert
-        ? `it may have rejected our client certificate, or ${proxy}`
-        : `it may require a client certificate (give with.cert and with.key), or ${proxy}`;
+        ? SAY.mayHaveRejectedOurs(proxy)
+        : SAY.mayRequireCert(proxy);
   return new ProbeError('reset', closedWhy(why), eof);
 }
 

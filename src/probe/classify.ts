@@ -1,13 +1,15 @@
 // The one error table: every socket, DNS, TLS and HTTP/2 error code maps to a state and reason
 // here, and nowhere else. The raw code is kept in the result too.
+import type { ErrorCode } from '../error-code.js';
 import { ProbeError } from '../errors.js';
-import type { Observation, PortState, Reason } from '../types.js';
+import { errorCode } from '../net/error-kind.js';
+import type { Observation, PortState, Reason, Timings } from '../types.js';
 
 export interface Classified {
   state: PortState;
   reason: Reason;
   detail: string;
-  code?: string;
+  code?: ErrorCode;
 }
 
 export interface ClassifyContext {
@@ -19,11 +21,24 @@ export interface ClassifyContext {
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENODATA', 'ESERVFAIL', 'ENONAME']);
 
-function errorCode(e: unknown): string | undefined {
-  if (e && typeof e === 'object' && 'code' in e && typeof (e as { code: unknown }).code === 'string')
-    return (e as { code: string }).code;
-  return undefined;
-}
+/** What the error table says (the rule in src/messages.ts: sentences in one table beside their code). */
+const SAY = {
+  noAnswerConnected: (ms: number) => `connected, then no answer within ${ms} ms`,
+  noAnswer: (ms: number) =>
+    `no answer to the connection attempt within ${ms} ms (a firewall dropping packets, or ` +
+    `no host at that address)`,
+  udpRefused: 'ICMP port unreachable: nothing listens on this UDP port',
+  tcpRefused: 'connection refused: the host answered but nothing listens on this port',
+  resetAfterAccept: 'the connection was reset after it was accepted',
+  resetWhileConnecting: 'the connection was reset while connecting',
+  closedWhileWriting: 'the peer closed the connection while we were writing',
+  hostUnreachable: 'host unreachable: an ICMP error came back (often a firewall REJECT rule, or no route)',
+  netUnreachable: 'network unreachable: no route to that network from here',
+  prohibited: 'administratively prohibited: a firewall rejected the packet',
+  cannotSend: (code: string | undefined) => `this machine cannot send to that address (${code})`,
+  blackhole: 'the route to that address is a blackhole',
+  wrongProtocol: (message: string) => `the service does not speak the expected protocol (${message})`,
+};
 
 function isTimeout(e: unknown): boolean {
   return e instanceof Error && (e.name === 'TimeoutError' || errorCode(e) === 'ETIMEDOUT');
@@ -48,22 +63,20 @@ export function classify(error: unknown, ctx: ClassifyContext): Classified {
 
   if (isTimeout(inner)) {
     return ctx.connected
-      ? { state: 'open', reason: 'no-response', detail: `connected, then no answer within ${ctx.timeoutMs} ms` }
+      ? { state: 'open', reason: 'no-response', detail: SAY.noAnswerConnected(ctx.timeoutMs) }
       : {
           state: 'filtered',
           reason: 'timeout',
-          detail:
-            `no answer to the connection attempt within ${ctx.timeoutMs} ms (a firewall dropping packets, or ` +
-            `no host at that address)`,
+          detail: SAY.noAnswer(ctx.timeoutMs),
         };
   }
   if (code && DNS_CODES.has(code)) {
     return withCode({
       state: 'unknown',
       reason: 'dns-error',
-      detail: message.startsWith('no DNS answer')
-        ? `${message} (the resolver did not answer)`
-        : code === 'ENOTFOUND'
+      // A resolver that did not answer by the deadline is a typed ProbeError (net/resolve.ts), above.
+      detail:
+        code === 'ENOTFOUND'
           ? 'the name does not resolve: it does not exist in DNS'
           : `the name does not resolve (${code}: no usable answer from DNS)`,
     });
@@ -73,51 +86,48 @@ export function classify(error: unknown, ctx: ClassifyContext): Classified {
       return withCode({
         state: 'closed',
         reason: 'refused',
-        detail:
-          ctx.protocol === 'udp'
-            ? 'ICMP port unreachable: nothing listens on this UDP port'
-            : 'connection refused: the host answered but nothing listens on this port',
+        detail: ctx.protocol === 'udp' ? SAY.udpRefused : SAY.tcpRefused,
       });
     case 'ECONNRESET':
       return withCode(
         ctx.connected
-          ? { state: 'open', reason: 'reset', detail: 'the connection was reset after it was accepted' }
-          : { state: 'closed', reason: 'reset', detail: 'the connection was reset while connecting' },
+          ? { state: 'open', reason: 'reset', detail: SAY.resetAfterAccept }
+          : { state: 'closed', reason: 'reset', detail: SAY.resetWhileConnecting },
       );
     case 'EPIPE':
       return withCode({
         state: 'open',
         reason: 'reset',
-        detail: 'the peer closed the connection while we were writing',
+        detail: SAY.closedWhileWriting,
       });
     case 'EHOSTUNREACH':
       return withCode({
         state: 'filtered',
         reason: 'unreachable',
-        detail: 'host unreachable: an ICMP error came back (often a firewall REJECT rule, or no route)',
+        detail: SAY.hostUnreachable,
       });
     case 'ENETUNREACH':
       return withCode({
         state: 'filtered',
         reason: 'unreachable',
-        detail: 'network unreachable: no route to that network from here',
+        detail: SAY.netUnreachable,
       });
     case 'EACCES':
     case 'EPERM':
       return withCode({
         state: 'filtered',
         reason: 'unreachable',
-        detail: 'administratively prohibited: a firewall rejected the packet',
+        detail: SAY.prohibited,
       });
     case 'EADDRNOTAVAIL':
     case 'EAFNOSUPPORT':
       return withCode({
         state: 'unknown',
         reason: 'unreachable',
-        detail: `this machine cannot send to that address (${code})`,
+        detail: SAY.cannotSend(code),
       });
     case 'EINVAL':
-      return withCode({ state: 'filtered', reason: 'unreachable', detail: 'the route to that address is a blackhole' });
+      return withCode({ state: 'filtered', reason: 'unreachable', detail: SAY.blackhole });
   }
   if (
     code?.startsWith('ERR_SSL_') ||
@@ -131,17 +141,13 @@ export function classify(error: unknown, ctx: ClassifyContext): Classified {
     return withCode({
       state: 'open',
       reason: 'wrong-protocol',
-      detail: `the service does not speak the expected protocol (${message})`,
+      detail: SAY.wrongProtocol(message),
     });
   }
   return withCode({ state: ctx.connected ? 'open' : 'unknown', reason: 'error', detail: message });
 }
 
-export function observationFromError(
-  error: unknown,
-  ctx: ClassifyContext,
-  timings: Observation['timings'],
-): Observation {
+export function observationFromError(error: unknown, ctx: ClassifyContext, timings: Partial<Timings>): Observation {
   const c = classify(error, ctx);
   return { ...c, facts: {}, timings };
 }

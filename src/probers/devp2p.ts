@@ -7,6 +7,7 @@ import { ProbeError } from '../errors.js';
 import { errorCode, isDeadline } from '../net/error-kind.js';
 import { dialTcp } from '../net/socket.js';
 import { dialUdp, type UdpLink } from '../net/udp-socket.js';
+import type { Discv4Facts, RlpxFacts } from '../facts.js';
 import type { Check, Observation, ProbeContext, Prober } from '../types.js';
 import { checkPong, encodePing, newNodeKey, type Ping, type PongCheck } from './discv4-packet.js';
 import { firstBytes } from './first-bytes.js';
@@ -20,6 +21,7 @@ import {
   type FirstMessage,
   type FrameCodec,
 } from './rlpx.js';
+import { SAY } from './devp2p-text.js';
 import { parseWith } from './tls.js';
 import { discv4Options, rlpxOptions } from './options/devp2p.js';
 
@@ -41,14 +43,14 @@ async function awaitPong(link: UdpLink, ping: Ping): Promise<PongCheck & { ok: t
   for (;;) {
     const left = until - performance.now();
     const m = left > 0 ? await link.next(left) : undefined;
-    const why = `something that is not a discv4 node answered: ${first.why}`;
+    const why = SAY.notDiscv4(first.why);
     if (!m) throw new ProbeError('wrong-protocol', why, { state: 'open' });
     const c = checkPong(m, ping);
     if (c.ok) return c;
   }
 }
 
-export const probeDiscv4: Prober = async (check, ctx) => {
+export const probeDiscv4: Prober<Discv4Facts> = async (check, ctx) => {
   const o = parseWith(discv4Options, check);
   const expected = expectedId(o);
   const ping = encodePing(newNodeKey(), { address: ctx.address, port: check.target.port });
@@ -60,19 +62,16 @@ export const probeDiscv4: Prober = async (check, ctx) => {
     ctx.phase('handshake');
     const facts = { nodeId: pong.nodeId, ...(pong.enrSeq && { enrSeq: pong.enrSeq }) };
     if (expected && pong.nodeId !== expected) {
-      throw new ProbeError(
-        'wrong-identity',
-        `a devp2p node answered, but it is ${pong.nodeId.slice(0, 16)}…, ` +
-          `not the expected ${expected.slice(0, 16)}…`,
-        { state: 'open', facts },
-      );
+      throw new ProbeError('wrong-identity', SAY.otherNode(pong.nodeId.slice(0, 16), expected.slice(0, 16)), {
+        state: 'open',
+        facts,
+      });
     }
     return {
       state: 'open',
       reason: 'ok',
-      detail: `discv4 PONG from node ${pong.nodeId.slice(0, 16)}…${expected ? ' (the expected node)' : ''}`,
+      detail: SAY.pong(pong.nodeId.slice(0, 16), Boolean(expected)),
       facts,
-      timings: { totalMs: 0 },
     };
   } catch (e) {
     if (isDeadline(e, ctx.signal)) {
@@ -80,17 +79,11 @@ export const probeDiscv4: Prober = async (check, ctx) => {
         state: 'open|filtered',
         reason: 'no-response',
         facts: {},
-        timings: { totalMs: 0 },
-        detail: 'no PONG and no ICMP error: a node started with --nodiscover, or a firewall dropping UDP',
+        detail: SAY.noPong,
       } satisfies Observation;
     }
     if (errorCode(e) === 'ECONNREFUSED') {
-      throw new ProbeError(
-        'refused',
-        'no UDP listener (ICMP port unreachable): HPE Swarm publishes 30303 over TCP only, so check this row with ' +
-          'rlpx:// or tcp://',
-        { code: 'ECONNREFUSED', state: 'closed' },
-      );
+      throw new ProbeError('refused', SAY.noUdpListener, { code: 'ECONNREFUSED', state: 'closed' });
     }
     throw e;
   } finally {
@@ -101,14 +94,14 @@ export const probeDiscv4: Prober = async (check, ctx) => {
 /** How long to watch a fresh RLPx connection: the initiator speaks first, so a node stays quiet. */
 const QUIET_MS = 1000;
 
-export const probeRlpx: Prober = async (check, ctx) => {
+export const probeRlpx: Prober<RlpxFacts> = async (check, ctx) => {
   const o = parseWith(rlpxOptions, check);
   const expected = expectedId(o);
   return expected ? rlpxHandshake(check, ctx, expected) : rlpxListener(check, ctx);
 };
 
 /** Without the node's key nothing can be asked: watch whether the listener stays quiet. */
-async function rlpxListener(check: Check, ctx: ProbeContext): Promise<Observation> {
+async function rlpxListener(check: Check, ctx: ProbeContext): Promise<Observation<RlpxFacts>> {
   const socket = await dialTcp(check.target.port, ctx);
   const watch = Math.min(QUIET_MS, Math.max(100, ctx.timeoutMs / 3));
   const seen = await new Promise<{ kind: 'quiet' } | { kind: 'data'; bytes: Buffer } | { kind: 'closed' }>(
@@ -130,21 +123,13 @@ async function rlpxListener(check: Check, ctx: ProbeContext): Promise<Observatio
   if (seen.kind === 'closed') {
     // 'reset', not 'no-response': the other end actively cut an accepted connection, which is
     // what the reset hint (a firewall, proxy or service cutting it) tells the operator to look for.
-    throw new ProbeError(
-      'reset',
-      'closed at once: geth does this to a second attempt within 30 s (throttled) or to an address outside ' +
-        '--netrestrict; a proxy with no upstream does it too',
-      { state: 'open' },
-    );
+    throw new ProbeError('reset', SAY.closedAtOnce, { state: 'open' });
   }
   return {
     state: 'open',
     reason: 'ok',
-    timings: { totalMs: 0 },
     facts: { proof: 'tcp-only' },
-    detail:
-      'a TCP listener that stays silent, as an RLPx node does; this does not prove devp2p: give with.nodeId or ' +
-      'with.enode to prove it is the node',
+    detail: SAY.silentListener,
   };
 }
 
@@ -153,11 +138,7 @@ function spokeFirst(bytes: Buffer): ProbeError {
     .subarray(0, 40)
     .toString('latin1')
     .replace(/[^\x20-\x7e]/g, '.');
-  return new ProbeError(
-    'wrong-protocol',
-    `the server spoke first ("${text}"), which an RLPx node never does: another service listens here`,
-    { state: 'open', facts: firstBytes(bytes) },
-  );
+  return new ProbeError('wrong-protocol', SAY.spokeFirst(text), { state: 'open', facts: firstBytes(bytes) });
 }
 
 class Closed extends Error {
@@ -175,7 +156,7 @@ function byteReader(socket: Socket, signal: AbortSignal) {
     poke();
   });
   socket.on('close', () => {
-    ended ??= new Closed('the connection was closed');
+    ended ??= new Closed(SAY.connectionClosed);
     poke();
   });
   socket.on('error', (e) => {
@@ -204,7 +185,7 @@ const MAX_ACK = 4096;
 const MAX_HELLO = 65536;
 
 /** With the node's key: auth → ack → the node's first frame (HELLO or DISCONNECT). */
-async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string): Promise<Observation> {
+async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string): Promise<Observation<RlpxFacts>> {
   const socket = await dialTcp(check.target.port, ctx);
   const reader = byteReader(socket, ctx.signal);
   const short = `${expected.slice(0, 16)}…`;
@@ -223,13 +204,11 @@ async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string):
       // the peer before it closed): the connection ended without an ack.
       const cut = e instanceof Closed || ['ECONNRESET', 'EPIPE'].includes(errorCode(e) ?? '');
       if (cut || isDeadline(e, ctx.signal)) {
-        const how = cut ? 'the connection was closed after our auth' : `nothing came back within ${ctx.timeoutMs} ms`;
-        throw new ProbeError(
-          'no-response',
-          `no RLPx ack (${how}): the node here holds another key than ${short} (check nodeId/enode), or this is not ` +
-            `a devp2p node; geth also closes at once a repeat attempt within 30 s`,
-          { state: 'open', facts: { expectedNodeId: expected } },
-        );
+        const how = cut ? SAY.closedAfterAuth : SAY.nothingWithin(ctx.timeoutMs);
+        throw new ProbeError('no-response', SAY.noAck(how, short), {
+          state: 'open',
+          facts: { expectedNodeId: expected },
+        });
       }
       throw e;
     }
@@ -237,17 +216,16 @@ async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string):
     try {
       codec = readAck(init, ack).codec;
     } catch (e) {
-      throw new ProbeError(
-        'wrong-protocol',
-        `an answer that is not an RLPx ack for us (${(e as Error).message}): not a devp2p node, or not node ${short}`,
-        { state: 'open', facts: firstBytes(ack) },
-      );
+      throw new ProbeError('wrong-protocol', SAY.notOurAck((e as Error).message, short), {
+        state: 'open',
+        facts: firstBytes(ack),
+      });
     }
-    const facts: Record<string, unknown> = { proof: 'rlpx-ack', nodeId: expected };
+    const facts: RlpxFacts = { proof: 'rlpx-ack', nodeId: expected };
     let first: FirstMessage;
     try {
       const size = codec.openHeader(await reader.read(32));
-      if (size > MAX_HELLO) throw new Error(`a ${size}-byte first frame`);
+      if (size > MAX_HELLO) throw new Error(SAY.firstFrameTooBig(size));
       first = parseFirstMessage(codec.openBody(await reader.read(paddedSize(size) + 16), size));
     } catch (e) {
       if (isDeadline(e, ctx.signal)) {
@@ -255,18 +233,12 @@ async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string):
           state: 'open',
           reason: 'ok',
           facts,
-          timings: { totalMs: 0 },
-          detail: `RLPx ack from node ${short} (it holds the node key), but no HELLO within ${ctx.timeoutMs} ms`,
+          detail: SAY.ackNoHello(short, ctx.timeoutMs),
         };
       }
-      if (e instanceof Closed)
-        throw new ProbeError(
-          'reset',
-          `node ${short} acked (it holds the key), then closed the connection before its HELLO`,
-          { state: 'open', facts },
-        );
+      if (e instanceof Closed) throw new ProbeError('reset', SAY.closedBeforeHello(short), { state: 'open', facts });
       if (e instanceof Error && !(e instanceof ProbeError) && !('code' in e))
-        throw new ProbeError('wrong-protocol', `an RLPx ack, then a broken frame (${e.message})`, {
+        throw new ProbeError('wrong-protocol', SAY.brokenFrame(e.message), {
           state: 'open',
           facts,
         });
@@ -278,14 +250,13 @@ async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string):
     socket.end(codec.seal(disconnectFrame()));
     setTimeout(() => socket.destroy(), 1000).unref();
     if (first.kind === 'disconnect') {
-      throw new ProbeError(
-        'auth-rejected',
-        `node ${short} answered (RLPx handshake done, key proven) and refused a session: ${first.name}`,
-        { state: 'open', facts: { ...facts, disconnect: first.name } },
-      );
+      throw new ProbeError('auth-rejected', SAY.refusedSession(short, first.name), {
+        state: 'open',
+        facts: { ...facts, disconnect: first.name },
+      });
     }
     if (first.kind === 'other')
-      throw new ProbeError('wrong-protocol', `node ${short} acked, then sent message ${first.id} where HELLO belongs`, {
+      throw new ProbeError('wrong-protocol', SAY.notHello(short, first.id), {
         state: 'open',
         facts,
       });
@@ -302,10 +273,7 @@ async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string):
       state: 'open',
       reason: 'ok',
       facts,
-      timings: { totalMs: 0 },
-      detail:
-        `RLPx handshake with node ${short}: ${h.clientId || 'no client id'} (p2p ` +
-        `v${h.protocolVersion}${h.capabilities.length ? `, ${h.capabilities.join(' ')}` : ''})`,
+      detail: SAY.hello(short, h.clientId, h.protocolVersion, h.capabilities),
     };
   } finally {
     if (!leaving) socket.destroy();

@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { SAY } from './devp2p-text.js';
 import { rlpDecode, rlpEncode, uint, type RlpItem } from './rlp.js';
 
 const PING = 0x01;
@@ -60,28 +61,26 @@ export function encodePong(key: Uint8Array, pingHash: Uint8Array, now = Date.now
 export type PongCheck = { ok: true; nodeId: string; enrSeq?: string } | { ok: false; why: string };
 
 export function checkPong(msg: Buffer, ping: Ping): PongCheck {
-  if (msg.length < 98) return { ok: false, why: `a ${msg.length}-byte reply is too short for a discv4 packet` };
+  if (msg.length < 98) return { ok: false, why: SAY.tooShort(msg.length) };
   const hash = msg.subarray(0, 32);
-  if (!Buffer.from(keccak_256(msg.subarray(32))).equals(hash))
-    return { ok: false, why: 'the reply is not a discv4 packet (its hash does not match)' };
+  if (!Buffer.from(keccak_256(msg.subarray(32))).equals(hash)) return { ok: false, why: SAY.badHash };
   const type = msg[97];
-  if (type !== PONG) return { ok: false, why: `a discv4 packet of type ${type}, not a PONG` };
+  if (type !== PONG) return { ok: false, why: SAY.notPong(type) };
   let data: RlpItem;
   try {
     data = rlpDecode(msg.subarray(98));
   } catch (e) {
-    return { ok: false, why: `a PONG with malformed RLP (${(e as Error).message})` };
+    return { ok: false, why: SAY.pongBadRlp((e as Error).message) };
   }
-  if (!Array.isArray(data) || data.length < 3 || Array.isArray(data[1]))
-    return { ok: false, why: 'a PONG without the fields it needs' };
-  if (!Buffer.from(data[1] as Uint8Array).equals(ping.hash)) return { ok: false, why: 'a PONG for another PING' };
+  if (!Array.isArray(data) || data.length < 3 || Array.isArray(data[1])) return { ok: false, why: SAY.pongNoFields };
+  if (!Buffer.from(data[1] as Uint8Array).equals(ping.hash)) return { ok: false, why: SAY.pongOtherPing };
   const sig = msg.subarray(32, 97);
   const rec = Buffer.concat([Buffer.from([sig[64]!]), sig.subarray(0, 64)]);
   let pub: Uint8Array;
   try {
     pub = secp256k1.recoverPublicKey(rec, keccak_256(msg.subarray(97)), { prehash: false });
   } catch {
-    return { ok: false, why: 'a PONG whose signature does not recover' };
+    return { ok: false, why: SAY.pongBadSignature };
   }
   const nodeId = Buffer.from(secp256k1.Point.fromBytes(pub).toBytes(false).subarray(1)).toString('hex');
   const seq = data[3];

@@ -16,7 +16,9 @@
 // (UNKNOWN "Error in service handler!"), and lets a known one on to decoding.
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { ProbeError } from '../errors.js';
+import type { GrpcFacts } from '../facts.js';
 import type { Observation } from '../types.js';
+import { SAY } from './grpc-text.js';
 import { codeName } from './grpc-wire.js';
 
 interface ProbeMethod {
@@ -82,6 +84,14 @@ export type Caller = (path: string, body: Buffer, headers: Record<string, string
 
 type Finding = 'registered' | 'node-auth' | 'absent' | 'other';
 
+/** grpcio's own messages, matched byte for byte. */
+const GRPCIO_MESSAGES = {
+  undecodable: 'Exception deserializing request!',
+  notFound: 'Method not found!',
+  /** Flower's Control API interceptor, on a method its service does not have. */
+  handlerError: 'Error in service handler!',
+};
+
 /** What Flower's Fleet node-auth interceptor (1.9 and later) answers before the method table. */
 const NODE_AUTH_REFUSALS = [
   'Missing authentication metadata',
@@ -92,13 +102,13 @@ const NODE_AUTH_REFUSALS = [
 ];
 
 function read(path: string, r: Reply): Finding {
-  if (r.status === 13 && r.message === 'Exception deserializing request!') return 'registered';
+  if (r.status === 13 && r.message === GRPCIO_MESSAGES.undecodable) return 'registered';
   if (r.status === 2 && /^Unexpected <class '[\w.]*DecodeError'>/.test(r.message)) return 'registered';
   const fleet = path.startsWith('/flwr.proto.Fleet/');
   if (r.status === 16 && fleet && NODE_AUTH_REFUSALS.includes(r.message)) return 'node-auth';
-  if (r.status === 12 && r.message === 'Method not found!') return 'absent';
+  if (r.status === 12 && r.message === GRPCIO_MESSAGES.notFound) return 'absent';
   // An interceptor that wraps every method of its service breaks on one that is not registered.
-  if (r.status === 2 && r.message === 'Error in service handler!') return 'absent';
+  if (r.status === 2 && r.message === GRPCIO_MESSAGES.handlerError) return 'absent';
   return 'other';
 }
 
@@ -167,7 +177,7 @@ function describe(t: Tried[]): string {
   const answers = same
     ? `${t.map((x) => x.method.path).join(', ')} → ${said(first.reply)}`
     : t.map((x) => `${x.method.path} → ${said(x.reply)}`).join('; ');
-  const what = t.at(-1)!.finding === 'absent' ? 'not registered' : "not grpcio's answer for a registered method";
+  const what = t.at(-1)!.finding === 'absent' ? SAY.notRegistered : SAY.notRegisteredAnswer;
   return `${answers} (${what})`;
 }
 
@@ -175,7 +185,7 @@ function describe(t: Tried[]): string {
 export async function proveService(
   expected: FingerprintName,
   call: Caller,
-  facts: Record<string, unknown>,
+  facts: GrpcFacts,
 ): Promise<Pick<Observation, 'state' | 'reason' | 'detail'>> {
   const fp = FINGERPRINTS[expected];
   const tried = await tryFingerprint(expected, call);
@@ -198,35 +208,27 @@ export async function proveService(
   if (p) {
     const label = p.method.label ?? fp.label;
     if (p.finding === 'registered') {
-      const how = `an undecodable request was refused before any handler ran: ${said(p.reply)}`;
-      return { state: 'open', reason: 'ok', detail: `${label}: ${p.method.path} is registered (${how})` };
+      const how = SAY.undecodableRefused(said(p.reply));
+      return { state: 'open', reason: 'ok', detail: SAY.registered(label, p.method.path, how) };
     }
     if (p.reply.message === 'Invalid timestamp') {
-      const detail =
-        `${label}, but its node-authentication interceptor refused this machine's clock ` +
-        `(${said(p.reply)}): clocks more than a few seconds apart make a SuperNode here fail too`;
+      const detail = SAY.clockRefused(label, said(p.reply));
       throw new ProbeError('auth-rejected', detail, { code: 'GRPC_16', facts });
     }
-    const detail =
-      `${label}: Flower's node-authentication interceptor guards ${p.method.path} (${said(p.reply)}); ` +
-      'it answers before the method table, so this proves the Fleet server, not the method';
+    const detail = SAY.nodeAuthGuards(label, p.method.path, said(p.reply));
     return { state: 'open', reason: 'ok', detail };
   }
   if (last.reply.status === 14) {
-    const detail = `a gRPC proxy answered that it has no healthy upstream (${said(last.reply)})`;
+    const detail = SAY.noHealthyUpstream(said(last.reply));
     throw new ProbeError('not-serving', detail, { code: 'GRPC_14', facts });
   }
   const instead = await answeredBy(expected, call);
   facts.answeredBy = instead;
   if (instead.length === 0 && (last.reply.status === 16 || last.reply.status === 7)) {
-    const detail =
-      `the gRPC server refused before looking up ${last.method.path} (${said(last.reply)}): ` +
-      `whether it serves ${fp.label} is not proven`;
+    const detail = SAY.refusedBeforeLookup(last.method.path, said(last.reply), fp.label);
     throw new ProbeError('auth-rejected', detail, { code: `GRPC_${last.reply.status}`, facts });
   }
-  const there = instead.length
-    ? `this port serves ${instead.join(' and ')}`
-    : 'none of the other framework APIs fedprobe knows answers here either';
-  const detail = `not ${fp.label}: ${describe(tried)}; ${there}`;
+  const there = instead.length ? SAY.servesInstead(instead) : SAY.noKnownApi;
+  const detail = SAY.wrongService(fp.label, describe(tried), there);
   throw new ProbeError('wrong-identity', detail, { code: `GRPC_${last.reply.status}`, facts });
 }

@@ -1,6 +1,7 @@
 // gRPC on the wire, by hand: the 5-byte message framing, the one-field HealthCheckRequest and
 // HealthCheckResponse protobufs, and the status code names. A probe needs nothing more, and a
 // client library would turn HTTP errors into gRPC codes that prove nothing.
+import { SAY } from './grpc-text.js';
 
 /** Length-prefixed message: 1 byte "compressed" flag (0), 4 bytes big-endian length, payload. */
 export function frame(payload: Buffer): Buffer {
@@ -13,7 +14,7 @@ export function frame(payload: Buffer): Buffer {
 export function healthRequest(service: string): Buffer {
   if (!service) return Buffer.alloc(0);
   const s = Buffer.from(service, 'utf8');
-  if (s.length > 127) throw new Error('health service names longer than 127 bytes are not supported');
+  if (s.length > 127) throw new Error(SAY.serviceNameTooLong);
   return Buffer.concat([Buffer.from([0x0a, s.length]), s]);
 }
 

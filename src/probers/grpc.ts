@@ -11,9 +11,11 @@ import { deadlinePassed, errorCode } from '../net/error-kind.js';
 import { dialTcp } from '../net/socket.js';
 import { readTlsFiles, startTls, tlsFailure, type TlsFacts } from '../net/tls.js';
 import { tlsVerdict } from './tls-verdict.js';
+import type { GrpcFacts } from '../facts.js';
 import type { Observation, ProbeContext, Prober } from '../types.js';
 import { proveService, said, type Reply } from './fingerprints.js';
 import { decodeGrpcMessage, decodeHealthResponse, frame, healthRequest } from './grpc-wire.js';
+import { SAY } from './grpc-text.js';
 import { parseWith } from './tls.js';
 import { grpcOptions } from './options/grpc.js';
 
@@ -86,46 +88,30 @@ function contentType(h: IncomingHttpHeaders): string {
   return String(h['content-type'] ?? '');
 }
 
+/** What one call records: the row's facts for the first call, a scratch object for the others. */
+type CallFacts = Pick<GrpcFacts, 'httpStatus' | 'bodyBytesRead'>;
+
 /** Checks that the answer is gRPC and returns its status; throws what it is otherwise. */
-function grpcReply(answer: Answer, secure: boolean, facts: Record<string, unknown>): Reply {
+function grpcReply(answer: Answer, secure: boolean, facts: CallFacts): Reply {
   const h = answer.headers;
-  facts.httpStatus = h[':status'];
+  if (h[':status'] !== undefined) facts.httpStatus = h[':status'];
   if (h[':status'] === undefined) {
-    throw new ProbeError(
-      'wrong-protocol',
-      secure
-        ? 'the HTTP/2 stream ended without any response headers'
-        : 'the stream ended without response headers: is this a TLS port? (try grpcs://)',
-      { facts },
-    );
+    throw new ProbeError('wrong-protocol', secure ? SAY.noHeadersTls : SAY.noHeadersPlain, { facts });
   }
   const httpStatus = Number(h[':status']);
   const type = contentType(h);
   if (answer.truncated) {
     facts.bodyBytesRead = answer.body.length;
-    const detail =
-      `the server sent more than ${MAX_BODY / 1024} KiB on one call without ending it ` +
-      `(HTTP ${httpStatus}${type ? ` ${type}` : ''}): fedprobe stopped reading there; a gRPC answer to this call is ` +
-      `a few bytes`;
+    const detail = SAY.bodyLimit(MAX_BODY / 1024, httpStatus, type);
     throw new ProbeError('wrong-protocol', detail, { code: 'BODY_LIMIT', facts });
   }
   const statusHeader = answer.trailers['grpc-status'] ?? h['grpc-status'];
   if (statusHeader === undefined && [502, 503, 504].includes(httpStatus)) {
     // A gRPC-aware proxy (nginx grpc_pass, Envoy, a cloud load balancer) whose backend is gone.
-    throw new ProbeError(
-      'not-serving',
-      `an HTTP/2 proxy answered ${httpStatus} instead of the gRPC service: its backend is down or unreachable from ` +
-        `the proxy`,
-      { code: `HTTP_${httpStatus}`, facts },
-    );
+    throw new ProbeError('not-serving', SAY.proxyBackendDown(httpStatus), { code: `HTTP_${httpStatus}`, facts });
   }
   if (statusHeader === undefined || !type.startsWith('application/grpc')) {
-    throw new ProbeError(
-      'wrong-protocol',
-      `HTTP/2 but not gRPC: status ${httpStatus}${type ? ` ${type}` : ''} and no grpc-status (a web server or proxy ` +
-        `page)`,
-      { code: `HTTP_${httpStatus}`, facts },
-    );
+    throw new ProbeError('wrong-protocol', SAY.notGrpc(httpStatus, type), { code: `HTTP_${httpStatus}`, facts });
   }
   return {
     status: Number(statusHeader),
@@ -134,13 +120,11 @@ function grpcReply(answer: Answer, secure: boolean, facts: Record<string, unknow
 }
 
 /** The deadline ended a call that had already answered: say what it sent. */
-function lateFailure(seen: Seen, ctx: ProbeContext, facts: Record<string, unknown>): ProbeError | undefined {
+function lateFailure(seen: Seen, ctx: ProbeContext, facts: GrpcFacts): ProbeError | undefined {
   if (!seen.headers || !deadlinePassed(ctx.signal)) return undefined;
   const type = contentType(seen.headers);
   facts.bodyBytesRead = seen.bytes;
-  const detail =
-    `the server answered (HTTP ${String(seen.headers[':status'])}${type ? ` ${type}` : ''}, ` +
-    `${seen.bytes} bytes of body) but did not end the call within ${ctx.timeoutMs} ms`;
+  const detail = SAY.unfinishedCall(String(seen.headers[':status']), type, seen.bytes, ctx.timeoutMs);
   return new ProbeError('no-response', detail, { code: 'ETIMEDOUT', facts });
 }
 
@@ -149,45 +133,41 @@ function judgeUnary(
   answer: Answer,
   path: string,
   o: z.infer<typeof grpcOptions>,
-  facts: Record<string, unknown>,
-): Observation {
+  facts: GrpcFacts,
+): Observation<GrpcFacts> {
   const isHealth = path === '/grpc.health.v1.Health/Check';
-  const ok = (detail: string): Observation => ({ state: 'open', reason: 'ok', detail, facts, timings: { totalMs: 0 } });
+  const ok = (detail: string): Observation<GrpcFacts> => ({ state: 'open', reason: 'ok', detail, facts });
   switch (reply.status) {
     case 0: {
-      if (!isHealth) return ok(`gRPC answered ${path}: ${said(reply)}`);
+      if (!isHealth) return ok(SAY.answered(path, said(reply)));
       const serving = decodeHealthResponse(answer.body);
       facts.servingStatus = serving;
-      if (serving === 'SERVING') return ok(`gRPC health: SERVING${o.service ? ` (${o.service})` : ''}`);
-      throw new ProbeError('not-serving', `gRPC health says ${serving}${o.service ? ` for ${o.service}` : ''}`, {
+      if (serving === 'SERVING') return ok(SAY.serving(o.service));
+      throw new ProbeError('not-serving', SAY.notServing(serving, o.service), {
         code: `HEALTH_${serving}`,
         facts,
       });
     }
     case 12:
-      return ok(
-        `gRPC server answered (${isHealth ? 'it has no health service' : 'it does not know this method'}: ` +
-          `${said(reply)})`,
-      );
+      return ok(SAY.unimplemented(isHealth, said(reply)));
     case 5:
-      throw new ProbeError(
-        'not-serving',
-        `the health service does not know the service name "${o.service ?? ''}" (${said(reply)})`,
-        { code: 'GRPC_5', facts },
-      );
+      throw new ProbeError('not-serving', SAY.unknownServiceName(o.service ?? '', said(reply)), {
+        code: 'GRPC_5',
+        facts,
+      });
     case 7:
     case 16:
-      throw new ProbeError('auth-rejected', `the gRPC server wants authentication (${said(reply)})`, {
+      throw new ProbeError('auth-rejected', SAY.wantsAuth(said(reply)), {
         code: `GRPC_${reply.status}`,
         facts,
       });
     case 14:
-      throw new ProbeError('not-serving', `a gRPC proxy answered that it has no healthy upstream (${said(reply)})`, {
+      throw new ProbeError('not-serving', SAY.noHealthyUpstream(said(reply)), {
         code: 'GRPC_14',
         facts,
       });
     default:
-      throw new ProbeError('not-serving', `the gRPC server refused the call: ${said(reply)}`, {
+      throw new ProbeError('not-serving', SAY.refusedCall(said(reply)), {
         code: `GRPC_${reply.status}`,
         facts,
       });
@@ -198,23 +178,15 @@ function judgeUnary(
  * The deadline passed before the server's SETTINGS, yet `n` bytes came (a trickle): say so,
  * rather than "no answer".
  */
-function noSettings(
-  n: number,
-  settings: boolean,
-  ctx: ProbeContext,
-  facts: Record<string, unknown>,
-): ProbeError | undefined {
+function noSettings(n: number, settings: boolean, ctx: ProbeContext, facts: GrpcFacts): ProbeError | undefined {
   if (settings || !deadlinePassed(ctx.signal) || n <= 0) return undefined;
-  const message =
-    `connected, then ${n} byte${n === 1 ? '' : 's'} within ${ctx.timeoutMs} ms, but no HTTP/2 SETTINGS ` +
-    'frame: the HTTP/2 handshake did not complete (a gRPC server sends its SETTINGS at once)';
-  return new ProbeError('no-response', message, { state: 'open', facts });
+  return new ProbeError('no-response', SAY.noSettings(n, ctx.timeoutMs), { state: 'open', facts });
 }
 
-export const probeGrpc: Prober = async (check, ctx) => {
+export const probeGrpc: Prober<GrpcFacts> = async (check, ctx) => {
   const o = parseWith(grpcOptions, check);
   const secure = check.target.scheme === 'grpcs';
-  const facts: Record<string, unknown> = { transport: secure ? 'h2 over TLS' : 'h2c (plaintext)' };
+  const facts: GrpcFacts = { transport: secure ? 'h2 over TLS' : 'h2c (plaintext)' };
   const files = secure ? await readTlsFiles(o) : undefined;
   let socket: Socket = await dialTcp(check.target.port, ctx);
   let tls: TlsFacts | undefined;
@@ -224,11 +196,7 @@ export const probeGrpc: Prober = async (check, ctx) => {
     tls = t.facts;
     if (t.facts.alpn !== 'h2') {
       t.socket.destroy();
-      throw new ProbeError(
-        'wrong-protocol',
-        `the TLS server did not agree to HTTP/2 (ALPN ${t.facts.alpn ?? 'none'}): gRPC needs h2`,
-        { code: 'ALPN_MISMATCH', facts },
-      );
+      throw new ProbeError('wrong-protocol', SAY.noH2(t.facts.alpn ?? 'none'), { code: 'ALPN_MISMATCH', facts });
     }
     socket = t.socket;
   }
@@ -254,7 +222,7 @@ export const probeGrpc: Prober = async (check, ctx) => {
   sessionError.catch(() => undefined);
 
   const seen: Seen = { bytes: 0 };
-  const verdict = (obs: Observation): Observation => (tls ? tlsVerdict(obs, tls, check, o) : obs);
+  const verdict = (obs: Observation<GrpcFacts>): Observation<GrpcFacts> => (tls ? tlsVerdict(obs, tls, check, o) : obs);
   const raced = (path: string, body: Buffer, extra: Record<string, string> = {}) =>
     Promise.race([call(session, path, authority, body, extra, ctx, seen), sessionError]);
   const failure = (e: unknown): unknown => {
@@ -270,14 +238,12 @@ export const probeGrpc: Prober = async (check, ctx) => {
       return new ProbeError(
         'wrong-protocol',
         secure
-          ? `the TLS server closed or broke the HTTP/2 connection before its SETTINGS ` +
-              `(${code ?? (e as Error).message}): not a gRPC server`
-          : `no HTTP/2 answer to the connection preface (${code ?? (e as Error).message}): not a gRPC server, or a ` +
-              `TLS port (try grpcs://)`,
+          ? SAY.brokeBeforeSettingsTls(code ?? (e as Error).message)
+          : SAY.noPrefaceAnswer(code ?? (e as Error).message),
         { ...(code && { code }), facts, cause: e },
       );
     }
-    return new ProbeError('wrong-protocol', `the HTTP/2 server broke the call: ${(e as Error).message}`, {
+    return new ProbeError('wrong-protocol', SAY.brokeCall((e as Error).message), {
       ...(code && { code }),
       facts,
       cause: e,
@@ -289,11 +255,11 @@ export const probeGrpc: Prober = async (check, ctx) => {
       // The first call's answer is checked with the row's facts: a non-gRPC answer is the row's result.
       let first = true;
       const caller = async (path: string, body: Buffer, extra: Record<string, string>) => {
-        const own = first ? facts : {};
+        const own: CallFacts = first ? facts : {};
         first = false;
         return grpcReply(await raced(path, body, extra), secure, own);
       };
-      return verdict({ ...(await proveService(o.expectService, caller, facts)), facts, timings: { totalMs: 0 } });
+      return verdict({ ...(await proveService(o.expectService, caller, facts)), facts });
     }
     const path = o.method ?? '/grpc.health.v1.Health/Check';
     facts.method = path;

@@ -10,9 +10,11 @@ import { errorCode } from '../net/error-kind.js';
 import { dialTcp } from '../net/socket.js';
 import { readTlsFiles, startTls, tlsFailure, type TlsFacts } from '../net/tls.js';
 import { tlsSummary, tlsVerdict } from './tls-verdict.js';
+import type { HttpFacts, TlsCarrier } from '../facts.js';
 import type { Observation, Prober, Reason } from '../types.js';
 import { version } from '../version.js';
 import { FIRST_BYTES, firstBytes, printable } from './first-bytes.js';
+import { SAY } from './http-text.js';
 import { parseWith } from './tls.js';
 import { httpOptions } from './options/http.js';
 
@@ -34,6 +36,13 @@ function statusReason(status: number): Reason {
   return 'wrong-protocol';
 }
 
+/** nginx's own error pages: their words are matched in the body and quoted in the detail. */
+const NGINX_PAGES = {
+  plainHttp: 'The plain HTTP request was sent to HTTPS port',
+  noCert: 'No required SSL certificate was sent',
+  badCert: 'The SSL certificate error',
+};
+
 /**
  * nginx answers TLS problems it finds after the handshake in HTTP: its internal statuses 495 (the
  * client certificate does not verify), 496 (none was sent) and 497 (plain HTTP to an HTTPS port)
@@ -42,27 +51,14 @@ function statusReason(status: number): Reason {
 function nginxPage(status: number, body: string): { reason: Reason; detail: string } | undefined {
   const page = (text: string) => status === 400 && body.includes(text);
   const said = (text: string) => `HTTP ${status}${status === 400 ? ` "${text}"` : ''}`;
-  if (status === 497 || page('The plain HTTP request was sent to HTTPS port')) {
-    const why = said('The plain HTTP request was sent to HTTPS port');
-    return { reason: 'wrong-protocol', detail: `the port speaks HTTPS, not plain HTTP (${why}): use https://` };
+  if (status === 497 || page(NGINX_PAGES.plainHttp)) {
+    return { reason: 'wrong-protocol', detail: SAY.plainToHttps(said(NGINX_PAGES.plainHttp)) };
   }
-  if (status === 496 || page('No required SSL certificate was sent')) {
-    const why = said('No required SSL certificate was sent');
-    return {
-      reason: 'auth-rejected',
-      detail:
-        `the server requires a client certificate (${why}; the TLS handshake completed without one, ` +
-        'the refusal came in HTTP); give one with with.cert and with.key',
-    };
+  if (status === 496 || page(NGINX_PAGES.noCert)) {
+    return { reason: 'auth-rejected', detail: SAY.clientCertRequired(said(NGINX_PAGES.noCert)) };
   }
-  if (status === 495 || page('The SSL certificate error')) {
-    const why = said('The SSL certificate error');
-    return {
-      reason: 'auth-rejected',
-      detail:
-        `the server rejected our client certificate (${why}): ` +
-        'it does not verify against the CA the server trusts for clients, or it has expired',
-    };
+  if (status === 495 || page(NGINX_PAGES.badCert)) {
+    return { reason: 'auth-rejected', detail: SAY.clientCertRejected(said(NGINX_PAGES.badCert)) };
   }
   return undefined;
 }
@@ -72,7 +68,7 @@ interface Answer {
   body: string;
 }
 
-export const probeHttp: Prober = async (check, ctx) => {
+export const probeHttp: Prober<HttpFacts> = async (check, ctx) => {
   const opts = parseWith(httpOptions, check);
   const https = check.target.scheme === 'https';
   const files = https ? await readTlsFiles(opts) : undefined;
@@ -80,7 +76,7 @@ export const probeHttp: Prober = async (check, ctx) => {
   let socket: Socket = raw;
   let tls: TlsFacts | undefined;
   // startTls() puts the certificate (and a client certificate's credentialsGiven) here.
-  const tlsFacts: Record<string, unknown> = {};
+  const tlsFacts: TlsCarrier = {};
   if (files) {
     ({ socket, facts: tls } = await startTls(
       raw,
@@ -146,10 +142,10 @@ export const probeHttp: Prober = async (check, ctx) => {
     socket.destroy();
   }
 
-  function judgeAnswer({ res, body }: Answer): Observation {
+  function judgeAnswer({ res, body }: Answer): Observation<HttpFacts> {
     const status = res.statusCode ?? 0;
     const server = res.headers.server;
-    const facts: Record<string, unknown> = {
+    const facts: HttpFacts = {
       status,
       statusText: res.statusMessage ?? '',
       httpVersion: res.httpVersion,
@@ -177,37 +173,30 @@ export const probeHttp: Prober = async (check, ctx) => {
     if (status === 400 && (!specs || !ok) && tls?.clientCertRequested === true) {
       // nginx's error_page for 495/496 replaces its own page (the words above) and still says 400;
       // our GET is too plain to be a bad request for any other reason.
-      const asked = `${line} for ${method} ${path} from a server that asked for a client certificate`;
-      fail(
-        'auth-rejected',
-        tls.clientCertOffered
-          ? `${asked}: most likely it refused ours (nginx answers that with 400)`
-          : `${asked} and got none: most likely the missing certificate (nginx answers it with 400); ` +
-              'give one with with.cert and with.key',
-      );
+      const asked = SAY.certAsked(line, method, path);
+      fail('auth-rejected', tls.clientCertOffered ? SAY.certAskedOursRefused(asked) : SAY.certAskedNoneGiven(asked));
     }
     if (!ok) {
-      const wanted = specs ? specs.join(' or ') : 'a status below 500';
-      fail(statusReason(status), `${line} for ${method} ${path}, expected ${wanted}`);
+      const wanted = specs ? specs.join(' or ') : SAY.belowFiveHundred;
+      fail(statusReason(status), SAY.unexpectedStatus(line, method, path, wanted));
     }
-    if (bodyRe && !bodyRe.matcher(body).find())
-      fail('wrong-protocol', `${line}, but the body does not match /${opts.bodyMatch}/`);
+    if (bodyRe && !bodyRe.matcher(body).find()) fail('wrong-protocol', SAY.bodyMismatch(line, opts.bodyMatch));
 
     const over = tls ? ` over ${tlsSummary(tls)}` : '';
-    const obs: Observation = { state: 'open', reason: 'ok', detail: `${line}${over}`, facts, timings: { totalMs: 0 } };
+    const obs: Observation<HttpFacts> = { state: 'open', reason: 'ok', detail: `${line}${over}`, facts };
     return tls ? tlsVerdict(obs, tls, check, opts) : obs;
   }
 };
 
 /** A request that got no HTTP answer: the bytes that came back instead, if any, say what it was. */
-function notHttp(err: unknown, first: Buffer, tlsFacts: Record<string, unknown>, offeredCert: boolean): unknown {
+function notHttp(err: unknown, first: Buffer, tlsFacts: TlsCarrier, offeredCert: boolean): unknown {
   const code = errorCode(err);
-  const facts = { ...firstBytes(first), ...tlsFacts };
+  const facts: HttpFacts = { ...firstBytes(first), ...tlsFacts };
   // A TLS alert later than startTls waited for (a slow mTLS server) is still the TLS verdict.
   if (tlsFacts.tls && code?.startsWith('ERR_SSL_'))
     return tlsFailure(err, { offeredCert, facts, afterHandshake: true });
   if (code?.startsWith('HPE_')) {
-    return new ProbeError('wrong-protocol', `the answer is not HTTP: "${printable(first.subarray(0, 40))}"`, {
+    return new ProbeError('wrong-protocol', SAY.notHttp(printable(first.subarray(0, 40))), {
       code,
       cause: err,
       facts,
@@ -216,14 +205,10 @@ function notHttp(err: unknown, first: Buffer, tlsFacts: Record<string, unknown>,
   }
   if (code === 'ECONNRESET' && first.length === 0) {
     // node:http's "socket hang up": closed (or reset) without a byte; an MQTT broker does this.
-    return new ProbeError(
-      'wrong-protocol',
-      'the server closed the connection without answering our HTTP request (not an HTTP service?)',
-      { code, cause: err, facts, state: 'open' },
-    );
+    return new ProbeError('wrong-protocol', SAY.closedUnanswered, { code, cause: err, facts, state: 'open' });
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return new ProbeError('reset', `the connection broke in the middle of the HTTP answer (${code})`, {
+    return new ProbeError('reset', SAY.brokeMidAnswer(code), {
       code,
       cause: err,
       facts,

@@ -5,7 +5,18 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { ProbeError } from '../errors.js';
 import { errorCode } from '../net/error-kind.js';
+import type { ListenFacts } from '../facts.js';
 import type { Prober } from '../types.js';
+
+/** What this prober says (the rule in src/messages.ts: each prober's sentences in one table). */
+const SAY = {
+  unreadable: (file: string, why: string) =>
+    `cannot read ${file} (${why}): the listening ` + `sockets of this machine are unknown`,
+  notListening: (protocol: string, port: number) => `nothing on this machine listens on ${protocol}/${port}`,
+  allAddresses: (address: string) => `all addresses (${address})`,
+  exposed: (where: string) => `should be reachable from this machine only, but listens on ${where}`,
+  listening: (on: string) => `listening on ${on}`,
+};
 
 const TCP_LISTEN = '0A';
 /** UDP sockets have no LISTEN state; a bound, unconnected socket shows 07 (TCP_CLOSE). */
@@ -52,8 +63,7 @@ async function readTable(file: string, family: 4 | 6): Promise<string> {
   } catch (e) {
     const code = errorCode(e);
     if (family === 6 && code === 'ENOENT') return '';
-    const why =
-      `cannot read ${file} (${code ?? (e as Error).message}): the listening ` + `sockets of this machine are unknown`;
+    const why = SAY.unreadable(file, code ?? (e as Error).message);
     throw new ProbeError('error', why, { ...(code && { code }), cause: e, state: 'unknown' });
   }
 }
@@ -77,7 +87,7 @@ export async function listeningSockets(protocol: 'tcp' | 'udp', procRoot = '/pro
   return out;
 }
 
-export const probeListen: Prober = async (check) => {
+export const probeListen: Prober<ListenFacts> = async (check) => {
   const { port, protocol } = check.target;
   const localOnly = check.with.localOnly === true;
   const sockets = (await listeningSockets(protocol)).filter((s) => s.port === port);
@@ -87,29 +97,26 @@ export const probeListen: Prober = async (check) => {
     return {
       state: 'closed',
       reason: 'not-listening',
-      detail: `nothing on this machine listens on ${protocol}/${port}`,
+      detail: SAY.notListening(protocol, port),
       facts,
-      timings: { totalMs: 0 },
     };
   }
   const exposed = sockets.filter((s) => !isLoopback(s.address));
   if (localOnly && exposed.length > 0) {
     const where = exposed
-      .map((s) => (s.address === '0.0.0.0' || s.address === '::' ? `all addresses (${s.address})` : s.address))
+      .map((s) => (s.address === '0.0.0.0' || s.address === '::' ? SAY.allAddresses(s.address) : s.address))
       .join(', ');
     return {
       state: 'open',
       reason: 'exposed',
-      detail: `should be reachable from this machine only, but listens on ${where}`,
+      detail: SAY.exposed(where),
       facts,
-      timings: { totalMs: 0 },
     };
   }
   return {
     state: 'open',
     reason: 'ok',
-    detail: `listening on ${facts.listeningOn.join(', ')}`,
+    detail: SAY.listening(facts.listeningOn.join(', ')),
     facts,
-    timings: { totalMs: 0 },
   };
 };

@@ -2,6 +2,7 @@
 // say exactly what came back, which a client library hides behind retries and generic errors.
 import { ProbeError } from '../errors.js';
 import type { Reason } from '../types.js';
+import { SAY } from './mqtt-text.js';
 
 export type MqttVersion = 4 | 5;
 
@@ -119,7 +120,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 function readProperties(props: Buffer, ack: Connack): void {
   let p = 0;
   const need = (n: number, what: string) => {
-    if (p + n > props.length) throw malformed(`the ${what} property runs past the end of the CONNACK`);
+    if (p + n > props.length) throw malformed(SAY.propertyPastEnd(what));
   };
   const str = (what: string): string => {
     need(2, what);
@@ -131,7 +132,7 @@ function readProperties(props: Buffer, ack: Connack): void {
       const text = utf8.decode(raw);
       return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
     } catch {
-      throw malformed(`the ${what} property is not valid UTF-8`);
+      throw malformed(SAY.propertyNotUtf8(what));
     }
   };
   const seen = new Set<number>();
@@ -139,27 +140,27 @@ function readProperties(props: Buffer, ack: Connack): void {
     const id = props[p++]!;
     const prop = CONNACK_PROPERTIES[id];
     if (!prop) {
-      throw malformed(`the CONNACK carries property id ${hexByte(id)}, which MQTT 5 does not define for a CONNACK`);
+      throw malformed(SAY.propertyUnknown(hexByte(id)));
     }
     // Only the user property may repeat (§3.2.2.3).
-    if (id !== 0x26 && seen.has(id)) throw malformed(`the CONNACK repeats the ${prop.name} property`);
+    if (id !== 0x26 && seen.has(id)) throw malformed(SAY.propertyRepeated(prop.name));
     seen.add(id);
     switch (prop.type) {
       case 'bool': {
         need(1, prop.name);
         const v = props[p++]!;
-        if (v > 1) throw malformed(`the ${prop.name} property is ${v}, not 0 or 1`);
+        if (v > 1) throw malformed(SAY.propertyNotBool(prop.name, v));
         break;
       }
       case 'u16': {
         need(2, prop.name);
-        if (id === 0x21 && props.readUInt16BE(p) === 0) throw malformed('the receive maximum property is 0');
+        if (id === 0x21 && props.readUInt16BE(p) === 0) throw malformed(SAY.receiveMaximumZero);
         p += 2;
         break;
       }
       case 'u32': {
         need(4, prop.name);
-        if (id === 0x27 && props.readUInt32BE(p) === 0) throw malformed('the maximum packet size property is 0');
+        if (id === 0x27 && props.readUInt32BE(p) === 0) throw malformed(SAY.maximumPacketSizeZero);
         p += 4;
         break;
       }
@@ -190,31 +191,28 @@ function readProperties(props: Buffer, ack: Connack): void {
  */
 export function decodeConnack(buf: Buffer, version: MqttVersion): Connack | undefined {
   if (buf.length === 0) return undefined;
-  if (buf[0] !== 0x20) throw new Error(`the first byte is ${hexByte(buf[0]!)}, not a CONNACK (0x20)`);
+  if (buf[0] !== 0x20) throw new Error(SAY.notConnack(hexByte(buf[0]!)));
   let len: [number, number] | undefined;
   try {
     len = decodeLength(buf, 1);
   } catch {
-    throw malformed("the CONNACK's remaining length is not a valid MQTT length (more than 4 bytes)");
+    throw malformed(SAY.badRemainingLength);
   }
   if (!len) return undefined;
   const [remaining, used] = len;
   // 3.1.1: exactly 2 bytes (§3.2). 5.0: 2 + a property length + properties, at most what a probe
   // reads (64 KiB); 2 alone is the 3.1.1-form refusal a broker may send a v5 client (§3.1.2.2).
   if (version === 4 ? remaining !== 2 : remaining < 2 || remaining > 65_535) {
-    const v4 = version === 4;
-    throw malformed(
-      `${v4 ? 'an MQTT 3.1.1' : 'a'} CONNACK of ${remaining} bytes is malformed${v4 ? ' (it has exactly 2)' : ''}`,
-    );
+    throw malformed(SAY.badConnackLength(version === 4, remaining));
   }
   const start = 1 + used;
   if (buf.length < start + remaining) return undefined;
   const flags = buf[start]!;
-  if (flags & 0xfe) throw malformed('the CONNACK has reserved flag bits set');
+  if (flags & 0xfe) throw malformed(SAY.reservedFlags);
   const ack: Connack = { sessionPresent: (flags & 1) === 1, code: buf[start + 1]! };
   if (version === 5) {
     if (remaining === 2) {
-      if (ack.code === 0) throw malformed('an MQTT 5 CONNACK that accepts the connection has no property length');
+      if (ack.code === 0) throw malformed(SAY.noPropertyLength);
       return ack;
     }
     const body = buf.subarray(start + 2, start + remaining);
@@ -222,11 +220,11 @@ export function decodeConnack(buf: Buffer, version: MqttVersion): Connack | unde
     try {
       plen = decodeLength(body, 0);
     } catch {
-      throw malformed("the CONNACK's property length is not a valid MQTT length");
+      throw malformed(SAY.badPropertyLength);
     }
     if (!plen || plen[1] + plen[0] !== body.length) {
-      const size = plen ? `${plen[0]} bytes` : 'a truncated length';
-      throw malformed(`the CONNACK's properties (${size}) do not fill its remaining ${body.length} bytes`);
+      const size = plen ? `${plen[0]} bytes` : SAY.truncatedLength;
+      throw malformed(SAY.propertiesMismatch(size, body.length));
     }
     readProperties(body.subarray(plen[1]), ack);
   }
@@ -275,18 +273,17 @@ const V5: Record<number, CodeMeaning> = {
 export function connackMeaning(code: number, version: MqttVersion): CodeMeaning {
   if (version === 5 && code === 1) {
     // The spec lets a broker that does not speak 5 answer in 3.1.1 form: `20 02 00 01`.
-    const text = 'unacceptable protocol version: the broker does not speak MQTT 5, probe with version 3.1.1';
-    return { reason: 'not-serving', text };
+    return { reason: 'not-serving', text: SAY.v5AnsweredAsV4 };
   }
-  return (version === 5 ? V5 : V4)[code] ?? { reason: 'not-serving', text: `unknown return code ${code}` };
+  return (version === 5 ? V5 : V4)[code] ?? { reason: 'not-serving', text: SAY.unknownReturnCode(code) };
 }
 
 /** First bytes of a non-MQTT answer, as something a person can read. */
 export function describeForeignBytes(buf: Buffer): string {
   const text = buf.subarray(0, 48).toString('latin1');
-  if (/^HTTP\/\d/.test(text)) return `an HTTP server answered (${text.split('\r\n')[0]})`;
-  if (/^SSH-/.test(text)) return `an SSH server answered (${text.split(/\r?\n/)[0]})`;
-  if (buf[0] === 0x15 || buf[0] === 0x16) return 'a TLS server answered (use mqtts://)';
+  if (/^HTTP\/\d/.test(text)) return SAY.httpAnswered(text.split('\r\n')[0]);
+  if (/^SSH-/.test(text)) return SAY.sshAnswered(text.split(/\r?\n/)[0]);
+  if (buf[0] === 0x15 || buf[0] === 0x16) return SAY.tlsAnswered;
   const printable = text.replace(/[^\x20-\x7e]/g, '.');
-  return `unexpected bytes ${buf.subarray(0, 8).toString('hex')} ("${printable.slice(0, 24)}")`;
+  return SAY.unexpectedBytes(buf.subarray(0, 8).toString('hex'), printable.slice(0, 24));
 }

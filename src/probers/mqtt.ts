@@ -11,6 +11,8 @@ import { deadlinePassed, errorCode } from '../net/error-kind.js';
 import { dialTcp } from '../net/socket.js';
 import { readTlsFiles, startTls, tlsFailure, type TlsFacts, type TlsFiles } from '../net/tls.js';
 import { tlsVerdict } from './tls-verdict.js';
+import type { ErrorCode } from '../error-code.js';
+import type { MqttFacts } from '../facts.js';
 import type { Check, Observation, ProbeContext, Prober } from '../types.js';
 import {
   DISCONNECT,
@@ -24,6 +26,7 @@ import {
   type MqttVersion,
 } from './mqtt-packets.js';
 import { firstBytes } from './first-bytes.js';
+import { SAY } from './mqtt-text.js';
 import { parseWith } from './tls.js';
 import { mqttOptions } from './options/mqtt.js';
 
@@ -31,7 +34,7 @@ export { mqttOptions } from './options/mqtt.js';
 
 type MqttOpts = z.output<typeof mqttOptions>;
 
-const VERSION_TEXT: Record<MqttVersion, string> = { 4: '3.1.1', 5: '5.0' };
+const VERSION_TEXT: Record<MqttVersion, MqttFacts['protocolVersion']> = { 4: '3.1.1', 5: '5.0' };
 
 /** The most a probe reads before deciding: a CONNACK is 4 bytes plus v5 properties. Also the
  * WebSocket message limit (`ws` would otherwise take in 100 MiB frames). */
@@ -77,19 +80,14 @@ function upgradeFailure(e: Error, path: string): unknown {
   if (code?.startsWith('ERR_SSL_')) return e; // TLS (a late alert): the caller's tlsFailure() says which
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     // "socket hang up": closed before any HTTP answer, as a plain MQTT port does with our GET.
-    const message =
-      `the port closed the connection on our WebSocket upgrade request (GET ${path}) without an HTTP ` +
-      'answer: not a WebSocket endpoint (a plain MQTT port? then use mqtt://)';
-    return new ProbeError('wrong-protocol', message, { code, cause: e });
+    return new ProbeError('wrong-protocol', SAY.upgradeHungUp(path), { code, cause: e });
   }
   if (code?.startsWith('HPE_')) {
-    const message = `the answer to our WebSocket upgrade request is not HTTP (${code})`;
-    return new ProbeError('wrong-protocol', message, { code, cause: e });
+    return new ProbeError('wrong-protocol', SAY.upgradeNotHttp(code), { code, cause: e });
   }
   if (code === undefined || code.startsWith('WS_ERR_')) {
     // ws's own protocol complaints: bad Sec-WebSocket-Accept, a subprotocol we did not ask for …
-    const message = `the WebSocket upgrade failed: ${e.message}`;
-    return new ProbeError('wrong-protocol', message, { ...(code && { code }), cause: e });
+    return new ProbeError('wrong-protocol', SAY.upgradeFailed(e.message), { ...(code && { code }), cause: e });
   }
   return e;
 }
@@ -98,14 +96,10 @@ function upgradeFailure(e: Error, path: string): unknown {
 function frameFailure(e: Error): Error {
   const code = errorCode(e);
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-    const message =
-      `the WebSocket server sent a message of more than ${MAX_READ / 1024} KiB ` +
-      '(a CONNACK is a few bytes): not an MQTT answer';
-    return new ProbeError('wrong-protocol', message, { code, cause: e });
+    return new ProbeError('wrong-protocol', SAY.messageTooBig(MAX_READ / 1024), { code, cause: e });
   }
   if (code?.startsWith('WS_ERR_')) {
-    const message = `the WebSocket server broke the WebSocket protocol: ${e.message}`;
-    return new ProbeError('wrong-protocol', message, { code, cause: e });
+    return new ProbeError('wrong-protocol', SAY.brokeWebSocket(e.message), { code, cause: e });
   }
   return e;
 }
@@ -137,18 +131,16 @@ async function openWebSocket(
     });
     ws.once('unexpected-response', (_req, res) => {
       const status = `HTTP ${res.statusCode} ${peerText(res.statusMessage ?? '')}`;
-      const message =
-        `the WebSocket upgrade on ${path} was answered with ${status}: ` +
-        'not an MQTT WebSocket endpoint (check with.path)';
-      reject(new ProbeError('wrong-protocol', message, { code: `HTTP_${res.statusCode}` }));
+      reject(
+        new ProbeError('wrong-protocol', SAY.upgradeAnswered(path, status), { code: `HTTP_${res.statusCode ?? 0}` }),
+      );
       ws.terminate();
     });
     ws.once('error', (e) => reject(upgradeFailure(e, path)));
     ctx.signal.addEventListener('abort', onAbort, { once: true });
   });
   if (ws.protocol !== 'mqtt') {
-    const message = `the WebSocket server did not accept the mqtt subprotocol (got "${peerText(ws.protocol)}")`;
-    throw new ProbeError('wrong-protocol', message);
+    throw new ProbeError('wrong-protocol', SAY.noMqttSubprotocol(peerText(ws.protocol)));
   }
   return {
     write: (b) => ws.send(b),
@@ -176,9 +168,9 @@ function peerText(s: string): string {
 }
 
 /** A ProbeError with the probe's facts (version, transport) added, its own kept. */
-function withFacts(e: unknown, facts: Record<string, unknown>): unknown {
+function withFacts(e: unknown, facts: MqttFacts): unknown {
   if (!(e instanceof ProbeError)) return e;
-  const merged = { ...facts, ...e.facts };
+  const merged = Object.assign({}, facts, e.facts);
   return new ProbeError(e.reason, e.message, {
     ...(e.code !== undefined && { code: e.code }),
     cause: e.cause,
@@ -215,14 +207,12 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
           } catch {
             /* the decoder refuses a bad length before we get here */
           }
-          const of = len ? ` of the ${1 + len[1] + len[0]} it announced` : '';
-          const message =
-            `connected, then ${buf.length} bytes${of} of a CONNACK that did not complete within ` +
-            `${ctx.timeoutMs} ms (first bytes ${buf.subarray(0, 8).toString('hex')})`;
+          const of = len ? SAY.ofAnnounced(1 + len[1] + len[0]) : '';
+          const message = SAY.partialConnack(buf.length, of, ctx.timeoutMs, buf.subarray(0, 8).toString('hex'));
           reject(new ProbeError('no-response', message, { facts: firstBytes(buf) }));
         } else reject(ctx.signal.reason);
       });
-    const fail = (message: string, code?: string) =>
+    const fail = (message: string, code?: ErrorCode) =>
       finish(() =>
         reject(new ProbeError('wrong-protocol', message, { ...(code && { code }), facts: firstBytes(buf) })),
       );
@@ -234,14 +224,14 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
         if (ack) return finish(() => resolve({ kind: 'connack', ack }));
       } catch (e) {
         if (e instanceof ProbeError && e.code === MALFORMED_CONNACK) {
-          return fail(`a malformed CONNACK came back: ${e.message}`, MALFORMED_CONNACK);
+          return fail(SAY.malformedConnack(e.message), MALFORMED_CONNACK);
         }
-        return fail(`the port does not speak MQTT: ${describeForeignBytes(buf)}`);
+        return fail(SAY.notMqtt(describeForeignBytes(buf)));
       }
       // The decoder ends any CONNACK within 64 KiB + 5 bytes; this bounds whatever it lets wait.
       if (buf.length > MAX_READ) {
         const what = describeForeignBytes(buf);
-        fail(`more than ${MAX_READ / 1024} KiB came back without a whole CONNACK: ${what}`, 'MQTT_ANSWER_TOO_LONG');
+        fail(SAY.answerTooLong(MAX_READ / 1024, what), 'MQTT_ANSWER_TOO_LONG');
       }
     });
     pipe.onEnd((end) =>
@@ -253,7 +243,7 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
             resolve({ kind: 'closed', reset: true, error: end.error });
           } else reject(end.error);
         } else if (buf.length) {
-          const message = `the connection closed in the middle of an answer: ${describeForeignBytes(buf)}`;
+          const message = SAY.closedMidAnswer(describeForeignBytes(buf));
           reject(new ProbeError('wrong-protocol', message, { facts: firstBytes(buf) }));
         } else resolve(end);
       }),
@@ -275,7 +265,7 @@ async function attempt(
   ctx: ProbeContext,
   o: MqttOpts,
   version: MqttVersion,
-  facts: Record<string, unknown>,
+  facts: MqttFacts,
   files: TlsFiles | undefined,
 ): Promise<Attempt> {
   const scheme = check.target.scheme;
@@ -324,8 +314,8 @@ async function attempt(
 
 /** How an attempt ended without a byte: "closed the connection", "closed the WebSocket (code 1011)". */
 function silence(c: Closed): string {
-  if (c.ws) return `closed the WebSocket (code ${c.ws.code}${c.ws.reason ? ` "${peerText(c.ws.reason)}"` : ''})`;
-  return c.reset ? 'reset the connection' : 'closed the connection';
+  if (c.ws) return SAY.closedWebSocket(c.ws.code, c.ws.reason ? peerText(c.ws.reason) : '');
+  return c.reset ? SAY.resetConnection : SAY.closedConnection;
 }
 
 /**
@@ -346,43 +336,35 @@ function refusedWithoutConnack(
   secure: boolean,
   credentialsGiven: boolean,
   tried: string,
-  facts: Record<string, unknown>,
+  facts: MqttFacts,
 ): unknown {
   if (c.ws) {
     facts.webSocketClose = { code: c.ws.code, reason: peerText(c.ws.reason) };
-    const seen = `the WebSocket server accepted the mqtt subprotocol, then ${silence(c)} without a CONNACK${tried}`;
-    const code = `WS_CLOSE_${c.ws.code}`;
+    const seen = SAY.wsClosedSeen(silence(c), tried);
+    const code = `WS_CLOSE_${c.ws.code}` as const;
     if (closeNamesAuth(c.ws.reason)) {
-      const who = credentialsGiven ? 'these credentials' : 'an anonymous client';
-      return new ProbeError('auth-rejected', `the MQTT broker refused ${who}: ${seen}`, { code, facts });
+      return new ProbeError('auth-rejected', SAY.brokerRefused(SAY.refusedWho(credentialsGiven), seen), {
+        code,
+        facts,
+      });
     }
     if (!credentialsGiven) {
-      const message =
-        `an MQTT broker refusing an anonymous client, most likely: ${seen} ` +
-        '(give with.username and a secret password)';
-      return new ProbeError('auth-rejected', message, { code, facts });
+      return new ProbeError('auth-rejected', SAY.anonymousRefusedLikely(seen), { code, facts });
     }
-    const message = `${seen}, although credentials were sent: the MQTT broker refused this client without saying why`;
+    const message = SAY.refusedDespiteCredentials(seen);
     return new ProbeError(c.ws.code === 1006 ? 'reset' : 'no-response', message, { code, facts });
   }
   if (c.reset) {
     if (!secure) {
       const code = errorCode(c.error) ?? 'ECONNRESET';
-      const message =
-        `the port reset the connection on our MQTT CONNECT without an answer${tried} ` +
-        '(a TLS port? then use mqtts://)';
-      return new ProbeError('wrong-protocol', message, { code, cause: c.error, facts });
+      return new ProbeError('wrong-protocol', SAY.resetOnConnect(tried), { code, cause: c.error, facts });
     }
     return withFacts(tlsFailure(c.error, { offeredCert: false, facts, afterHandshake: true }), facts);
   }
-  const message =
-    'the port accepted the connection, then closed it without a byte in answer to our MQTT ' +
-    `CONNECT${tried}: no CONNACK, so MQTT is not proven (a broker refusing this client without a word, or another ` +
-    'service dropping what it cannot parse)';
-  return new ProbeError('no-response', message, { code: 'MQTT_CLOSED_WITHOUT_ANSWER', facts });
+  return new ProbeError('no-response', SAY.closedOnConnect(tried), { code: 'MQTT_CLOSED_WITHOUT_ANSWER', facts });
 }
 
-export const probeMqtt: Prober = async (check, ctx) => {
+export const probeMqtt: Prober<MqttFacts> = async (check, ctx) => {
   const o = parseWith(mqttOptions, check);
   const asked: MqttVersion = o.version === 5 || o.version === '5' || o.version === '5.0' ? 5 : 4;
   const scheme = check.target.scheme;
@@ -391,7 +373,7 @@ export const probeMqtt: Prober = async (check, ctx) => {
   const files = secure ? await readTlsFiles(o) : undefined;
   // A client certificate is a credential too: a broker that refuses its holder is no anonymous refusal.
   const credentialsGiven = Boolean(o.username) || o.password !== undefined || files?.offeredCert === true;
-  const facts: Record<string, unknown> = { protocolVersion: VERSION_TEXT[asked], transport: scheme, credentialsGiven };
+  const facts: MqttFacts = { protocolVersion: VERSION_TEXT[asked], transport: scheme, credentialsGiven };
 
   let version = asked;
   let result = await attempt(check, ctx, o, version, facts, files);
@@ -400,14 +382,12 @@ export const probeMqtt: Prober = async (check, ctx) => {
   let tried = '';
   if (result.answer.kind === 'closed' && asked === 5) {
     const first = silence(result.answer);
-    facts.mqtt5Attempt = first + (result.answer.ws ? '' : ' without an answer');
+    facts.mqtt5Attempt = first + (result.answer.ws ? '' : SAY.withoutAnswer);
     version = 4;
     facts.protocolVersion = VERSION_TEXT[4];
     result = await attempt(check, ctx, o, version, facts, files);
-    retryNote =
-      `; it ${first} on our MQTT 5.0 CONNECT without an answer, ` +
-      'so it most likely speaks MQTT 3.1.1 only (with.version: 3.1.1)';
-    tried = ` (MQTT 3.1.1; our MQTT 5.0 CONNECT before it: ${first})`;
+    retryNote = SAY.v5Retry(first);
+    tried = SAY.v5Tried(first);
   }
   const answer = result.answer;
   if (answer.kind === 'closed') throw refusedWithoutConnack(answer, secure, credentialsGiven, tried, facts);
@@ -429,13 +409,13 @@ export const probeMqtt: Prober = async (check, ctx) => {
     (serverReference ? `, server reference ${serverReference}` : '');
   if (meaning.reason === 'ok') {
     const via = result.tls ? ` over ${result.tls.protocol ?? 'TLS'}` : '';
-    const detail = `MQTT ${VERSION_TEXT[version]} broker accepted the connection${via}: ${codeText}${retryNote}`;
-    const obs: Observation = { state: 'open', reason: 'ok', detail, facts, timings: { totalMs: 0 } };
+    const detail = SAY.accepted(VERSION_TEXT[version], via, codeText, retryNote);
+    const obs: Observation<MqttFacts> = { state: 'open', reason: 'ok', detail, facts };
     return result.tls ? tlsVerdict(obs, result.tls, check, o) : obs;
   }
   const why =
     meaning.reason === 'auth-rejected'
-      ? `the MQTT broker refused ${credentialsGiven ? 'these credentials' : 'an anonymous client'}: ${codeText}`
-      : `the MQTT broker answered but refused the connection: ${codeText}`;
+      ? SAY.brokerRefused(SAY.refusedWho(credentialsGiven), codeText)
+      : SAY.refusedConnection(codeText);
   throw new ProbeError(meaning.reason, why + retryNote, { code: `CONNACK_${ack.code}`, facts });
 };

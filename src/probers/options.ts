@@ -49,9 +49,12 @@ interface ExtraScheme {
 // scheme goes through optionsFor() here and loadProber() in registry.ts, which both know them.
 const extraSchemes = new Map<string, ExtraScheme>();
 
+/** What this module says (the rule in src/messages.ts: sentences in one table beside their code). */
+const SAY = { taken: (scheme: string) => `probe scheme ${JSON.stringify(scheme)} is already registered` };
+
 export function addExtraScheme(scheme: string, entry: ExtraScheme): void {
   if (Object.hasOwn(proberOptions, scheme) || extraSchemes.has(scheme)) {
-    throw new Error(`probe scheme ${JSON.stringify(scheme)} is already registered`);
+    throw new Error(SAY.taken(scheme));
   }
   extraSchemes.set(scheme, entry);
 }

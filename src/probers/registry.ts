@@ -3,12 +3,16 @@
 // the MQTT, gRPC, WireGuard or devp2p code and their libraries): start-up is what a CLI is judged
 // by. The entries are still Probers, so a test may replace one (`probers.tcp = …`).
 import type { z } from 'zod';
+import type { SchemeFacts } from '../facts.js';
 import type { ProbeScheme, Prober } from '../types.js';
 import { addExtraScheme } from './options.js';
 
 type Load = () => Promise<Prober>;
+/** A built-in scheme's entry: its prober, which must record that scheme's facts (facts.ts); its
+ * `with:` schema is the entry of the same name in options.ts. */
+type SchemeLoad<S extends ProbeScheme> = () => Promise<Prober<SchemeFacts[S]>>;
 
-const loaders: { [S in ProbeScheme]: Load } = {
+const loaders: { [S in ProbeScheme]: SchemeLoad<S> } = {
   tcp: () => import('./tcp.js').then((m) => m.probeTcp),
   udp: () => import('./udp.js').then((m) => m.probeUdp),
   listen: () => import('./listen.js').then((m) => m.probeListen),
@@ -64,12 +68,19 @@ const lazyStandIns = Object.fromEntries((Object.keys(loaders) as ProbeScheme[]).
 
 export const probers: { [S in ProbeScheme]: Prober } = { ...lazyStandIns };
 
+/** What this module says (the rule in src/messages.ts: sentences in one table beside their code). */
+const SAY = {
+  noProber: (scheme: string) => `no prober for probe scheme ${JSON.stringify(scheme)}`,
+  notAScheme: (scheme: string) =>
+    `${JSON.stringify(scheme.slice(0, 40))} is not a URL scheme (lower-case letters, digits, + - .)`,
+};
+
 /** A registered scheme's prober is already loaded: it was handed in. */
 const extraProbers = new Map<string, Prober>();
 
 function extraLoader(scheme: string): Load {
   const prober = extraProbers.get(scheme);
-  if (!prober) throw new Error(`no prober for probe scheme ${JSON.stringify(scheme)}`);
+  if (!prober) throw new Error(SAY.noProber(scheme));
   return () => Promise.resolve(prober);
 }
 
@@ -86,7 +97,7 @@ export function registerProber(
   protocol: 'tcp' | 'udp' = 'tcp',
 ): void {
   if (!/^[a-z][a-z0-9+.-]{0,31}$/.test(scheme)) {
-    throw new Error(`${JSON.stringify(scheme.slice(0, 40))} is not a URL scheme (lower-case letters, digits, + - .)`);
+    throw new Error(SAY.notAScheme(scheme));
   }
   addExtraScheme(scheme, { options, protocol });
   extraProbers.set(scheme, prober);

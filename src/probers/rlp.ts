@@ -1,5 +1,6 @@
 // Recursive Length Prefix, the encoding of every devp2p message: just enough of it for discv4 and
 // the RLPx handshake.
+import { SAY } from './devp2p-text.js';
 export type RlpItem = Uint8Array | RlpItem[];
 
 function lengthPrefix(len: number, offset: number): Buffer {
@@ -21,7 +22,7 @@ export function rlpEncode(item: RlpItem): Buffer {
 /** Decodes one item; throws on malformed or truncated input. */
 export function rlpDecode(buf: Uint8Array): RlpItem {
   const [item, end] = decodeAt(buf, 0);
-  if (end !== buf.length) throw new Error('trailing bytes after the RLP item');
+  if (end !== buf.length) throw new Error(SAY.rlpTrailing);
   return item;
 }
 

@@ -18,6 +18,7 @@ import {
 } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { SAY } from './devp2p-text.js';
 import { rlpDecode, rlpDecodeFirst, rlpEncode, uint, type RlpItem } from './rlp.js';
 
 type Keccak = ReturnType<typeof keccak_256.create>;
@@ -70,19 +71,19 @@ export function eciesEncrypt(
 
 /** Throws when the message was not encrypted to `secretKey` (the HMAC does not verify). */
 export function eciesDecrypt(secretKey: Uint8Array, data: Uint8Array, macData: Uint8Array = new Uint8Array(0)): Buffer {
-  if (data.length < ECIES_OVERHEAD || data[0] !== 4) throw new Error('not an ECIES message');
+  if (data.length < ECIES_OVERHEAD || data[0] !== 4) throw new Error(SAY.notEcies);
   const buf = Buffer.from(data);
   let shared: Buffer;
   try {
     shared = ecdh(secretKey, buf.subarray(0, 65));
   } catch {
-    throw new Error('not an ECIES message (no curve point)');
+    throw new Error(SAY.eciesNoPoint);
   }
   const { kE, kM } = eciesKeys(shared);
   const iv = buf.subarray(65, 81);
   const c = buf.subarray(81, buf.length - 32);
   const d = createHmac('sha256', kM).update(iv).update(c).update(macData).digest();
-  if (!timingSafeEqual(d, buf.subarray(buf.length - 32))) throw new Error('the ECIES MAC does not verify');
+  if (!timingSafeEqual(d, buf.subarray(buf.length - 32))) throw new Error(SAY.eciesBadMac);
   return createDecipheriv('aes-128-ctr', kE, iv).update(c);
 }
 
@@ -166,15 +167,13 @@ export function frameCodec(
     },
     openHeader(header) {
       const hc = header.subarray(0, 16);
-      if (!timingSafeEqual(headerMac(ingressMac, hc), header.subarray(16, 32)))
-        throw new Error('the frame header MAC does not verify');
+      if (!timingSafeEqual(headerMac(ingressMac, hc), header.subarray(16, 32))) throw new Error(SAY.headerBadMac);
       return dec.update(hc).readUIntBE(0, 3);
     },
     openBody(body, size) {
       const n = paddedSize(size);
       const bc = body.subarray(0, n);
-      if (!timingSafeEqual(bodyMac(ingressMac, bc), body.subarray(n, n + 16)))
-        throw new Error('the frame MAC does not verify');
+      if (!timingSafeEqual(bodyMac(ingressMac, bc), body.subarray(n, n + 16))) throw new Error(SAY.frameBadMac);
       return dec.update(bc).subarray(0, size);
     },
   };
@@ -192,11 +191,11 @@ export function readAck(init: Initiator, ack: Uint8Array): { codec: FrameCodec; 
     const plain = eciesDecrypt(init.key, ack.subarray(2), ack.subarray(0, 2));
     const [fields] = rlpDecodeFirst(plain);
     if (!Array.isArray(fields) || !(fields[0] instanceof Uint8Array) || !(fields[1] instanceof Uint8Array))
-      throw new Error('an ack without its fields');
+      throw new Error(SAY.ackNoFields);
     remoteEph = fields[0];
     respNonce = fields[1];
   }
-  if (remoteEph.length !== 64 || respNonce.length !== 32) throw new Error('an ack with malformed fields');
+  if (remoteEph.length !== 64 || respNonce.length !== 32) throw new Error(SAY.ackBadFields);
   const ephShared = ecdh(init.ephKey, publicKeyOf(remoteEph));
   const shared = keccak(ephShared, keccak(respNonce, init.nonce));
   const aesSecret = keccak(ephShared, shared);
@@ -251,7 +250,7 @@ export function parseFirstMessage(frame: Uint8Array): FirstMessage {
   }
   if (id !== 0x00) return { kind: 'other', id };
   const data = rlpDecodeFirst(rest)[0];
-  if (!Array.isArray(data) || data.length < 5) throw new Error('a HELLO without its fields');
+  if (!Array.isArray(data) || data.length < 5) throw new Error(SAY.helloNoFields);
   const caps = Array.isArray(data[2]) ? data[2] : [];
   return {
     kind: 'hello',

@@ -2,8 +2,10 @@
 // mqtt+wss, grpcs): a certificate that expires within with.minDaysValid turns a pass into a
 // warning, a certificate problem tolerated by with.insecure is named, and what the handshake says
 // about client certificates is told. startTls() has already put the facts in `facts.tls`.
+import type { ProbeFacts } from '../facts.js';
 import type { Check, Observation } from '../types.js';
 import { describeVerifyError, type TlsClientOpts, type TlsFacts } from '../net/tls.js';
+import { SAY } from './tls-text.js';
 
 /** "TLSv1.3, certificate CN=web.test from CN=Example CA, valid until 2027-01-31 (400 days)". */
 export function tlsSummary(f: TlsFacts): string {
@@ -12,7 +14,7 @@ export function tlsSummary(f: TlsFacts): string {
   let until = '';
   if (f.notAfter) {
     const day = f.notAfter.slice(0, 10);
-    until = (f.daysToExpiry ?? 0) < 0 ? `, expired ${day}` : `, valid until ${day} (${f.daysToExpiry} days)`;
+    until = (f.daysToExpiry ?? 0) < 0 ? `, expired ${day}` : SAY.validUntil(day, f.daysToExpiry);
   }
   return `${f.protocol ?? 'TLS'}, ${who}${until}${f.alpn ? `, ALPN ${f.alpn}` : ''}`;
 }
@@ -24,33 +26,20 @@ function expiryWarning(
 ): string | undefined {
   if (minDaysValid === undefined || facts.daysToExpiry === undefined) return undefined;
   if (facts.daysToExpiry >= minDaysValid) return undefined;
-  return (
-    `the server certificate expires on ${facts.notAfter?.slice(0, 10) ?? '?'}, in ${facts.daysToExpiry} days ` +
-    `(fewer than the ${minDaysValid} required by with.minDaysValid)`
-  );
+  return SAY.expiresSoon(facts.notAfter?.slice(0, 10) ?? '?', facts.daysToExpiry, minDaysValid);
 }
 
 /** What a handshake on its own (tls://) says, and does not say, about client certificates. */
 function handshakeCertNote(f: TlsFacts): string {
-  if (f.clientCertRequested === 'unknown') {
-    return (
-      '; whether the server asked for a client certificate is unknown, ' +
-      'so this pass does not prove that an mTLS service accepts this client'
-    );
-  }
-  if (!f.clientCertRequested) return '; no client certificate asked for';
+  if (f.clientCertRequested === 'unknown') return SAY.certRequestUnknown;
+  if (!f.clientCertRequested) return SAY.certNotRequested;
   // Offered: a server that checks it after the handshake (nginx http) has not judged it yet.
-  return (
-    '; the server asked for a client certificate and completed the handshake with ours ' +
-    '(it may still refuse it at the application layer)'
-  );
+  return SAY.certRequestedOursTaken;
 }
 
 /** After an application answer, only an unanswered request is worth saying (ssl_verify_client optional). */
 function exchangeCertNote(f: TlsFacts): string {
-  return f.clientCertRequested === true && !f.clientCertOffered
-    ? ' (the server asked for a client certificate; none was offered)'
-    : '';
+  return f.clientCertRequested === true && !f.clientCertOffered ? SAY.certRequestedNoneOffered : '';
 }
 
 export interface TlsVerdictOptions {
@@ -65,17 +54,17 @@ export interface TlsVerdictOptions {
  * and kept as the code; for tls:// alone, a client certificate asked for and not offered is
  * auth-rejected (nginx asks, completes the handshake, and refuses only in HTTP).
  */
-export function tlsVerdict(
-  obs: Observation,
+export function tlsVerdict<F extends ProbeFacts>(
+  obs: Observation<F>,
   tls: TlsFacts,
   check: Check,
   opts: TlsClientOpts,
   o: TlsVerdictOptions = {},
-): Observation {
+): Observation<F> {
   if (obs.reason !== 'ok') return obs;
   const name = opts.servername ?? check.target.host;
   const tolerated = tls.verifyError
-    ? ` — but ${describeVerifyError(tls.verifyError, tls, name, opts.ca !== undefined)} (ignored: with.insecure)`
+    ? SAY.tolerated(describeVerifyError(tls.verifyError, tls, name, opts.ca !== undefined))
     : '';
   const soon = expiryWarning(tls, opts.minDaysValid);
   const code = obs.code ?? tls.verifyError;
@@ -85,11 +74,7 @@ export function tlsVerdict(
       ...obs,
       reason: 'auth-rejected',
       code: 'CLIENT_CERT_REQUESTED',
-      detail:
-        `TLS handshake completed (${tlsSummary(tls)}); ` +
-        'the server asked for a client certificate and none was offered: ' +
-        `it may refuse this client at the application layer (give with.cert and with.key)${soon ? `; ${soon}` : ''}` +
-        tolerated,
+      detail: SAY.noClientCert(tlsSummary(tls), soon, tolerated),
     };
   }
   const note = o.handshakeOnly ? handshakeCertNote(tls) : exchangeCertNote(tls);

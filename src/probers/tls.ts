@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { ProbeError } from '../errors.js';
 import { dialTcp } from '../net/socket.js';
 import { readTlsFiles, startTls } from '../net/tls.js';
+import { SAY } from './tls-text.js';
 import { tlsSummary, tlsVerdict } from './tls-verdict.js';
+import type { TlsCarrier } from '../facts.js';
 import type { Check, Observation, Prober } from '../types.js';
 import { tlsOptions } from './options/tls.js';
 
@@ -26,23 +28,23 @@ function alpnList(alpn: string | string[] | undefined): string[] | undefined {
   return (Array.isArray(alpn) ? alpn : alpn.split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
-export const probeTls: Prober = async (check, ctx) => {
+export const probeTls: Prober<TlsCarrier> = async (check, ctx) => {
   const opts = parseWith(tlsOptions, check);
   const alpn = alpnList(opts.alpn);
   const files = await readTlsFiles(opts);
   const raw = await dialTcp(check.target.port, ctx);
-  const facts: Record<string, unknown> = {};
+  const facts: TlsCarrier = {};
   const { socket, facts: tls } = await startTls(raw, check, ctx, { ...opts, alpn }, { files, facts });
   socket.destroy();
 
   if (alpn && (!tls.alpn || !alpn.includes(tls.alpn))) {
     const picked = tls.alpn ? `ALPN ${tls.alpn}` : 'no application protocol';
-    throw new ProbeError('wrong-protocol', `the TLS server picked ${picked}, not ${alpn.join(' or ')}`, {
+    throw new ProbeError('wrong-protocol', SAY.alpnMismatch(picked, alpn), {
       code: 'ALPN_MISMATCH',
       facts,
     });
   }
-  const detail = `TLS handshake OK: ${tlsSummary(tls)}`;
-  const obs: Observation = { state: 'open', reason: 'ok', detail, facts, timings: { totalMs: 0 } };
+  const detail = SAY.handshakeOk(tlsSummary(tls));
+  const obs: Observation<TlsCarrier> = { state: 'open', reason: 'ok', detail, facts };
   return tlsVerdict(obs, tls, check, opts, { handshakeOnly: true });
 };

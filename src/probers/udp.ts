@@ -3,7 +3,16 @@
 // proves nothing (a DROP rule and a quiet service look the same), so it is open|filtered.
 import { isDeadline } from '../net/error-kind.js';
 import { dialUdp } from '../net/udp-socket.js';
+import type { UdpFacts } from '../facts.js';
 import type { Prober } from '../types.js';
+
+/** What this prober says (the rule in src/messages.ts: each prober's sentences in one table). */
+const SAY = {
+  reply: (bytes: number) => `a ${bytes}-byte reply came back`,
+  silence: (ms: number) =>
+    `no reply and no ICMP error within ${ms} ms: ` +
+    'open (a service that stays quiet) or filtered (a firewall dropping)',
+};
 
 /** What fedprobe sends when a row gives no payload; `fedprobe respond` echoes exactly this. */
 export const UDP_PROBE_PAYLOAD = Buffer.from('fedprobe udp probe\n');
@@ -13,7 +22,7 @@ export function decodePayload(text: string | undefined): Buffer {
   return text.startsWith('hex:') ? Buffer.from(text.slice(4), 'hex') : Buffer.from(text, 'utf8');
 }
 
-export const probeUdp: Prober = async (check, ctx) => {
+export const probeUdp: Prober<UdpFacts> = async (check, ctx) => {
   const payload = decodePayload(check.with.payload as string | undefined);
   const link = await dialUdp(check.target.port, ctx);
   try {
@@ -21,18 +30,15 @@ export const probeUdp: Prober = async (check, ctx) => {
     const reply = await link.next();
     ctx.phase('firstByte');
     const bytes = reply.length;
-    const detail = `a ${bytes}-byte reply came back`;
-    return { state: 'open', reason: 'ok', detail, facts: { replyBytes: bytes }, timings: { totalMs: 0 } };
+    const detail = SAY.reply(bytes);
+    return { state: 'open', reason: 'ok', detail, facts: { replyBytes: bytes } };
   } catch (e) {
     if (!isDeadline(e, ctx.signal)) throw e;
     return {
       state: 'open|filtered',
       reason: 'no-response',
-      detail:
-        `no reply and no ICMP error within ${ctx.timeoutMs} ms: ` +
-        'open (a service that stays quiet) or filtered (a firewall dropping)',
+      detail: SAY.silence(ctx.timeoutMs),
       facts: {},
-      timings: { totalMs: 0 },
     };
   } finally {
     link.close();

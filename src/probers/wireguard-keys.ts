@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { ProbeError } from '../errors.js';
 import { errorCode } from '../net/error-kind.js';
 import type { Keys } from './wireguard-noise.js';
+import { SAY } from './wireguard-text.js';
 
 export interface KeyOptions {
   config?: string | undefined;
@@ -17,8 +18,7 @@ export interface KeyOptions {
 
 function decodeKey(text: string, what: string): Uint8Array {
   const b = Buffer.from(text.trim(), 'base64');
-  if (b.length !== 32 || b.toString('base64') !== text.trim())
-    throw new ProbeError('error', `${what} is not a WireGuard key (32 bytes in base64, as \`wg genkey\` prints)`);
+  if (b.length !== 32 || b.toString('base64') !== text.trim()) throw new ProbeError('error', SAY.notAKey(what));
   return b;
 }
 
@@ -47,14 +47,13 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ProbeError('error', `${what}: cannot read ${path} (${errorCode(e) ?? 'error'})`);
+    throw new ProbeError('error', SAY.unreadable(what, path, errorCode(e) ?? 'error'));
   }
 }
 
 function fromEnv(name: string, what: string): string {
   const v = process.env[name];
-  if (v === undefined || v === '')
-    throw new ProbeError('error', `${what}: the environment variable ${name} is not set`);
+  if (v === undefined || v === '') throw new ProbeError('error', SAY.envUnset(what, name));
   return v;
 }
 
@@ -73,20 +72,11 @@ export function loadKeys(o: KeyOptions): Keys | undefined {
       ? fromEnv(o.presharedKeyEnv, 'with.presharedKeyEnv')
       : file.presharedKey;
   if (priv === undefined && pub === undefined) return undefined;
-  if (priv === undefined)
-    throw new ProbeError(
-      'error',
-      "the probe peer's private key is missing (with.config [Interface] PrivateKey, with.privateKeyFile or " +
-        'with.privateKeyEnv)',
-    );
-  if (pub === undefined)
-    throw new ProbeError(
-      'error',
-      "the server's public key is missing (with.publicKey, or [Peer] PublicKey in with.config)",
-    );
+  if (priv === undefined) throw new ProbeError('error', SAY.noPrivateKey);
+  if (pub === undefined) throw new ProbeError('error', SAY.noPublicKey);
   return {
-    privateKey: decodeKey(priv, "the probe peer's private key"),
-    serverPublicKey: decodeKey(pub, "the server's public key"),
-    ...(psk !== undefined && { presharedKey: decodeKey(psk, 'the preshared key') }),
+    privateKey: decodeKey(priv, SAY.privateKeyName),
+    serverPublicKey: decodeKey(pub, SAY.publicKeyName),
+    ...(psk !== undefined && { presharedKey: decodeKey(psk, SAY.pskName) }),
   };
 }

@@ -6,6 +6,7 @@ import { chacha20poly1305, xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { blake2s } from '@noble/hashes/blake2.js';
 import { hmac } from '@noble/hashes/hmac.js';
+import { SAY } from './wireguard-text.js';
 
 const CONSTRUCTION = 'Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s';
 const IDENTIFIER = 'WireGuard v1 zx2c4 Jason@zx2c4.com';
@@ -112,12 +113,10 @@ export type ResponseCheck =
 /** Checks a type-2 response against our initiation: index, mac1, and the empty AEAD payload. */
 export function checkResponse(msg: Buffer, init: Initiation, keys: Keys): ResponseCheck {
   if (msg.length !== RESPONSE_SIZE || msg[0] !== 2)
-    return { kind: 'not-ours', why: `a ${msg.length}-byte datagram of type ${msg[0]}, not a handshake response` };
-  if (msg.readUInt32LE(8) !== init.senderIndex)
-    return { kind: 'not-ours', why: 'a handshake response for another initiation' };
+    return { kind: 'not-ours', why: SAY.notAResponse(msg.length, msg[0]) };
+  if (msg.readUInt32LE(8) !== init.senderIndex) return { kind: 'not-ours', why: SAY.otherInitiation };
   const expectedMac1 = mac(hash(enc(LABEL_MAC1), publicKeyOf(keys.privateKey)), msg.subarray(0, 60));
-  if (!Buffer.from(expectedMac1).equals(msg.subarray(60, 76)))
-    return { kind: 'not-ours', why: 'a handshake response whose mac1 is not keyed to our public key' };
+  if (!Buffer.from(expectedMac1).equals(msg.subarray(60, 76))) return { kind: 'not-ours', why: SAY.wrongMac1 };
   const eR = msg.subarray(12, 44);
   let h = hash(init.state.hash, eR);
   let [chain] = kdf(init.state.chain, eR, 1) as [Uint8Array];

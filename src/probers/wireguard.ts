@@ -7,6 +7,7 @@
 import { ProbeError } from '../errors.js';
 import { isDeadline } from '../net/error-kind.js';
 import { dialUdp, type UdpLink } from '../net/udp-socket.js';
+import type { WireguardFacts } from '../facts.js';
 import type { Observation, ProbeContext, Prober } from '../types.js';
 import { loadKeys } from './wireguard-keys.js';
 import {
@@ -18,22 +19,22 @@ import {
   type Keys,
 } from './wireguard-noise.js';
 import { parseWith } from './tls.js';
+import { SAY } from './wireguard-text.js';
 import { wireguardOptions } from './options/wireguard.js';
 
-const silence = (detail: string, facts: Record<string, unknown>): Observation => ({
+const silence = (detail: string, facts: WireguardFacts): Observation<WireguardFacts> => ({
   state: 'open|filtered',
   reason: 'no-response',
   detail,
   facts,
-  timings: { totalMs: 0 },
 });
 
 async function handshake(
   link: UdpLink,
   keys: Keys,
   ctx: ProbeContext,
-  facts: Record<string, unknown>,
-): Promise<Observation> {
+  facts: WireguardFacts,
+): Promise<Observation<WireguardFacts>> {
   let init: Initiation = buildInitiation(keys);
   await link.send(init.packet);
   for (let round = 0; round < 2; round++) {
@@ -55,58 +56,38 @@ async function handshake(
       return {
         state: 'open',
         reason: 'ok',
-        detail: 'WireGuard handshake completed: the server holds its key and accepts this probe peer',
+        detail: SAY.handshakeOk,
         facts,
-        timings: { totalMs: 0 },
       };
     }
     if (r.kind === 'psk-mismatch') {
-      throw new ProbeError(
-        'auth-rejected',
-        'the WireGuard server answered the handshake, but the preshared key does not match',
-        { code: 'WG_PSK_MISMATCH', facts, state: 'open' },
-      );
+      throw new ProbeError('auth-rejected', SAY.pskMismatch, { code: 'WG_PSK_MISMATCH', facts, state: 'open' });
     }
-    throw new ProbeError('wrong-protocol', `something other than the expected WireGuard server answered: ${r.why}`, {
+    throw new ProbeError('wrong-protocol', SAY.notOurServer(r.why), {
       facts,
       state: 'open',
     });
   }
-  throw new ProbeError('no-response', 'the WireGuard server kept answering with cookie replies', {
+  throw new ProbeError('no-response', SAY.cookieLoop, {
     facts,
     state: 'open',
   });
 }
 
-export const probeWireguard: Prober = async (check, ctx) => {
+export const probeWireguard: Prober<WireguardFacts> = async (check, ctx) => {
   const keys = loadKeys(parseWith(wireguardOptions, check));
-  const facts: Record<string, unknown> = { keys: keys ? 'probe peer' : 'none' };
+  const facts: WireguardFacts = { keys: keys ? 'probe peer' : 'none' };
   const link = await dialUdp(check.target.port, ctx);
   try {
     if (!keys) {
       await link.send(keylessInitiation());
       const reply = await link.next();
-      throw new ProbeError(
-        'wrong-protocol',
-        `a ${reply.length}-byte reply came back; a WireGuard server never answers a packet without valid keys, so ` +
-          `this is another service`,
-        { facts, state: 'open' },
-      );
+      throw new ProbeError('wrong-protocol', SAY.keylessReply(reply.length), { facts, state: 'open' });
     }
     return await handshake(link, keys, ctx, facts);
   } catch (e) {
     if (isDeadline(e, ctx.signal)) {
-      return keys
-        ? silence(
-            'no answer to a real handshake: the server key is not this one, this probe peer is not configured on ' +
-              'the server, or a firewall drops UDP',
-            facts,
-          )
-        : silence(
-            'no answer, as from any WireGuard server without keys, and as from a firewall that drops UDP: give a ' +
-              "probe peer's keys (with.config) to prove the tunnel",
-            facts,
-          );
+      return keys ? silence(SAY.silenceWithKeys, facts) : silence(SAY.silenceKeyless, facts);
     }
     throw e;
   } finally {

@@ -105,7 +105,7 @@ export function recordRun(g: RunGauges, run: RunReport, finishedAt = Date.now())
       if (v !== undefined) set(g.phase, { ...labels, phase }, v / 1000);
     }
     // Every TLS scheme (tls:// too) keeps the certificate under facts.tls.
-    const notAfter = (r.facts.tls as { notAfter?: string } | undefined)?.notAfter;
+    const notAfter = r.facts.tls?.notAfter;
     if (notAfter && !Number.isNaN(Date.parse(notAfter)))
       set(g.certNotAfter, labels, Math.floor(Date.parse(notAfter) / 1000));
   }

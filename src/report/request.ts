@@ -20,7 +20,7 @@ export function isPlan(run: RunReport): boolean {
 }
 
 /** The host the row was probed at (a name or an address), from its probe URL; '' for listen://. */
-function targetHost(r: CheckResult): string {
+export function targetHost(r: Pick<CheckResult, 'probe'>): string {
   if (r.probe.startsWith('listen://')) return '';
   try {
     return new URL(r.probe).hostname.replace(/^\[(.*)\]$/, '$1');
@@ -93,11 +93,7 @@ function outDestinationAddresses(r: CheckResult): string {
 
 /** Addresses a listener was found on (listen:// facts: `0.0.0.0:8484`, `[::1]:9094`). */
 function listeningAddresses(r: CheckResult): string[] {
-  const on = r.facts.listeningOn;
-  if (!Array.isArray(on)) return [];
-  return on
-    .filter((x): x is string => typeof x === 'string')
-    .map((x) => x.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'));
+  return (r.facts.listeningOn ?? []).map((x) => x.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'));
 }
 
 /** The justification: the profile's purpose, else what the matrix row says, as one sentence. */

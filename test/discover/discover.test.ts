@@ -110,7 +110,7 @@ describe('discover', () => {
   it('a process whose configuration cannot be read says so in one line, and its command has no values', async () => {
     addProcess(300, ['/opt/venv/bin/fedbiomed', 'node', '--path', join(root, 'missing'), 'start'], 'fedbiomed');
     setListeners([]);
-    const [plan, ...rest] = await discover({ procRoot: proc });
+    const [plan, ...rest] = (await discover({ procRoot: proc })).plans;
     expect(rest).toEqual([]);
     expect(plan!.problem).toBe(`--from ${join(root, 'missing', 'etc', 'config.ini')}: cannot read (no such file)`);
     expect(plan!.command).toBe('fedprobe check fedbiomed/node-v5');
@@ -121,7 +121,7 @@ describe('discover', () => {
     addProcess(1, ['/sbin/init'], 'systemd');
     setListeners([tcpLine(0, '00000000', 22)]);
     const plans = await discover({ procRoot: proc });
-    expect(plans).toEqual([]);
+    expect(plans).toEqual({ plans: [], unreadable: [] });
     expect(renderPlans(plans)).toBe(
       'no Fed-BioMed, Flower or HPE Swarm Learning component found here (no known process or listening port)\n',
     );
@@ -146,7 +146,7 @@ describe('discover', () => {
       { root: container, environ: ['PATH=/usr/bin', 'FLWR_TELEMETRY_ENABLED=0', 'API_TOKEN=hunter2'] },
     );
     setListeners([]);
-    const [plan, ...rest] = await discover({ procRoot: proc });
+    const [plan, ...rest] = (await discover({ procRoot: proc })).plans;
     expect(rest).toEqual([]);
     const ca = join(proc, '500', 'root', 'app', 'certificates', 'ca.crt');
     expect(plan!.found?.vars).toEqual({
@@ -164,7 +164,7 @@ describe('discover', () => {
     expect(plan!.command).toBe(
       `fedprobe check flower/supernode --set superlink_host=superlink --set superlink_ca=${ca}`,
     );
-    expect(renderPlans([plan!])).not.toContain('hunter2');
+    expect(renderPlans({ plans: [plan!], unreadable: [] })).not.toContain('hunter2');
     // check --from the process's cmdline reads the same values, the CA where the process reads it.
     expect(plan!.fromCommand).toBe(`fedprobe check --from ${proc}/500/cmdline`);
     expect((await varsFromConfig(`${proc}/500/cmdline`)).vars).toEqual(plan!.found?.vars);
@@ -180,7 +180,7 @@ describe('discover', () => {
       environ: ['FBM_RESEARCHER_IP=researcher2.example.org', 'HOME=/root'],
     });
     setListeners([]);
-    const [plan, ...rest] = await discover({ procRoot: proc });
+    const [plan, ...rest] = (await discover({ procRoot: proc })).plans;
     expect(rest).toEqual([]);
     expect(plan!.problem).toBeUndefined();
     expect(plan!.profile).toBe('fedbiomed/node-v5');
@@ -194,7 +194,7 @@ describe('discover', () => {
     mkdirSync(container);
     addProcess(700, ['/venv/bin/fedbiomed', 'researcher', 'start'], 'fedbiomed', '/srv', { root: container });
     setListeners([]);
-    const [plan] = await discover({ procRoot: proc });
+    const [plan] = (await discover({ procRoot: proc })).plans;
     const file = join(proc, '700', 'root', 'srv', 'fbm-researcher', 'etc', 'config.ini');
     expect(plan!.problem).toBe(`--from ${file}: cannot read (no such file)`);
   });
@@ -221,6 +221,118 @@ function sink(): Writable & { text: string } {
   w.text = '';
   return w;
 }
+
+describe('discover: HPE Swarm Learning', () => {
+  it('containers by the environment their run-* script gave them, a run-sl script still running', async () => {
+    // mnist README step 8: `run-sn -d … --host-ip=${HOST_1_IP} --sentinel --sn-p2p-port=… --sn-api-port=… --key=…
+    // --cert=… --capath=… --apls-ip=…` leaves only the container, with the --env=… of scripts/bin/run-sn.
+    const sn = join(root, 'sn-container');
+    mkdirSync(sn);
+    const license = 'SWARM_LICENSE_AUTOPASSJ_SERVER_PRIMARY_IP=172.1.1.1';
+    const certs = ['SWARM_ID_KEY=/w/cert/sn-1-key.pem', 'SWARM_ID_CERT=/w/cert/sn-1-cert.pem', 'SWARM_ID_CAPATH=/w/ca'];
+    const snEnv = [
+      'PATH=/usr/bin',
+      'THIS_NODE_IP=172.1.1.1',
+      'SN_I_AM_SENTINEL=1',
+      'SN_API_SERVER_PORT=30304',
+      'SN_ETH_PORT_EXT=30303',
+      license,
+      ...certs,
+    ];
+    addProcess(301, ['/usr/bin/python3', '-m', 'swarm.sn'], 'python3', '/', { root: sn, environ: snEnv });
+    addProcess(302, ['/usr/bin/geth', '--port', '30303'], 'geth', '/', { root: sn, environ: snEnv });
+    // The user's ML container beside an SL: the channels only, no SN address: not a Swarm component itself.
+    addProcess(303, ['python3', 'mnist.py'], 'python3', '/', { environ: ['SL_REQUEST_CHANNEL=/tmp/channel/r'] });
+    // run-swop's container: SWOP_PROFILE is always set (scripts/bin/run-swop l.181-191).
+    const swopEnv = [
+      'SWOP_PROFILE=swop1_profile.yaml',
+      'SN_NODE_IP=172.1.1.1',
+      'SN_API_SERVER_PORT=30304',
+      license,
+      'SWARM_ID_CERT=/w/cert/swop-1-cert.pem',
+      'SWARM_ID_KEY=/w/cert/swop-1-key.pem',
+      'SWARM_ID_CACERT=/w/ca/ca.pem',
+    ];
+    addProcess(304, ['/opt/swop/swop'], 'swop', '/', { environ: swopEnv });
+    // run-sl started without -d: the script waits for its container, its argv is there to read.
+    const slArgv = [
+      '/bin/bash',
+      '/opt/hpe/swarm-learning/scripts/bin/run-sl',
+      '--name=sl1',
+      '--host-ip=172.2.2.2',
+      '--sn-ip=172.1.1.1',
+      '--sn-api-port=30304',
+      '--sl-fs-port=16000',
+      '--key=cert/sl-1-key.pem',
+      '--cert=cert/sl-1-cert.pem',
+      '--cacert=cert/ca.pem',
+      '--apls-ip=172.1.1.1',
+    ];
+    addProcess(305, slArgv, 'run-sl', '/srv/swarm');
+    setListeners([tcpLine(0, '00000000', 30303), tcpLine(1, '00000000', 30304), tcpLine(2, '00000000', 16000)]);
+    const found = await discover({ procRoot: proc });
+    const how = '(Swarm SN container, by its environment)';
+    const ok = "   # the same, read again: each value's source in the report";
+    expect(renderPlans(found)).toBe(
+      [
+        // The container's processes are one SN; its ports are its evidence too.
+        `swarm/sn: pid 301 python3 ${how}; pid 302 geth ${how}; listening tcp/30303 on 0.0.0.0; ` +
+          'listening tcp/30304 on 0.0.0.0',
+        '  apls_host = 172.1.1.1  (pid 301 environ SWARM_LICENSE_AUTOPASSJ_SERVER_PRIMARY_IP)',
+        '  note: --capath /w/ca (pid 301 environ SWARM_ID_CAPATH) is a directory: give the CA file in it with ' +
+          '--set swarm_ca=FILE',
+        '  note: --sentinel (pid 301 environ SN_I_AM_SENTINEL): this SN starts the swarm; other SNs are not in its ' +
+          'arguments: --set peer_sn_host=HOST for each',
+        '  note: this host (--host-ip) 172.1.1.1 (pid 301 environ THIS_NODE_IP): swarm/sn has no variable for it',
+        '  note: private key (--key, used by path only) /w/cert/sn-1-key.pem (pid 301 environ SWARM_ID_KEY): ' +
+          'swarm/sn has no variable for it',
+        '  note: client certificate (--cert) /w/cert/sn-1-cert.pem (pid 301 environ SWARM_ID_CERT): swarm/sn has ' +
+          'no variable for it',
+        '  still needed: --set peer_sn_host=…',
+        '  fedprobe check swarm/sn --set apls_host=172.1.1.1',
+        `  fedprobe check --from ${proc}/301/environ --set peer_sn_host=…${ok}`,
+        '',
+        'swarm/swop: pid 304 swop (Swarm SWOP container, by its environment)',
+        '  apls_host = 172.1.1.1  (pid 304 environ SWARM_LICENSE_AUTOPASSJ_SERVER_PRIMARY_IP)',
+        '  sn_host = 172.1.1.1  (pid 304 environ SN_NODE_IP)',
+        '  swarm_key = /w/cert/swop-1-key.pem  (pid 304 environ SWARM_ID_KEY)',
+        '  swarm_cert = /w/cert/swop-1-cert.pem  (pid 304 environ SWARM_ID_CERT)',
+        '  swarm_ca = /w/ca/ca.pem  (pid 304 environ SWARM_ID_CACERT)',
+        '  fedprobe check swarm/swop --set apls_host=172.1.1.1 --set sn_host=172.1.1.1 ' +
+          '--set swarm_key=/w/cert/swop-1-key.pem --set swarm_cert=/w/cert/swop-1-cert.pem --set swarm_ca=/w/ca/ca.pem',
+        `  fedprobe check --from ${proc}/304/environ${ok}`,
+        '',
+        'swarm/sl: pid 305 run-sl',
+        '  apls_host = 172.1.1.1  (pid 305 argv)',
+        '  sn_host = 172.1.1.1  (pid 305 argv)',
+        '  sl_fs_port = 16000  (pid 305 argv)',
+        '  swarm_key = /srv/swarm/cert/sl-1-key.pem  (pid 305 argv: cert/sl-1-key.pem relative to its cwd /srv/swarm)',
+        '  swarm_cert = /srv/swarm/cert/sl-1-cert.pem  (pid 305 argv: cert/sl-1-cert.pem relative to its cwd ' +
+          '/srv/swarm)',
+        '  swarm_ca = /srv/swarm/cert/ca.pem  (pid 305 argv: cert/ca.pem relative to its cwd /srv/swarm)',
+        "  note: other SLs are not in run-sl's arguments: --set peer_sl_host=HOST for each",
+        '  note: this host (--host-ip) 172.2.2.2 (pid 305 argv): swarm/sl has no variable for it',
+        '  still needed: --set peer_sl_host=…',
+        '  fedprobe check swarm/sl --set apls_host=172.1.1.1 --set sn_host=172.1.1.1 --set sl_fs_port=16000 ' +
+          '--set swarm_key=/srv/swarm/cert/sl-1-key.pem --set swarm_cert=/srv/swarm/cert/sl-1-cert.pem ' +
+          '--set swarm_ca=/srv/swarm/cert/ca.pem',
+        `  fedprobe check --from ${proc}/305/cmdline --set peer_sl_host=…${ok}`,
+        '',
+      ].join('\n'),
+    );
+    // check --from reads each of them again to the same values, the paths where the process reads them.
+    for (const plan of found.plans) {
+      const from = plan.fromCommand!.split(' ')[3]!;
+      const again = await varsFromConfig(from);
+      expect(again.profile).toBe(plan.profile);
+      expect(again.vars).toEqual(plan.found?.vars);
+    }
+    await expect(varsFromConfig(`${proc}/303/environ`)).rejects.toThrow(
+      `${proc}/303/environ: not an HPE Swarm Learning component's environment (none of SN_I_AM_SENTINEL, ` +
+        'SENTINEL_NODE_IP, SWOP_PROFILE, SWCI_STARTUP_SCRIPT, or SL_REQUEST_CHANNEL with SN_NODE_IP)',
+    );
+  });
+});
 
 describe('discover --run', () => {
   it('runs the check it printed: an insecure SuperNode, its SuperLink 127.0.0.1:9092 down → refused', async () => {

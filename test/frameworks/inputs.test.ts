@@ -1,9 +1,6 @@
 // What the report carries from `--from`: each variable with its source, a secret by reference, and
 // which operator input replaced it (the order resolveVars() applies: --set, FEDPROBE_VAR_*, --site).
-// And the .env docker compose reads beside a compose file.
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
-import { parseDotEnv } from '../../src/frameworks/dotenv.js';
 import { runInputs, type Found } from '../../src/frameworks/found.js';
 
 const found: Found = {
@@ -36,21 +33,5 @@ describe('runInputs', () => {
       ['ssl_keyfile_file', 'FEDPROBE_VAR_SSL_KEYFILE_FILE'],
       ['ssl_ca_certfile', '--site'],
     ]);
-  });
-});
-
-describe('parseDotEnv', () => {
-  it('NAME=value, export, quotes, comments; each with its line', () => {
-    const text = '# c\n\nA=1\nexport B="two words"\nC=\'$x\'\nD=4 # why\nE=\n';
-    expect(parseDotEnv(text, '/p/.env')).toEqual({
-      values: { A: '1', B: 'two words', C: '$x', D: '4', E: '' },
-      sources: { A: '/p/.env:3', B: '/p/.env:4', C: '/p/.env:5', D: '/p/.env:6', E: '/p/.env:7' },
-    });
-  });
-
-  it('a line that is not NAME=value is one clear error', () => {
-    expect(() => parseDotEnv('A=1\nthis is not\n', '/p/.env')).toThrow(
-      new UsageError('/p/.env:2: not a NAME=value line (the .env docker compose reads)'),
-    );
   });
 });

@@ -29,8 +29,9 @@ describe('shellCommands', () => {
     const [cmd] = shellCommands(text, (n) => ({ IP: 'from-env', X: 'from-env', HOME: '/root' })[n]);
     expect(cmd!.map((w) => [w.text, w.unresolved])).toEqual([
       ['run', undefined],
-      ['--a=$IP', ['IP']],
-      ['--b=$X', ['X']],
+      // What the script set them from, for the message (argv.ts).
+      ['--a=$IP', ['IP=$1']],
+      ['--b=$X', ['X=$(…)']],
       ['--c=`date`', ['(…)']],
       ['--d=/root', undefined],
     ]);

@@ -54,8 +54,8 @@ describe('run-sn', () => {
   it("HPE's reverse-proxy example takes its addresses from $1…: one line, not a guess", async () => {
     const f = fx('run-on-host-1');
     expect(await usageError(varsFromConfig(`${f}#run-sn`))).toBe(
-      `${f}:261: --apls-ip \${APLS_IP} uses $APLS_IP, which is not set here: set it in the environment or give ` +
-        `the value with --set`,
+      `${f}:261: --apls-ip \${APLS_IP} uses $APLS_IP, which the script sets from $1 when it runs: give the value ` +
+        'with --set',
     );
   });
 

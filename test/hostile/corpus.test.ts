@@ -1,10 +1,13 @@
 // The hostile corpus: every misbehaving peer in peers.ts against every prober it applies to, on
 // loopback in the suite's namespace. Each row must end within its deadline plus MARGIN_MS, with the
-// exact state and reason below (what the wire really showed), and leave no descriptor open.
+// exact state and reason below (what the wire really showed), leave no descriptor open, and grow
+// this process's RSS by less than RSS_GROWTH_LIMIT_MIB (memory.ts) while it runs.
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { PortState, Reason } from '../../src/types.js';
 import { probeUrl } from '../helpers/probe.js';
+import { peakRssGrowth, RSS_GROWTH_LIMIT_MIB } from './memory.js';
 import { openFds, startSilentUdpPeer, startTcpPeer, TCP_PEERS, type HostilePeer, type TcpPeerKind } from './peers.js';
 
 const DEADLINE_MS = 1000;
@@ -85,8 +88,8 @@ async function settleFds(baseline: number): Promise<number> {
 
 async function probeAgainst(_peer: HostilePeer, url: string, withOpts: Record<string, unknown>) {
   const t0 = performance.now();
-  const r = await probeUrl(url, withOpts, { timeoutMs: DEADLINE_MS });
-  return { r, ms: performance.now() - t0 };
+  const { value: r, growthMiB } = await peakRssGrowth(() => probeUrl(url, withOpts, { timeoutMs: DEADLINE_MS }));
+  return { r, ms: performance.now() - t0, growthMiB };
 }
 
 describe.each(Object.keys(TCP_PEERS) as TcpPeerKind[])('TCP peer that %s', (kind) => {
@@ -94,7 +97,7 @@ describe.each(Object.keys(TCP_PEERS) as TcpPeerKind[])('TCP peer that %s', (kind
     const baseline = await openFds();
     const peer = await startTcpPeer(kind);
     try {
-      const { r, ms } = await probeAgainst(peer, `${scheme}://127.0.0.1:${peer.port}`, withFor(scheme));
+      const { r, ms, growthMiB } = await probeAgainst(peer, `${scheme}://127.0.0.1:${peer.port}`, withFor(scheme));
       const [state, reason] = expected(kind, scheme);
       expect({ state: r.state, reason: r.reason, detail: r.detail }).toMatchObject({ state, reason });
       const drip = kind === 'drip' ? dripDetail(scheme) : undefined;
@@ -102,6 +105,7 @@ describe.each(Object.keys(TCP_PEERS) as TcpPeerKind[])('TCP peer that %s', (kind
       // Not "no answer": 0xff bytes did come.
       if (kind === 'drip') expect(r.detail).not.toMatch(/no answer/);
       expect(ms).toBeLessThanOrEqual(DEADLINE_MS + MARGIN_MS);
+      expect(growthMiB).toBeLessThan(RSS_GROWTH_LIMIT_MIB);
       expect(peer.accepted()).toBe(1);
     } finally {
       await peer.close();
@@ -117,7 +121,7 @@ describe('UDP peer that reads and never answers', () => {
       const baseline = await openFds();
       const peer = await startSilentUdpPeer();
       try {
-        const { r, ms } = await probeAgainst(peer, `${scheme}://127.0.0.1:${peer.port}`, {});
+        const { r, ms, growthMiB } = await probeAgainst(peer, `${scheme}://127.0.0.1:${peer.port}`, {});
         expect({ state: r.state, reason: r.reason, outcome: r.outcome }).toEqual({
           state: 'open|filtered',
           reason: 'no-response',
@@ -125,6 +129,7 @@ describe('UDP peer that reads and never answers', () => {
         });
         expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
         expect(ms).toBeLessThanOrEqual(DEADLINE_MS + MARGIN_MS);
+        expect(growthMiB).toBeLessThan(RSS_GROWTH_LIMIT_MIB);
         expect(peer.accepted()).toBeGreaterThanOrEqual(1);
       } finally {
         await peer.close();
@@ -132,4 +137,38 @@ describe('UDP peer that reads and never answers', () => {
       expect(await settleFds(baseline)).toBe(baseline);
     },
   );
+});
+
+describe('the memory measure itself', () => {
+  it(`sees an unbounded reader of the flood peer: more than ${RSS_GROWTH_LIMIT_MIB} MiB`, async () => {
+    // What a prober without a read limit would do: keep every byte until the deadline. Bounded by
+    // bytes (twice the limit) and by time, so it stops even on a slow machine.
+    const peer = await startTcpPeer('flood');
+    try {
+      const { value: held, growthMiB } = await peakRssGrowth(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const chunks: Buffer[] = [];
+            let bytes = 0;
+            const socket = connect(peer.port, '127.0.0.1');
+            const done = () => {
+              clearTimeout(timer);
+              socket.destroy();
+              resolve(chunks.reduce((n, c) => n + c.length, 0));
+            };
+            const timer = setTimeout(done, 5000);
+            socket.on('error', reject);
+            socket.on('data', (c: Buffer) => {
+              chunks.push(c);
+              bytes += c.length;
+              if (bytes >= 2 * RSS_GROWTH_LIMIT_MIB * 2 ** 20) done();
+            });
+          }),
+      );
+      expect(held).toBeGreaterThanOrEqual(2 * RSS_GROWTH_LIMIT_MIB * 2 ** 20);
+      expect(growthMiB).toBeGreaterThan(RSS_GROWTH_LIMIT_MIB);
+    } finally {
+      await peer.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 // classify(): the one table from an error (socket, DNS, TLS, HTTP/2, a prober's own ProbeError) to
 // a port state and reason. Every branch, with the raw code kept.
 import { describe, expect, it } from 'vitest';
+import { errorCodeOf } from '../../src/error-code.js';
 import { ProbeError } from '../../src/errors.js';
 import { classify, observationFromError, type ClassifyContext } from '../../src/probe/classify.js';
 
@@ -178,7 +179,7 @@ describe('wrapped errors and ProbeError', () => {
   });
 
   it("a ProbeError is the prober's own verdict: its reason, message and code", () => {
-    const e = new ProbeError('wrong-protocol', 'not an MQTT broker', { code: 'NO_CONNACK' });
+    const e = new ProbeError('wrong-protocol', 'not an MQTT broker', { code: errorCodeOf('NO_CONNACK') });
     expect(classify(e, tcpConnected)).toEqual({
       state: 'open',
       reason: 'wrong-protocol',

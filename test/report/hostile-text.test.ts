@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCodeOf } from '../../src/error-code.js';
 import { buildReport } from '../../src/report/build.js';
 import { render } from '../../src/report/formats.js';
 import { renderHtml } from '../../src/report/html.js';
@@ -40,7 +41,7 @@ function hostileResults(): CheckResult[] {
     }),
     detail: `${FORMULA}${HOSTILE}`,
     hint: i === 0 ? '' : r.hint,
-    code: `E${TITLE}`,
+    code: errorCodeOf(`E${TITLE}`),
     outcome: i === 0 ? 'fail' : r.outcome,
     reason: i === 0 ? 'not-serving' : r.reason,
     facts: {
@@ -48,7 +49,8 @@ function hostileResults(): CheckResult[] {
       statusText: HOSTILE,
       banner: FAKE,
       tls: { subject: { CN: HOSTILE }, notAfter: '2027-01-01T00:00:00.000Z' },
-    },
+      // Hostile on purpose: facts no single prober records together.
+    } as unknown as CheckResult['facts'],
     addresses: r.addresses.map((a) => ({ ...a, detail: HOSTILE })),
   }));
 }

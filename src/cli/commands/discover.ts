@@ -39,10 +39,11 @@ export const discoverCommand = (io: Io, done: (code: number) => void) => ({
         describe: "where /proc is (a sidecar's view of the shared process namespace)",
       }),
   handler: async (argv: DiscoverFlags) => {
-    const plans = await discover({ procRoot: argv['proc-root'] });
+    const found = await discover({ procRoot: argv['proc-root'] });
+    const { plans } = found;
     const given = parseAssignments(argv.set, '--set');
     // Without --run the plan is the result; with it the reports go to stdout and the plan to stderr.
-    write(argv.run ? io.stderr : io.stdout, renderPlans(plans));
+    write(argv.run ? io.stderr : io.stdout, renderPlans(found));
     if (!plans.length) return done(EXIT_FAILED);
     if (!argv.run) return done(EXIT_OK);
     let code = EXIT_OK;

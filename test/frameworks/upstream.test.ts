@@ -1,0 +1,255 @@
+// Files copied from the frameworks' own repositories (test/fixtures/<framework>/upstream/, SOURCE.md names
+// each one's repository, path and commit): --from reads every one of them to the exact values, or answers
+// in one line why it cannot. None of the frameworks' code runs here (PyPI is not reachable); their files do.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { parseEnvFile, processLookup } from '../../src/frameworks/dotenv.js';
+import { varsFromConfig } from '../../src/frameworks/read.js';
+
+const up = (fw: string, name = '') => fileURLToPath(new URL(`../fixtures/${fw}/upstream/${name}`, import.meta.url));
+const read = (path: string) => varsFromConfig(path, { env: {} });
+const covered = new Set<string>();
+/** The fixture's path, remembered so that the last test can tell that every file was read. */
+const fx = (fw: string, name: string) => {
+  covered.add(`${fw}/${name}`);
+  return up(fw, name);
+};
+
+async function oneLine(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UsageError);
+  expect((err as Error).message).not.toContain('\n');
+  return (err as Error).message;
+}
+
+describe('Flower (adap/flower fdef7afb1d)', () => {
+  it('framework/docker/complete/compose.yml: a SuperLink and two SuperNodes, one at a time', async () => {
+    const f = fx('flower', 'docker-complete-compose.yml');
+    expect(await oneLine(read(f))).toBe(
+      `${f}: several components with different settings: superlink (flower/superlink); supernode-1 ` +
+        '(flower/supernode-insecure, clientappio_api_port=(default)); supernode-2 (flower/supernode-insecure, ' +
+        `clientappio_api_port=9095): pick one with --from ${f}#SERVICE`,
+    );
+    expect(await read(`${f}#superlink`)).toEqual({
+      profile: 'flower/superlink',
+      vars: {},
+      notes: [
+        `--insecure (${f}:6): the Fleet and Control APIs are plaintext; SuperNodes and the flwr CLI must use ` +
+          'flower/supernode-insecure and flower/cli-insecure',
+      ],
+    });
+    expect(await read(`${f}#supernode-1`)).toEqual({
+      profile: 'flower/supernode-insecure',
+      vars: { superlink_host: { value: 'superlink', source: `${f}:49` } },
+      notes: [],
+    });
+    expect(await read(`${f}#supernode-2`)).toEqual({
+      profile: 'flower/supernode-insecure',
+      vars: {
+        superlink_host: { value: 'superlink', source: `${f}:64` },
+        clientappio_api_port: { value: '9095', source: `${f}:66` },
+      },
+      notes: [],
+    });
+  });
+
+  it('framework/e2e/docker/compose.yaml: nightly images, an insecure SuperLink and SuperNode', async () => {
+    const f = fx('flower', 'e2e-docker-compose.yaml');
+    expect((await read(`${f}#superlink`)).profile).toBe('flower/superlink');
+    expect(await read(`${f}#supernode`)).toEqual({
+      profile: 'flower/supernode-insecure',
+      vars: { superlink_host: { value: 'superlink', source: `${f}:26` } },
+      notes: [],
+    });
+  });
+
+  it('[tool.flwr.federations] of the e2e apps: address and insecure', async () => {
+    const basic = fx('flower', 'e2e-docker-basic-app-pyproject.toml');
+    expect(await read(basic)).toEqual({
+      profile: 'flower/cli-insecure',
+      vars: { superlink_host: { value: '127.0.0.1', source: `${basic}:29` } },
+      notes: [`connection "local-deployment" (${basic})`],
+    });
+    const hb = fx('flower', 'e2e-serverapp-heartbeat-pyproject.toml');
+    expect(await read(hb)).toEqual({
+      profile: 'flower/cli-insecure',
+      vars: { superlink_host: { value: '127.0.0.1', source: `${hb}:31` } },
+      notes: [`connection "e2e" (${hb})`],
+    });
+    expect((await read(`${hb}#e2e-sim`)).vars).toEqual({
+      superlink_host: { value: '127.0.0.1', source: `${hb}:35` },
+    });
+  });
+
+  it('a simulation-only federation (baselines/fedprox): nothing on the network, one line', async () => {
+    const f = fx('flower', 'baselines-fedprox-pyproject.toml');
+    expect(await oneLine(read(f))).toBe(
+      `${f}: connection "local-simulation" has no address (a simulation: options only): nothing on the network ` +
+        'to check',
+    );
+  });
+});
+
+describe('Fed-BioMed (fedbiomed/fedbiomed 60d6192c6)', () => {
+  it('the node config.ini of docs/user-guide/nodes/configuring-nodes.md', async () => {
+    const f = fx('fedbiomed', 'docs-configuring-nodes-config.ini');
+    expect(await read(f)).toEqual({
+      profile: 'fedbiomed/node-v5',
+      vars: { researcher_host: { value: 'localhost', source: `${f}:19` } },
+      notes: [`node configuration version 2 (${f}:4): Fed-BioMed v5 or later, gRPC over TLS`],
+    });
+  });
+
+  it('the researcher config.ini of docs/user-guide/researcher/configuration.md', async () => {
+    const f = fx('fedbiomed', 'docs-researcher-configuration-config.ini');
+    expect(await read(f)).toEqual({
+      profile: 'fedbiomed/researcher-v5',
+      vars: {},
+      notes: [
+        `the researcher's gRPC server binds localhost (${f}:8): nodes on other machines cannot reach it; set ` +
+          'FBM_SERVER_HOST to an address they dial',
+        `researcher gRPC server address (FBM_SERVER_HOST) localhost (${f}:8): fedbiomed/researcher-v5 has no ` +
+          'variable for it',
+        `certificate the gRPC server presents (relative to etc/) certs/server_certificate.pem (${f}:14): ` +
+          'fedbiomed/researcher-v5 has no variable for it',
+        `its private key (used by path only) certs/server_certificate.key (${f}:13): fedbiomed/researcher-v5 has ` +
+          'no variable for it',
+      ],
+    });
+  });
+
+  it('the VPN config.env templates: a placeholder is said to be one, never taken for an address', async () => {
+    for (const name of ['config_node.env', 'config_researcher.env']) {
+      const f = fx('fedbiomed', name);
+      expect(await oneLine(read(f))).toBe(
+        `${f}:17: VPN_SERVER_ENDPOINT=$vpn_server_endpoint is a placeholder: this is the template ` +
+          "configure_peer.py fills in, not a peer's config.env",
+      );
+    }
+  });
+
+  it("envs/vpn/docker/.env: its own ${VAR:-default}s, the shell's environment first", () => {
+    const f = fx('fedbiomed', 'vpn-docker/.env');
+    const text = readFileSync(f, 'utf8');
+    expect(parseEnvFile(text, f)).toEqual({
+      FBM_CONTAINER_VERSION_TAG: { value: '6.3.3', source: `${f}:8` },
+      FBM_CONTAINER_INSTANCE_ID: { value: 'default', source: `${f}:17` },
+    });
+    const shell = processLookup({ FBM_CONTAINER_VERSION_TAG: '7.0.0' });
+    expect(parseEnvFile(text, f, shell).FBM_CONTAINER_VERSION_TAG).toEqual({
+      value: '7.0.0',
+      source: `${f}:8, $FBM_CONTAINER_VERSION_TAG from the environment`,
+    });
+  });
+
+  it('envs/vpn/docker/docker-compose.yml (its .env beside it): no component command in it, one line', async () => {
+    fx('fedbiomed', 'vpn-docker/.env');
+    const f = fx('fedbiomed', 'vpn-docker/docker-compose.yml');
+    expect(await oneLine(read(f))).toBe(
+      `${f}: no Fed-BioMed, Flower or HPE Swarm Learning configuration found (a Fed-BioMed .ini or config.env, a ` +
+        'Flower pyproject.toml or config.toml, or a command line of flower-supernode, flower-superlink, run-sn, ' +
+        'run-sl, run-swop or run-swci)',
+    );
+  });
+});
+
+describe('HPE Swarm Learning (HewlettPackard/swarm-learning 77231165d3)', () => {
+  const capath = (f: string, line: number) =>
+    `--capath workspace/mnist/cert/ca/capath (${f}:${line}) is a directory: give the CA file in it with --set ` +
+    'swarm_ca=FILE';
+  it('examples/mnist/README.md on host-1: the variables of step 5, the commands of steps 8, 10 and 12', async () => {
+    const f = fx('swarm', 'mnist-readme-host-1.sh');
+    expect(await read(`${f}#run-sn`)).toEqual({
+      profile: 'swarm/sn',
+      vars: { apls_host: { value: '172.1.1.1', source: `${f}:9` } },
+      notes: [
+        capath(f, 9),
+        `--sentinel (${f}:8): this SN starts the swarm; other SNs are not in its arguments: --set peer_sn_host=HOST ` +
+          'for each',
+        `this host (--host-ip) 172.1.1.1 (${f}:8): swarm/sn has no variable for it`,
+        `private key (--key, used by path only) workspace/mnist/cert/sn-1-key.pem (${f}:9): swarm/sn has no ` +
+          'variable for it',
+        `client certificate (--cert) workspace/mnist/cert/sn-1-cert.pem (${f}:9): swarm/sn has no variable for it`,
+      ],
+    });
+    expect(await read(`${f}#run-swop`)).toEqual({
+      profile: 'swarm/swop',
+      vars: {
+        apls_host: { value: '172.1.1.1', source: `${f}:13` },
+        sn_host: { value: '172.1.1.1', source: `${f}:10` },
+        swarm_key: { value: 'workspace/mnist/cert/swop-1-key.pem', source: `${f}:11` },
+        swarm_cert: { value: 'workspace/mnist/cert/swop-1-cert.pem', source: `${f}:12` },
+      },
+      notes: [capath(f, 12)],
+    });
+    expect(await read(`${f}#run-swci`)).toEqual({
+      profile: 'swarm/swci',
+      vars: {
+        apls_host: { value: '172.1.1.1', source: `${f}:16` },
+        swarm_key: { value: 'workspace/mnist/cert/swci-1-key.pem', source: `${f}:15` },
+        swarm_cert: { value: 'workspace/mnist/cert/swci-1-cert.pem', source: `${f}:15` },
+      },
+      notes: [
+        capath(f, 15),
+        `SWCI reaches its SN through the init script's "create context … with ip …" (swci-init): --set sn_host=HOST`,
+      ],
+    });
+  });
+
+  it('examples/mnist/README.md on host-2: the second SN has the sentinel as its peer', async () => {
+    const f = fx('swarm', 'mnist-readme-host-2.sh');
+    expect((await read(`${f}#run-sn`)).vars).toEqual({
+      apls_host: { value: '172.1.1.1', source: `${f}:10` },
+      peer_sn_host: { value: '172.1.1.1', source: `${f}:8` },
+    });
+    expect((await read(`${f}#run-swop`)).vars).toEqual({
+      apls_host: { value: '172.1.1.1', source: `${f}:14` },
+      sn_host: { value: '172.2.2.2', source: `${f}:11` },
+      swarm_key: { value: 'workspace/mnist/cert/swop-2-key.pem', source: `${f}:12` },
+      swarm_cert: { value: 'workspace/mnist/cert/swop-2-cert.pem', source: `${f}:13` },
+    });
+  });
+
+  it("the examples' run scripts take their addresses from $1, $2 …: one line naming the parameter", async () => {
+    const runAll = fx('swarm', 'reverse-proxy-mnist-run-all');
+    const spire1 = fx('swarm', 'spire-cifar10-run-on-host-1');
+    const spire2 = fx('swarm', 'spire-cifar10-run-on-host-2');
+    const bySet = (at: string, opt: string, name: string, n: number) =>
+      `${at}: ${opt} \${${name}} uses $${name}, which the script sets from $${n} when it runs: give the value ` +
+      'with --set';
+    expect(await oneLine(read(`${runAll}#run-sn`))).toBe(bySet(`${runAll}:215`, '--apls-ip', 'APLS_IP', 1));
+    expect(await oneLine(read(`${runAll}#run-swop`))).toBe(bySet(`${runAll}:254`, '--apls-ip', 'APLS_IP', 1));
+    expect(await oneLine(read(`${runAll}#run-swci`))).toBe(bySet(`${runAll}:273`, '--apls-ip', 'APLS_IP', 1));
+    expect(await oneLine(read(`${spire1}#run-sn`))).toBe(bySet(`${spire1}:226`, '--host-ip', 'Host_1_IP', 2));
+    expect(await oneLine(read(`${spire2}#run-sn`))).toBe(bySet(`${spire2}:205`, '--host-ip', 'Host_2_IP', 3));
+    // ${workingDir} is set nowhere in the script (its README has it exported): the environment can give it.
+    expect(await oneLine(read(`${spire1}#run-swop`))).toBe(
+      `${spire1}:273: --usr-dir \${workingDir}/swop uses $workingDir, which is not set here: set it in the ` +
+        'environment or give the value with --set',
+    );
+  });
+});
+
+describe('the upstream folders', () => {
+  it('every file copied is read above; each folder names its sources and carries its licence', () => {
+    for (const fw of ['flower', 'fedbiomed', 'swarm']) {
+      const files = (dir: string): string[] =>
+        readdirSync(join(up(fw), dir)).flatMap((n) =>
+          statSync(join(up(fw), dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)],
+        );
+      const all = files('');
+      expect(all.filter((n) => /^LICENSE/.test(n))).toHaveLength(1);
+      const source = readFileSync(up(fw, 'SOURCE.md'), 'utf8');
+      for (const n of all.filter((x) => !/^(LICENSE|SOURCE)/.test(x))) {
+        expect(covered, `${fw}/${n} is read by a test`).toContain(`${fw}/${n}`);
+        expect(source, `${fw}/SOURCE.md names ${n}`).toContain(`\`${n}\``);
+      }
+    }
+  });
+});
