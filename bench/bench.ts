@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { daemonFootprint } from './daemon.js';
 import {
   FEDPROBE,
   ROOT,
@@ -186,6 +187,33 @@ async function startup(): Promise<void> {
   out();
 }
 
+async function sidecar(cycles: number): Promise<void> {
+  // Both at once (each on its own ports): a daemon is idle most of the time, and six minutes is enough.
+  const [plain, lite] = await Promise.all([
+    daemonFootprint(dir, cycles),
+    daemonFootprint(dir, cycles, ['--lite-mode'], 1),
+  ]);
+  const mb = (x: number) => `${Math.round(x)} MB`;
+  out(`### daemon-30: \`fedprobe daemon\` on 30 TCP rows (15 open, 15 closed), ${plain.cycles} runs after warm-up`);
+  out();
+  out(
+    `${plain.cycles} runs at a 1 s interval (${plain.seconds.toFixed(0)} s) after ${plain.warmup} runs of warm-up ` +
+      `stand for ${((plain.cycles * 10) / 3600).toFixed(1)} h at the 10 s interval of issue 11; RSS read from /proc ` +
+      'every second, runs from /metrics every 10 s. `node --lite-mode`: V8 without its optimising compiler.',
+  );
+  out();
+  out('| daemon | RSS after warm-up | RSS at the end | highest RSS | CPU per run | target |');
+  out('|---|---|---|---|---|---|');
+  for (const [what, d] of [
+    ['`fedprobe daemon`', plain],
+    ['`node --lite-mode bin/fedprobe.js daemon`', lite],
+  ] as const) {
+    const cpu = `${d.cpuMsPerCycle.toFixed(1)} ms`;
+    out(`| ${what} | ${mb(d.rssWarmMb)} | ${mb(d.rssEndMb)} | ${mb(d.rssMaxMb)} | ${cpu} | RSS < 60 MB, flat |`);
+  }
+  out();
+}
+
 function versions(): string {
   const v = (cmd: string, args: string[], re: RegExp) => {
     try {
@@ -214,8 +242,8 @@ out('Written by `npm run bench` (bench/run.sh → bench/bench.ts): every tool ch
 out('one throwaway network namespace, one after the other, each scenario run several times; the table shows medians.');
 out('"floor" is bench/floor.mjs, the same sockets from the least Node code that tells the states apart. "engine only"');
 out("is fedprobe's own run duration (the JSON report's durationMs): no start-up, no profile loading, no report.");
-out('"JSON profile" is the same rows written as a .json file, which the loader reads with JSON.parse instead of');
-out("yaml's syntax tree.");
+out('"JSON profile" is the same rows written as a .json file, which the loader reads with JSON.parse (a plain YAML');
+out("profile is read by src/profile/fast-yaml.ts; neither builds yaml's syntax tree).");
 out();
 const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
 out(
@@ -242,4 +270,5 @@ await scenario(
   { adaptive: true },
 );
 await scenario({ name: 'udp-200', protocol: 'udp', base: 33000, kinds: mix(200, 0.5), ...second }, {});
+await sidecar(Number(process.env.BENCH_DAEMON_CYCLES ?? (quick ? 60 : 360)));
 if (!quick) writeFileSync(join(ROOT, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 if [ "${FEDPROBE_BENCH_NETNS:-}" != 1 ]; then
   npm run build --silent   # tsc, then the bundle bin/ loads (scripts/bundle.mjs)
   out=$(mktemp -d /tmp/fedprobe-bench.XXXXXX)
-  npx tsc bench/bench.ts bench/lib.ts --outDir "$out" --rootDir . --module nodenext --moduleResolution nodenext \
+  npx tsc bench/bench.ts bench/lib.ts bench/daemon.ts --outDir "$out" --rootDir . --module nodenext --moduleResolution nodenext \
     --target es2022 --skipLibCheck --types node
   exec env FEDPROBE_BENCH_NETNS=1 FEDPROBE_BENCH_OUT="$out" FEDPROBE_ROOT="$PWD" unshare -n -- bash "$0" "$@"
 fi

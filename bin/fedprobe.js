@@ -38,9 +38,10 @@ const code = await main(process.argv.slice(2), {
 process.exitCode = code;
 // The report is written; exit as soon as stdout and stderr have flushed it (a pipe may still hold
 // it in Node's buffer), instead of waiting for whatever else holds the event loop, such as a
-// getaddrinfo() that outlived its row's deadline and cannot be cancelled. Known limit: on exit,
-// Node joins its resolver threads, so a lookup stuck in glibc still delays the end of the process
-// until glibc gives up (resolv.conf timeout x attempts).
+// lookup that outlived its row's deadline. Names are looked up by fedprobe itself (net/resolve.ts,
+// cancellable) where nsswitch.conf says files and dns only; where getaddrinfo() is still used (other
+// nsswitch modules, LOCALDOMAIN/RES_OPTIONS), Node joins its resolver threads on exit, so a lookup
+// stuck in glibc still delays the end of the process until glibc gives up (timeout x attempts).
 const flushed = (stream) =>
   new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', resolve)));
 const stuck = new Promise((resolve) => setTimeout(resolve, 2000).unref()); // a reader that never reads

@@ -3,6 +3,7 @@
 // profile loading (yaml), the runner and the probers are imported when first used.
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { ProbeFacts } from './facts.js';
 import type { FormatName } from './report/formats.js';
 import type { CheckResult, Family, Profile, Prober, RunReport } from './types.js';
 
@@ -92,12 +93,13 @@ export async function render(run: RunReport, format: FormatName, options: { colo
 /**
  * Adds a prober for a scheme fedprobe does not ship. Profiles loaded afterwards may use
  * `scheme://host:port`; `options` (a zod object schema) validates their `with:` as strictly as a
- * built-in scheme's. The prober observes (state, reason, detail, facts); fedprobe judges.
+ * built-in scheme's, and the prober receives them parsed by it (its third argument, typed by it).
+ * The prober observes (state, reason, detail, facts); fedprobe judges.
  */
-export async function registerProber(
+export async function registerProber<O extends z.ZodObject>(
   scheme: string,
-  prober: Prober,
-  options: z.ZodObject,
+  prober: Prober<ProbeFacts, z.output<O>>,
+  options: O,
   protocol: 'tcp' | 'udp' = 'tcp',
 ): Promise<void> {
   (await import('./probers/registry.js')).registerProber(scheme, prober, options, protocol);

@@ -1,7 +1,7 @@
 // Three error classes: bad input from the user (exit 2), a broken profile (exit 2, names file and
 // path), and a probe failure that carries a reason for classify().
 import type { ErrorCode } from './error-code.js';
-import type { ProbeFacts } from './facts.js';
+import type { NoFacts, ProbeFacts } from './facts.js';
 import type { PortState, Reason } from './types.js';
 
 /** A bad flag, an unknown profile id, a missing variable: one line on stderr, exit code 2. */
@@ -36,18 +36,23 @@ export function printable(text: string): string {
   );
 }
 
-/** A failure a prober understood itself (wrong protocol, no CONNACK ...), with its reason. */
-export class ProbeError extends Error {
+/**
+ * A failure a prober understood itself (wrong protocol, no CONNACK ...), with its reason. Its facts
+ * become the row's facts, so a built-in prober names its scheme's type (`new ProbeError<HttpFacts>`):
+ * they are then held to it as strictly as the facts it returns. Not inferred from the argument (which
+ * would accept any keys); left out, it is any ProbeFacts (a registered prober's own keys).
+ */
+export class ProbeError<F extends ProbeFacts = ProbeFacts> extends Error {
   override name = 'ProbeError';
   readonly code: ErrorCode | undefined;
   /** What the prober learned before failing (certificate facts, the bytes that came back ...). */
-  readonly facts: ProbeFacts;
+  readonly facts: F | NoFacts;
   /** The port state, when the prober knows better than the connected/not-connected default. */
   readonly state: PortState | undefined;
   constructor(
     readonly reason: Reason,
     message: string,
-    options: { code?: ErrorCode; cause?: unknown; facts?: ProbeFacts; state?: PortState } = {},
+    options: { code?: ErrorCode; cause?: unknown; facts?: NoInfer<F>; state?: PortState } = {},
   ) {
     super(message, { cause: options.cause });
     this.code = options.code;

@@ -159,7 +159,7 @@ type KeysOf<U> = U extends unknown ? keyof U : never;
 type Exclusive<U> = U extends unknown ? U & { [K in Exclude<KeysOf<Builtin>, keyof U>]?: never } : never;
 
 /** Nothing learned: the name did not resolve, the runner's own deadline, a planned row. */
-type NoFacts = Exclusive<Record<never, never>>;
+export type NoFacts = Exclusive<Record<never, never>>;
 
 /** The facts of any result: one built-in scheme's, nothing, or a registered prober's. */
 export type ProbeFacts = Exclusive<Builtin> | NoFacts | ForeignFacts;

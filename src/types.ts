@@ -253,6 +253,14 @@ export interface ProbeContext {
   proxy?: import('./net/proxy.js').ProxySpec;
 }
 
-/** One protocol's observation of one address, with its scheme's facts (a registered prober's own:
- * ForeignFacts). Throws for failures classify() understands. */
-export type Prober<F extends ProbeFacts = ProbeFacts> = (check: Check, ctx: ProbeContext) => Promise<Observation<F>>;
+/**
+ * One protocol's observation of one address, with its scheme's facts (a registered prober's own:
+ * ForeignFacts). `opts` is the row's `with:` as its scheme's schema parses it (defaults, coercions),
+ * parsed once per row by the runner; `check.with` keeps the row's text. Throws for failures
+ * classify() understands.
+ */
+export type Prober<F extends ProbeFacts = ProbeFacts, O = Record<string, unknown>> = (
+  check: Check,
+  ctx: ProbeContext,
+  opts: O,
+) => Promise<Observation<F>>;

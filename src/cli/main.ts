@@ -103,6 +103,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
     write(io.stdout, version);
     return 0;
   }
+  // `check PROFILE [flags]`, the common case, without building yargs' parser (fast-check.ts).
+  if (first === 'check') {
+    const flags = (await import('./fast-check.js')).parseFastCheck(argv.slice(1));
+    if (flags) {
+      try {
+        let code = 0;
+        await (await import('./commands/check.js')).checkCommand(io, (c) => (code = c)).handler(flags);
+        return code;
+      } catch (e) {
+        return failure(e, io);
+      }
+    }
+  }
   const { default: yargs } = await import('yargs');
   let code: number | undefined;
   const done = (c: number) => (code = c);
@@ -132,28 +145,33 @@ export async function main(argv: string[], io: Io): Promise<number> {
       helpText = output;
     });
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ProfileError) {
-      write(io.stderr, `fedprobe: ${oneLine(e.message)}`);
-      return EXIT_USAGE;
-    }
-    if (e instanceof Error && e.name === 'YError') {
-      write(io.stderr, `fedprobe: ${oneLine(e.message)} (see fedprobe --help)`);
-      return EXIT_USAGE;
-    }
-    // Probes report their own DNS failures as results; one that reaches here is a name the operator
-    // gave to this machine (daemon --listen nosuchhost.invalid:9469): bad input, not a crash.
-    const sys = e as NodeJS.ErrnoException & { hostname?: unknown };
-    if (sys.syscall === 'getaddrinfo' && typeof sys.hostname === 'string') {
-      write(
-        io.stderr,
-        `fedprobe: cannot resolve ${quote(sys.hostname)} (${sys.code ?? 'error'}): give an IP address or a name ` +
-          `this machine resolves`,
-      );
-      return EXIT_USAGE;
-    }
-    write(io.stderr, `fedprobe: unexpected error: ${oneLine(e instanceof Error ? e.message : String(e))}`);
-    return 3;
+    return failure(e, io);
   }
   if (helpText) write(io.stdout, helpText);
   return code ?? 0;
+}
+
+/** One line on stderr for what a command threw, and its exit code. */
+function failure(e: unknown, io: Io): number {
+  if (e instanceof UsageError || e instanceof ProfileError) {
+    write(io.stderr, `fedprobe: ${oneLine(e.message)}`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof Error && e.name === 'YError') {
+    write(io.stderr, `fedprobe: ${oneLine(e.message)} (see fedprobe --help)`);
+    return EXIT_USAGE;
+  }
+  // Probes report their own DNS failures as results; one that reaches here is a name the operator
+  // gave to this machine (daemon --listen nosuchhost.invalid:9469): bad input, not a crash.
+  const sys = e as NodeJS.ErrnoException & { hostname?: unknown };
+  if (sys.syscall === 'getaddrinfo' && typeof sys.hostname === 'string') {
+    write(
+      io.stderr,
+      `fedprobe: cannot resolve ${quote(sys.hostname)} (${sys.code ?? 'error'}): give an IP address or a name ` +
+        `this machine resolves`,
+    );
+    return EXIT_USAGE;
+  }
+  write(io.stderr, `fedprobe: unexpected error: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+  return 3;
 }

@@ -26,6 +26,7 @@ import { terminalText } from '../report/escape.js';
 import { unresolvableHosts } from '../report/exit.js';
 import type { RunReport } from '../types.js';
 import { outputWidth, useColor, write, type Io } from './io.js';
+import { fsErrorCode } from '../fs-error.js';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NOCTTY, O_APPEND } = constants;
 
@@ -45,7 +46,7 @@ async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
   try {
     return await lstat(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (fsErrorCode(e) === 'ENOENT') return undefined;
     throw e;
   }
 }
@@ -60,7 +61,7 @@ async function replaceRegular(file: string, text: string, old: Stats | undefined
     try {
       fh = await open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY, 0o600);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (fsErrorCode(e) !== 'EEXIST') throw e;
     }
   }
   if (!fh) throw Object.assign(new Error('temporary name taken'), { code: 'EEXIST' });
@@ -129,7 +130,7 @@ export async function writeOutput(file: string, text: string): Promise<void> {
       try {
         target = await stat(file);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Refused('it is a link to nothing (dangling)');
+        if (fsErrorCode(e) === 'ENOENT') throw new Refused('it is a link to nothing (dangling)');
         throw e;
       }
       if (target.isFile()) return await replaceRegular(await realpath(file), text, target);
@@ -140,7 +141,7 @@ export async function writeOutput(file: string, text: string): Promise<void> {
     }
     throw new Refused(st.isBlockDevice() ? 'it is a block device' : 'it is not a file, character device or FIFO');
   } catch (e) {
-    const why = e instanceof Refused ? e.message : ((e as NodeJS.ErrnoException).code ?? String(e));
+    const why = e instanceof Refused ? e.message : (fsErrorCode(e) ?? String(e));
     throw new UsageError(`--output: cannot write ${terminalText(file, 200)}: ${why}`);
   }
 }

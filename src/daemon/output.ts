@@ -10,6 +10,7 @@ import { renderHtml, type HtmlOptions } from '../report/html.js';
 import { renderJson } from '../report/json.js';
 import { createRunGauges, recordRun } from '../report/metrics.js';
 import type { RunReport } from '../types.js';
+import { fsErrorCode } from '../fs-error.js';
 
 export const DAEMON_OUTPUT_FORMATS = ['prometheus', 'json', 'html'] as const;
 export type DaemonOutputFormat = (typeof DAEMON_OUTPUT_FORMATS)[number];
@@ -40,12 +41,12 @@ export async function renderRuns(
  * process cannot write: better exit 2 now than log the same error after every run. */
 export async function checkOutputDir(file: string): Promise<void> {
   try {
-    await access(file, constants.W_OK).catch(async (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e;
+    await access(file, constants.W_OK).catch(async (e: unknown) => {
+      if (fsErrorCode(e) !== 'ENOENT') throw e;
       await access(dirname(file), constants.W_OK | constants.X_OK);
     });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    const code = fsErrorCode(e) ?? 'error';
     throw new UsageError(`--output: cannot write ${file}: ${code} on its directory`);
   }
 }

@@ -1,6 +1,6 @@
 // `fedprobe discover`: which framework components run here, the profile that fits each, and the
 // exact `fedprobe check` command for it, from /proc alone (no traffic).
-import { foundAssignments } from '../frameworks/found.js';
+import { checkCommand, foundAssignments, shellWord } from '../frameworks/found.js';
 import { loadProfile } from '../profile/load.js';
 import { listeningSockets } from '../probers/listen.js';
 import { terminalText as t } from '../report/escape.js';
@@ -22,20 +22,6 @@ interface Plan extends Component {
   fromCommand?: string;
 }
 
-/** Single-quotes a shell word unless it is plainly safe. */
-function shellWord(s: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-export function checkCommand(profile: string, set: Record<string, string>): string {
-  return [
-    'fedprobe',
-    'check',
-    profile,
-    ...Object.entries(set).flatMap(([k, v]) => ['--set', shellWord(`${k}=${v}`)]),
-  ].join(' ');
-}
-
 export interface Discovery {
   plans: Plan[];
   /** Pids whose command line could not be read (hidepid, another user's process): said, not guessed. */
@@ -55,6 +41,8 @@ export async function discover(opts: DiscoverOptions = {}): Promise<Discovery> {
         ([name, def]) => def.default === undefined && set[name] === undefined && set[`${name}_file`] === undefined,
       )
       .map(([name]) => name);
+    // Values its configuration sets but that cannot be read from here: asked for, never left to a default.
+    missing.push(...Object.keys(c.found?.unknown ?? {}).filter((n) => !missing.includes(n)));
     // --from picks the same profile from what it reads; what it cannot give is asked for, as in `command`.
     const fromCommand =
       c.from !== undefined && c.found
@@ -87,6 +75,7 @@ export function renderPlans({ plans, unreadable }: Discovery): string {
     const lines = [`${p.profile}: ${t(p.evidence.join('; '))}`];
     for (const [k, v] of Object.entries(p.found?.vars ?? {})) lines.push(`  ${k} = ${t(v.value)}  (${t(v.source)})`);
     for (const n of p.found?.notes ?? []) lines.push(`  note: ${t(n)}`);
+    for (const why of Object.values(p.found?.unknown ?? {})) lines.push(`  not known here: ${t(why)}`);
     if (p.problem) lines.push(`  cannot read its configuration: ${t(p.problem)}`);
     if (p.missing.length) lines.push(`  still needed: ${p.missing.map((m) => `--set ${m}=…`).join(' ')}`);
     lines.push(`  ${t(p.command)}`);

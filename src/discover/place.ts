@@ -1,14 +1,11 @@
 // A file path a process was given, seen from here: relative to the process's cwd, and through
 // /proc/PID/root when it runs in a container (another mount namespace). Used by discover and by
 // `check --from /proc/PID/cmdline`, so both name the same file. When the parts of /proc/PID that say
-// where its files are cannot be read (another user's process), that is one line, not a guess.
+// where its files are cannot be read (another user's process), that is one line per value, not a guess.
 import { isAbsolute, join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { Found } from '../frameworks/found.js';
+import { type Found, isPathVar } from '../frameworks/found.js';
 import type { Proc } from './proc.js';
-
-/** Variables that name a file (a CA, a certificate, a key): read where the process reads them. */
-const PATH_VAR = /(_ca|_cert|_certfile|_key|_keyfile|_file)$/;
 
 export type ProcView = Pick<Proc, 'pid' | 'cwd' | 'root' | 'denied'>;
 
@@ -40,16 +37,19 @@ export function hostPath(p: ProcView, path: string, what = path): string {
   return p.root && isAbsolute(abs) ? join(p.root, abs) : abs;
 }
 
-/** The found file paths made usable from here, each source saying how. */
+/** The found file paths made usable from here, each source saying how. A path that cannot be placed (its
+ * cwd or root unreadable) is that one value unknown, with the line that says why; the others stand. */
 export function placePaths(p: ProcView, found: Found): Found {
   const vars = { ...found.vars };
-  const paths = Object.entries(vars).filter(([name, v]) => PATH_VAR.test(name) && v.value !== '');
-  const missing = paths.flatMap(([, v]) => missingFor(p, v.value));
-  if (missing.length) {
-    const what = paths.map(([, v]) => v.value).join(', ');
-    throw new UsageError(deniedLine(missing, `where pid ${p.pid} finds ${what} cannot be told`));
-  }
-  for (const [name, v] of paths) {
+  const unknown = { ...found.unknown };
+  for (const [name, v] of Object.entries(found.vars)) {
+    if (!isPathVar(name) || v.value === '') continue;
+    const missing = missingFor(p, v.value);
+    if (missing.length) {
+      delete vars[name];
+      unknown[name] = deniedLine(missing, `where pid ${p.pid} finds ${v.value} (${name}) cannot be told`);
+      continue;
+    }
     const there = hostPath(p, v.value);
     if (there === v.value) continue;
     const how = [
@@ -58,5 +58,5 @@ export function placePaths(p: ProcView, found: Found): Found {
     ];
     vars[name] = { ...v, source: `${v.source}: ${v.value} ${how.join(', ')}`, value: there };
   }
-  return { ...found, vars };
+  return { ...found, vars, ...(Object.keys(unknown).length && { unknown }) };
 }

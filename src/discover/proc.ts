@@ -4,6 +4,7 @@
 // that tests can point it at a fake tree.
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { SWARM_ENV } from '../frameworks/swarm-env.js';
+import { fsErrorCode } from '../fs-error.js';
 
 export interface Proc {
   pid: string;
@@ -24,7 +25,7 @@ export interface Proc {
 
 /** `permission denied` for EACCES/EPERM, the code otherwise. */
 function why(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
+  const code = fsErrorCode(e);
   return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? String(e));
 }
 
@@ -33,7 +34,7 @@ async function part<T>(read: () => Promise<T>): Promise<{ value?: T; denied?: st
   try {
     return { value: await read() };
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? {} : { denied: why(e) };
+    return fsErrorCode(e) === 'ENOENT' ? {} : { denied: why(e) };
   }
 }
 

@@ -3,9 +3,11 @@
 // (list `K=V` / bare `K`, or map) over them — compose-go's WithServicesEnvironmentResolved. An env_file's
 // ${VAR} sees the project's variables (the shell's environment, then the .env), then `environment:`, then
 // the keys read before it. A command run through `sh -c` in the container expands from this environment.
-import { dirname, isAbsolute, join } from 'node:path';
+// With several compose files, `environment:` is merged by name and `env_file:` entries are appended.
+import { isAbsolute, join } from 'node:path';
 import { isMap, isScalar, isSeq, type LineCounter, type Node, type YAMLMap } from 'yaml';
 import { UsageError } from '../errors.js';
+import type { Layer } from './compose-project.js';
 import { type EnvMap, readEnvFile } from './dotenv.js';
 import type { EnvLookup } from './interpolate.js';
 import { substitute } from './interpolate.js';
@@ -15,6 +17,10 @@ export interface ComposeContext {
   lineCounter: LineCounter;
   /** The project's variables: the shell's environment over the .env beside the compose file. */
   project: EnvLookup;
+  /** The project directory (the first compose file's): relative paths are relative to it. */
+  dir: string;
+  /** The file's text, for the lines inside a folded `command: >-` block. */
+  text: string;
 }
 
 function lineOf(ctx: ComposeContext, n: Node | null | undefined): number {
@@ -85,19 +91,21 @@ function envFilesOf(svc: YAMLMap, ctx: ComposeContext, service: string): EnvFile
   });
 }
 
-export async function serviceEnvironment(svc: YAMLMap, ctx: ComposeContext, service: string): Promise<EnvMap> {
-  const environment = environmentOf(svc, ctx);
-  const lookup: EnvLookup = (n) => ctx.project(n) ?? environment[n];
+export async function serviceEnvironment(layers: readonly Layer[], service: string): Promise<EnvMap> {
+  const environment: EnvMap = Object.assign({}, ...layers.map((l) => environmentOf(l.svc, l.ctx)));
   const fromFiles: EnvMap = {};
-  for (const e of envFilesOf(svc, ctx, service)) {
-    // Relative to the compose file's directory, as compose resolves it.
-    const path = isAbsolute(e.path) ? e.path : join(dirname(ctx.file), e.path);
-    const what = `the env_file of service ${service} (${ctx.file}:${e.line}${e.required ? ', required' : ''})`;
-    await readEnvFile(path, what, {
-      lookup,
-      into: fromFiles,
-      missing: e.required ? 'error' : 'empty',
-    });
+  for (const { svc, ctx } of layers) {
+    const lookup: EnvLookup = (n) => ctx.project(n) ?? environment[n];
+    for (const e of envFilesOf(svc, ctx, service)) {
+      // Relative to the project directory, as compose resolves it.
+      const path = isAbsolute(e.path) ? e.path : join(ctx.dir, e.path);
+      const what = `the env_file of service ${service} (${ctx.file}:${e.line}${e.required ? ', required' : ''})`;
+      await readEnvFile(path, what, {
+        lookup,
+        into: fromFiles,
+        missing: e.required ? 'error' : 'empty',
+      });
+    }
   }
   return { ...fromFiles, ...environment };
 }

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { type EnvLookup, type EnvValue, substitute } from './interpolate.js';
+import { fsErrorCode } from '../fs-error.js';
 
 export type EnvMap = Record<string, EnvValue>;
 
@@ -116,7 +117,7 @@ export async function readEnvFile(
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = fsErrorCode(e);
     if (code === 'ENOENT' && opts.missing === 'empty') return opts.into ?? {};
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
     throw new UsageError(`${file}: cannot read ${what} (${why})`);

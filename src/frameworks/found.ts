@@ -18,6 +18,41 @@ export interface Found {
   profile: string;
   vars: Record<string, FoundVar>;
   notes: string[];
+  /** Variables the configuration sets but whose value cannot be used from here (a certificate path in a
+   * named volume, a process whose cwd cannot be read): name → the one line that says why. The other
+   * values stand; this one must be given. */
+  unknown?: Record<string, string>;
+}
+
+/** Variables that name a file (a CA, a certificate, a key): read where the component reads them. */
+export function isPathVar(name: string): boolean {
+  return /(_ca|_cert|_certfile|_key|_keyfile|_file)$/.test(name);
+}
+
+/** Single-quotes a shell word unless it is plainly safe. */
+export function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `fedprobe check PROFILE --set k=v …`, ready to paste. */
+export function checkCommand(profile: string, set: Record<string, string>): string {
+  return [
+    'fedprobe',
+    'check',
+    profile,
+    ...Object.entries(set).flatMap(([k, v]) => ['--set', shellWord(`${k}=${v}`)]),
+  ].join(' ');
+}
+
+/** A found value that cannot be used, unless the operator gives it (`given`: --set/--site names, and
+ * FEDPROBE_VAR_* of `env`): one line with why, and the command with the values read and that one to give. */
+export function requireKnown(found: Found, given: readonly string[] = [], env: NodeJS.ProcessEnv = {}): void {
+  const open = Object.entries(found.unknown ?? {}).filter(
+    ([name]) => !given.includes(name) && env[`FEDPROBE_VAR_${name.toUpperCase()}`] === undefined,
+  );
+  if (!open.length) return;
+  const cmd = `${checkCommand(found.profile, foundAssignments(found))} ${open.map(([n]) => `--set ${n}=…`).join(' ')}`;
+  throw new UsageError(`${open.map(([, why]) => why).join('; ')}; with the other values as read: ${cmd}`);
 }
 
 export interface Fact extends FoundVar {
@@ -34,6 +69,8 @@ export interface ReadOptions {
   env?: NodeJS.ProcessEnv;
   /** How a value from `env` is named as a source: `env` (default) or `pid 42 environ`. */
   envLabel?: string;
+  /** Variables the operator gives (--set, --site): a found value that cannot be used is then no error. */
+  given?: readonly string[];
 }
 
 /** Keeps the facts the profile declares as variables; the others become notes when they matter. */

@@ -1,23 +1,17 @@
 // varsFromConfig(): `--from PATH[#NAME]` → the profile and the variables a framework's own
 // configuration gives it. Which reader runs follows from the file's content, not a flag.
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
-import {
-  commandsFromCmdline,
-  commandsFromCompose,
-  commandsFromScript,
-  commandsFromUnit,
-  type FoundCommand,
-} from './commands.js';
+import { commandsFromCmdline, commandsFromScript, commandsFromUnit, type FoundCommand } from './commands.js';
+import { commandsFromCompose } from './compose.js';
+import { loadComposeProject } from './compose-project.js';
 import { placePaths } from '../discover/place.js';
 import { isProc, parseEnviron, readProcess } from '../discover/proc.js';
-import { processLookup, readEnvFile } from './dotenv.js';
 import { looksLikeFedbiomedIni, looksLikeFedbiomedVpnEnv, readFedbiomedIni, readFedbiomedVpnEnv } from './fedbiomed.js';
 import { FLOWER_PROGRAMS, superlinkFromArgs, supernodeFromArgs } from './flower-args.js';
 import { looksLikeFlowerToml, readFlowerToml } from './flower-toml.js';
-import type { Found, ReadOptions } from './found.js';
-import type { EnvLookup } from './interpolate.js';
+import { type Found, type ReadOptions, requireKnown } from './found.js';
 import { SWARM_PROGRAMS, swarmFromArgs, type SwarmProgram } from './swarm.js';
 import { swarmFromEnviron } from './swarm-env.js';
 import { readConfigText } from './text.js';
@@ -26,11 +20,16 @@ export type { Found, FoundVar } from './found.js';
 
 export const PROGRAMS: readonly string[] = [...FLOWER_PROGRAMS, ...SWARM_PROGRAMS];
 
-/** One framework command line → its profile and variables. */
-export function foundFromCommand(cmd: FoundCommand): Promise<Found> {
-  if (cmd.program === 'flower-supernode') return supernodeFromArgs(cmd.args, cmd.where);
-  if (cmd.program === 'flower-superlink') return superlinkFromArgs(cmd.args, cmd.where);
-  return swarmFromArgs(cmd.program as SwarmProgram, cmd.args, cmd.where);
+/** One framework command line → its profile and variables, its paths placed where this machine reads them. */
+export async function foundFromCommand(cmd: FoundCommand): Promise<Found> {
+  const found = cmd.read
+    ? await cmd.read()
+    : cmd.program === 'flower-supernode'
+      ? await supernodeFromArgs(cmd.args, cmd.where)
+      : cmd.program === 'flower-superlink'
+        ? await superlinkFromArgs(cmd.args, cmd.where)
+        : await swarmFromArgs(cmd.program as SwarmProgram, cmd.args, cmd.where);
+  return cmd.place ? cmd.place(found) : found;
 }
 
 function splitSelector(path: string): { file: string; selector?: string } {
@@ -56,8 +55,11 @@ async function fromCommands(file: string, cmds: FoundCommand[], selector: string
         `config.env, a Flower pyproject.toml or config.toml, or a command line of ${what})`,
     );
   }
-  const found = await Promise.all(cmds.map(foundFromCommand));
-  const key = (f: Found) => JSON.stringify([f.profile, Object.entries(f.vars).map(([k, v]) => [k, v.value])]);
+  // One after the other: with several, the first that cannot be read is the one named, every time.
+  const found: Found[] = [];
+  for (const c of cmds) found.push(await foundFromCommand(c));
+  const key = (f: Found) =>
+    JSON.stringify([f.profile, Object.entries(f.vars).map(([k, v]) => [k, v.value]), Object.keys(f.unknown ?? {})]);
   const first = found[0]!;
   if (found.every((f) => key(f) === key(first))) {
     const others = cmds.slice(1).map((c) => c.service ?? c.where);
@@ -100,7 +102,35 @@ async function fromEnviron(file: string, text: string, procRoot: string, pid: st
   return isProc(view) ? placePaths(view, found) : found;
 }
 
-export async function varsFromConfig(path: string, opts: ReadOptions = {}): Promise<Found> {
+const isCompose = (file: string, text: string) => /\.ya?ml$/i.test(file) || /^services:/m.test(text);
+
+/** `--from PATH[#NAME]`, or several compose files merged as `docker compose -f a -f b` does (`--from a
+ * --from b#NAME`). A value that cannot be used from here is an error unless the operator gives it. */
+export async function varsFromConfig(path: string | readonly string[], opts: ReadOptions = {}): Promise<Found> {
+  const paths = typeof path === 'string' ? [path] : path;
+  const found = paths.length === 1 ? await readOne(paths[0]!, opts) : await readComposeFiles(paths, opts);
+  requireKnown(found, opts.given, opts.env);
+  return found;
+}
+
+async function readComposeFiles(paths: readonly string[], opts: ReadOptions): Promise<Found> {
+  const split = paths.map(splitSelector);
+  const selectors = split.flatMap((s) => (s.selector === undefined ? [] : [s.selector]));
+  if (selectors.length > 1)
+    throw new UsageError(`--from: one #SERVICE for all the compose files, not ${selectors.length}`);
+  const files = split.map((s) => s.file);
+  const texts = new Map<string, string>();
+  for (const file of files) {
+    const text = await readConfigText(file);
+    if (!isCompose(file, text))
+      throw new UsageError(`--from ${file}: several --from are compose files merged in order; this is not one`);
+    texts.set(file, text);
+  }
+  const project = await loadComposeProject(files, opts.env ?? {}, texts);
+  return fromCommands(files.join(' + '), await commandsFromCompose(project, PROGRAMS), selectors[0]);
+}
+
+async function readOne(path: string, opts: ReadOptions): Promise<Found> {
   const { file, selector } = splitSelector(path);
   const env = opts.env ?? {};
   const text = await readConfigText(file);
@@ -124,16 +154,9 @@ export async function varsFromConfig(path: string, opts: ReadOptions = {}): Prom
     );
   if (/\.service$/i.test(file) || /^\s*\[Service\]/m.test(text))
     return fromCommands(file, commandsFromUnit(text, file, PROGRAMS), selector);
-  if (/\.ya?ml$/i.test(file) || /^services:/m.test(text)) {
-    // The .env beside the file; its ${VAR}s see the shell's environment first (compose-go GetEnvFromFile).
-    const shell = processLookup(env);
-    const dotenv = await readEnvFile(join(dirname(file), '.env'), 'the .env docker compose would read', {
-      lookup: shell,
-      missing: 'empty',
-    });
-    // As in docker compose, the shell's environment wins over the .env file.
-    const project: EnvLookup = (n) => shell(n) ?? (Object.hasOwn(dotenv, n) ? dotenv[n] : undefined);
-    return fromCommands(file, await commandsFromCompose(text, file, PROGRAMS, project), selector);
+  if (isCompose(file, text)) {
+    const project = await loadComposeProject([file], env, new Map([[file, text]]));
+    return fromCommands(file, await commandsFromCompose(project, PROGRAMS), selector);
   }
   return fromCommands(
     file,

@@ -23,6 +23,9 @@ const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', '
 
 /** What the error table says (the rule in src/messages.ts: sentences in one table beside their code). */
 const SAY = {
+  nameDoesNotExist: 'the name does not resolve: it does not exist in DNS',
+  nameHasNoAddress: 'the name exists but has no address (no A or AAAA record)',
+  noUsableAnswer: (code: string) => `the name does not resolve (${code}: no usable answer from DNS)`,
   noAnswerConnected: (ms: number) => `connected, then no answer within ${ms} ms`,
   noAnswer: (ms: number) =>
     `no answer to the connection attempt within ${ms} ms (a firewall dropping packets, or ` +
@@ -77,8 +80,10 @@ export function classify(error: unknown, ctx: ClassifyContext): Classified {
       // A resolver that did not answer by the deadline is a typed ProbeError (net/resolve.ts), above.
       detail:
         code === 'ENOTFOUND'
-          ? 'the name does not resolve: it does not exist in DNS'
-          : `the name does not resolve (${code}: no usable answer from DNS)`,
+          ? SAY.nameDoesNotExist
+          : code === 'ENODATA'
+            ? SAY.nameHasNoAddress
+            : SAY.noUsableAnswer(code),
     });
   }
   switch (code) {

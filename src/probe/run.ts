@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { ProbeError } from '../errors.js';
 import { hintFor } from '../messages.js';
-import { loadProber, preloadProbers, probers } from '../probers/registry.js';
+import { bindProber, preloadProbers, type BoundProber } from '../probers/registry.js';
 import type { AddressResult, Check, CheckResult, Family, Observation, ProbeContext, Timings } from '../types.js';
 import { adaptiveDeadlines, RETRY_FACTOR, type AdaptiveDeadlines } from './adaptive.js';
 import { classify } from './classify.js';
@@ -83,6 +83,10 @@ interface AttemptDeadline {
   dispose(): void;
 }
 
+/** The shutdown listeners of a run's signal (runChecks): a Set costs a fraction of what an
+ * EventTarget listener does, and every attempt of a 10,000-row run adds and removes one. */
+const stopListeners = new WeakMap<AbortSignal, Set<() => void>>();
+
 function attemptDeadline(ms: number, parent: AbortSignal | undefined): AttemptDeadline {
   const controller = new AbortController();
   let grace: NodeJS.Timeout | undefined;
@@ -96,7 +100,9 @@ function attemptDeadline(ms: number, parent: AbortSignal | undefined): AttemptDe
   const onParent = () => abort(parent!.reason);
   // Held by the timer itself, not by AbortSignal.timeout() (see holdDeadline in socket.ts).
   const timer = setTimeout(() => abort(new DOMException(`deadline of ${ms} ms reached`, 'TimeoutError')), ms);
+  const listeners = parent && stopListeners.get(parent);
   if (parent?.aborted) onParent();
+  else if (listeners) listeners.add(onParent);
   else parent?.addEventListener('abort', onParent, { once: true });
   return {
     signal: controller.signal,
@@ -105,7 +111,8 @@ function attemptDeadline(ms: number, parent: AbortSignal | undefined): AttemptDe
     dispose() {
       clearTimeout(timer);
       clearTimeout(grace);
-      parent?.removeEventListener('abort', onParent);
+      if (listeners) listeners.delete(onParent);
+      else parent?.removeEventListener('abort', onParent);
     },
   };
 }
@@ -125,6 +132,7 @@ function adaptiveDetail(windows: number[], rtt: AdaptiveDeadlines, address: stri
 
 async function probeAddress(
   check: Check,
+  probe: BoundProber,
   address: string,
   family: Family | 0,
   proxy: ProxySpec | undefined,
@@ -179,7 +187,7 @@ async function probeAddress(
     // ends on time, with what was seen so far (no connection, or a connection and no answer).
     let obs: Observation;
     try {
-      const probing = probers[check.target.scheme](check, ctx);
+      const probing = probe(ctx);
       probing.catch(() => undefined);
       obs = await Promise.race([
         probing,
@@ -309,8 +317,8 @@ function combine(check: Check, resolved: Resolved, results: AddressResult[], via
 }
 
 export async function runCheck(check: Check, opts: RunOptions): Promise<CheckResult> {
-  // The prober's code is loaded before the deadline starts (a no-op once loaded).
-  await loadProber(check.target.scheme);
+  // The prober's code is loaded before the deadline starts (a no-op once loaded), its options parsed once.
+  const probe = await bindProber(check);
   // An HTTP CONNECT proxy carries TCP only (a registered UDP scheme is not in proxy.ts's list).
   const proxy =
     check.target.protocol === 'udp'
@@ -325,8 +333,8 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<CheckRes
   const resolved = await resolveHost(check, opts.family, proxy, opts.signal);
   const results =
     resolved.addresses.length === 1
-      ? [await probeAddress(check, resolved.addresses[0]!.address, resolved.addresses[0]!.family, proxy, opts)]
-      : await Promise.all(resolved.addresses.map((a) => probeAddress(check, a.address, a.family, proxy, opts)));
+      ? [await probeAddress(check, probe, resolved.addresses[0]!.address, resolved.addresses[0]!.family, proxy, opts)]
+      : await Promise.all(resolved.addresses.map((a) => probeAddress(check, probe, a.address, a.family, proxy, opts)));
   const result = combine(check, resolved, results, proxy ? `proxy ${proxy.label}` : 'direct');
   if (result.outcome === 'fail')
     opts.log.warn({ row: result.id, reason: result.reason, detail: result.detail }, 'row failed');
@@ -344,7 +352,19 @@ export async function runChecks(checks: Check[], opts: RunOptions): Promise<Chec
   if (opts.signal?.aborted) onStop();
   else opts.signal?.addEventListener('abort', onStop, { once: true });
   const rtt = opts.adaptive ? (opts.rtt ?? adaptiveDeadlines(() => performance.now())) : undefined;
-  const rowOpts: RunOptions = { ...opts, ...(opts.signal && { signal: run.signal }), ...(rtt && { rtt }) };
+  const listeners = new Set<() => void>();
+  stopListeners.set(run.signal, listeners);
+  run.signal.addEventListener('abort', () => {
+    for (const listener of listeners) listener();
+  });
+  // process.env is slow to read (a native lookup per name) and selectProxy reads it per row.
+  const proxy = opts.proxy && { ...opts.proxy, env: { ...opts.proxy.env } };
+  const rowOpts: RunOptions = {
+    ...opts,
+    ...(proxy && { proxy }),
+    ...(opts.signal && { signal: run.signal }),
+    ...(rtt && { rtt }),
+  };
   // A fixed pool of workers taking the next row: no promise, closure or queue entry per waiting
   // row, so 10,000 rows cost what `concurrency` rows cost, plus their results.
   const results: CheckResult[] = new Array<CheckResult>(checks.length);

@@ -22,8 +22,7 @@ import {
   type FrameCodec,
 } from './rlpx.js';
 import { SAY } from './devp2p-text.js';
-import { parseWith } from './tls.js';
-import { discv4Options, rlpxOptions } from './options/devp2p.js';
+import type { SchemeOptions } from './options.js';
 
 function expectedId(o: { nodeId?: string | undefined; enode?: string | undefined }): string | undefined {
   const id = o.nodeId ?? o.enode?.slice('enode://'.length, 'enode://'.length + 128);
@@ -50,8 +49,7 @@ async function awaitPong(link: UdpLink, ping: Ping): Promise<PongCheck & { ok: t
   }
 }
 
-export const probeDiscv4: Prober<Discv4Facts> = async (check, ctx) => {
-  const o = parseWith(discv4Options, check);
+export const probeDiscv4: Prober<Discv4Facts, SchemeOptions['discv4']> = async (check, ctx, o) => {
   const expected = expectedId(o);
   const ping = encodePing(newNodeKey(), { address: ctx.address, port: check.target.port });
   // Connected, so that an ICMP port unreachable (no UDP listener) is reported, not silence.
@@ -62,10 +60,14 @@ export const probeDiscv4: Prober<Discv4Facts> = async (check, ctx) => {
     ctx.phase('handshake');
     const facts = { nodeId: pong.nodeId, ...(pong.enrSeq && { enrSeq: pong.enrSeq }) };
     if (expected && pong.nodeId !== expected) {
-      throw new ProbeError('wrong-identity', SAY.otherNode(pong.nodeId.slice(0, 16), expected.slice(0, 16)), {
-        state: 'open',
-        facts,
-      });
+      throw new ProbeError<Discv4Facts>(
+        'wrong-identity',
+        SAY.otherNode(pong.nodeId.slice(0, 16), expected.slice(0, 16)),
+        {
+          state: 'open',
+          facts,
+        },
+      );
     }
     return {
       state: 'open',
@@ -94,8 +96,7 @@ export const probeDiscv4: Prober<Discv4Facts> = async (check, ctx) => {
 /** How long to watch a fresh RLPx connection: the initiator speaks first, so a node stays quiet. */
 const QUIET_MS = 1000;
 
-export const probeRlpx: Prober<RlpxFacts> = async (check, ctx) => {
-  const o = parseWith(rlpxOptions, check);
+export const probeRlpx: Prober<RlpxFacts, SchemeOptions['rlpx']> = async (check, ctx, o) => {
   const expected = expectedId(o);
   return expected ? rlpxHandshake(check, ctx, expected) : rlpxListener(check, ctx);
 };
@@ -133,12 +134,12 @@ async function rlpxListener(check: Check, ctx: ProbeContext): Promise<Observatio
   };
 }
 
-function spokeFirst(bytes: Buffer): ProbeError {
+function spokeFirst(bytes: Buffer): ProbeError<RlpxFacts> {
   const text = bytes
     .subarray(0, 40)
     .toString('latin1')
     .replace(/[^\x20-\x7e]/g, '.');
-  return new ProbeError('wrong-protocol', SAY.spokeFirst(text), { state: 'open', facts: firstBytes(bytes) });
+  return new ProbeError<RlpxFacts>('wrong-protocol', SAY.spokeFirst(text), { state: 'open', facts: firstBytes(bytes) });
 }
 
 class Closed extends Error {
@@ -205,7 +206,7 @@ async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string):
       const cut = e instanceof Closed || ['ECONNRESET', 'EPIPE'].includes(errorCode(e) ?? '');
       if (cut || isDeadline(e, ctx.signal)) {
         const how = cut ? SAY.closedAfterAuth : SAY.nothingWithin(ctx.timeoutMs);
-        throw new ProbeError('no-response', SAY.noAck(how, short), {
+        throw new ProbeError<RlpxFacts>('no-response', SAY.noAck(how, short), {
           state: 'open',
           facts: { expectedNodeId: expected },
         });
@@ -216,7 +217,7 @@ async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string):
     try {
       codec = readAck(init, ack).codec;
     } catch (e) {
-      throw new ProbeError('wrong-protocol', SAY.notOurAck((e as Error).message, short), {
+      throw new ProbeError<RlpxFacts>('wrong-protocol', SAY.notOurAck((e as Error).message, short), {
         state: 'open',
         facts: firstBytes(ack),
       });
@@ -236,9 +237,10 @@ async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string):
           detail: SAY.ackNoHello(short, ctx.timeoutMs),
         };
       }
-      if (e instanceof Closed) throw new ProbeError('reset', SAY.closedBeforeHello(short), { state: 'open', facts });
+      if (e instanceof Closed)
+        throw new ProbeError<RlpxFacts>('reset', SAY.closedBeforeHello(short), { state: 'open', facts });
       if (e instanceof Error && !(e instanceof ProbeError) && !('code' in e))
-        throw new ProbeError('wrong-protocol', SAY.brokenFrame(e.message), {
+        throw new ProbeError<RlpxFacts>('wrong-protocol', SAY.brokenFrame(e.message), {
           state: 'open',
           facts,
         });
@@ -250,13 +252,13 @@ async function rlpxHandshake(check: Check, ctx: ProbeContext, expected: string):
     socket.end(codec.seal(disconnectFrame()));
     setTimeout(() => socket.destroy(), 1000).unref();
     if (first.kind === 'disconnect') {
-      throw new ProbeError('auth-rejected', SAY.refusedSession(short, first.name), {
+      throw new ProbeError<RlpxFacts>('auth-rejected', SAY.refusedSession(short, first.name), {
         state: 'open',
         facts: { ...facts, disconnect: first.name },
       });
     }
     if (first.kind === 'other')
-      throw new ProbeError('wrong-protocol', SAY.notHello(short, first.id), {
+      throw new ProbeError<RlpxFacts>('wrong-protocol', SAY.notHello(short, first.id), {
         state: 'open',
         facts,
       });

@@ -213,22 +213,22 @@ export async function proveService(
     }
     if (p.reply.message === 'Invalid timestamp') {
       const detail = SAY.clockRefused(label, said(p.reply));
-      throw new ProbeError('auth-rejected', detail, { code: 'GRPC_16', facts });
+      throw new ProbeError<GrpcFacts>('auth-rejected', detail, { code: 'GRPC_16', facts });
     }
     const detail = SAY.nodeAuthGuards(label, p.method.path, said(p.reply));
     return { state: 'open', reason: 'ok', detail };
   }
   if (last.reply.status === 14) {
     const detail = SAY.noHealthyUpstream(said(last.reply));
-    throw new ProbeError('not-serving', detail, { code: 'GRPC_14', facts });
+    throw new ProbeError<GrpcFacts>('not-serving', detail, { code: 'GRPC_14', facts });
   }
   const instead = await answeredBy(expected, call);
   facts.answeredBy = instead;
   if (instead.length === 0 && (last.reply.status === 16 || last.reply.status === 7)) {
     const detail = SAY.refusedBeforeLookup(last.method.path, said(last.reply), fp.label);
-    throw new ProbeError('auth-rejected', detail, { code: `GRPC_${last.reply.status}`, facts });
+    throw new ProbeError<GrpcFacts>('auth-rejected', detail, { code: `GRPC_${last.reply.status}`, facts });
   }
   const there = instead.length ? SAY.servesInstead(instead) : SAY.noKnownApi;
   const detail = SAY.wrongService(fp.label, describe(tried), there);
-  throw new ProbeError('wrong-identity', detail, { code: `GRPC_${last.reply.status}`, facts });
+  throw new ProbeError<GrpcFacts>('wrong-identity', detail, { code: `GRPC_${last.reply.status}`, facts });
 }

@@ -5,7 +5,6 @@
 // the stream is cancelled: a peer that streams forever costs neither memory nor the deadline.
 import { connect as h2connect, constants as h2, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
 import type { Socket } from 'node:net';
-import type { z } from 'zod';
 import { ProbeError } from '../errors.js';
 import { deadlinePassed, errorCode } from '../net/error-kind.js';
 import { dialTcp } from '../net/socket.js';
@@ -16,8 +15,7 @@ import type { Observation, ProbeContext, Prober } from '../types.js';
 import { proveService, said, type Reply } from './fingerprints.js';
 import { decodeGrpcMessage, decodeHealthResponse, frame, healthRequest } from './grpc-wire.js';
 import { SAY } from './grpc-text.js';
-import { parseWith } from './tls.js';
-import { grpcOptions } from './options/grpc.js';
+import type { SchemeOptions } from './options.js';
 
 /** Response bytes read per call. A health answer is 7 bytes; framework error answers have none. */
 export const MAX_BODY = 64 * 1024;
@@ -88,6 +86,8 @@ function contentType(h: IncomingHttpHeaders): string {
   return String(h['content-type'] ?? '');
 }
 
+type GrpcOpts = SchemeOptions['grpc' | 'grpcs'];
+
 /** What one call records: the row's facts for the first call, a scratch object for the others. */
 type CallFacts = Pick<GrpcFacts, 'httpStatus' | 'bodyBytesRead'>;
 
@@ -96,22 +96,28 @@ function grpcReply(answer: Answer, secure: boolean, facts: CallFacts): Reply {
   const h = answer.headers;
   if (h[':status'] !== undefined) facts.httpStatus = h[':status'];
   if (h[':status'] === undefined) {
-    throw new ProbeError('wrong-protocol', secure ? SAY.noHeadersTls : SAY.noHeadersPlain, { facts });
+    throw new ProbeError<CallFacts>('wrong-protocol', secure ? SAY.noHeadersTls : SAY.noHeadersPlain, { facts });
   }
   const httpStatus = Number(h[':status']);
   const type = contentType(h);
   if (answer.truncated) {
     facts.bodyBytesRead = answer.body.length;
     const detail = SAY.bodyLimit(MAX_BODY / 1024, httpStatus, type);
-    throw new ProbeError('wrong-protocol', detail, { code: 'BODY_LIMIT', facts });
+    throw new ProbeError<CallFacts>('wrong-protocol', detail, { code: 'BODY_LIMIT', facts });
   }
   const statusHeader = answer.trailers['grpc-status'] ?? h['grpc-status'];
   if (statusHeader === undefined && [502, 503, 504].includes(httpStatus)) {
     // A gRPC-aware proxy (nginx grpc_pass, Envoy, a cloud load balancer) whose backend is gone.
-    throw new ProbeError('not-serving', SAY.proxyBackendDown(httpStatus), { code: `HTTP_${httpStatus}`, facts });
+    throw new ProbeError<CallFacts>('not-serving', SAY.proxyBackendDown(httpStatus), {
+      code: `HTTP_${httpStatus}`,
+      facts,
+    });
   }
   if (statusHeader === undefined || !type.startsWith('application/grpc')) {
-    throw new ProbeError('wrong-protocol', SAY.notGrpc(httpStatus, type), { code: `HTTP_${httpStatus}`, facts });
+    throw new ProbeError<CallFacts>('wrong-protocol', SAY.notGrpc(httpStatus, type), {
+      code: `HTTP_${httpStatus}`,
+      facts,
+    });
   }
   return {
     status: Number(statusHeader),
@@ -125,16 +131,10 @@ function lateFailure(seen: Seen, ctx: ProbeContext, facts: GrpcFacts): ProbeErro
   const type = contentType(seen.headers);
   facts.bodyBytesRead = seen.bytes;
   const detail = SAY.unfinishedCall(String(seen.headers[':status']), type, seen.bytes, ctx.timeoutMs);
-  return new ProbeError('no-response', detail, { code: 'ETIMEDOUT', facts });
+  return new ProbeError<GrpcFacts>('no-response', detail, { code: 'ETIMEDOUT', facts });
 }
 
-function judgeUnary(
-  reply: Reply,
-  answer: Answer,
-  path: string,
-  o: z.infer<typeof grpcOptions>,
-  facts: GrpcFacts,
-): Observation<GrpcFacts> {
+function judgeUnary(reply: Reply, answer: Answer, path: string, o: GrpcOpts, facts: GrpcFacts): Observation<GrpcFacts> {
   const isHealth = path === '/grpc.health.v1.Health/Check';
   const ok = (detail: string): Observation<GrpcFacts> => ({ state: 'open', reason: 'ok', detail, facts });
   switch (reply.status) {
@@ -143,7 +143,7 @@ function judgeUnary(
       const serving = decodeHealthResponse(answer.body);
       facts.servingStatus = serving;
       if (serving === 'SERVING') return ok(SAY.serving(o.service));
-      throw new ProbeError('not-serving', SAY.notServing(serving, o.service), {
+      throw new ProbeError<GrpcFacts>('not-serving', SAY.notServing(serving, o.service), {
         code: `HEALTH_${serving}`,
         facts,
       });
@@ -151,23 +151,23 @@ function judgeUnary(
     case 12:
       return ok(SAY.unimplemented(isHealth, said(reply)));
     case 5:
-      throw new ProbeError('not-serving', SAY.unknownServiceName(o.service ?? '', said(reply)), {
+      throw new ProbeError<GrpcFacts>('not-serving', SAY.unknownServiceName(o.service ?? '', said(reply)), {
         code: 'GRPC_5',
         facts,
       });
     case 7:
     case 16:
-      throw new ProbeError('auth-rejected', SAY.wantsAuth(said(reply)), {
+      throw new ProbeError<GrpcFacts>('auth-rejected', SAY.wantsAuth(said(reply)), {
         code: `GRPC_${reply.status}`,
         facts,
       });
     case 14:
-      throw new ProbeError('not-serving', SAY.noHealthyUpstream(said(reply)), {
+      throw new ProbeError<GrpcFacts>('not-serving', SAY.noHealthyUpstream(said(reply)), {
         code: 'GRPC_14',
         facts,
       });
     default:
-      throw new ProbeError('not-serving', SAY.refusedCall(said(reply)), {
+      throw new ProbeError<GrpcFacts>('not-serving', SAY.refusedCall(said(reply)), {
         code: `GRPC_${reply.status}`,
         facts,
       });
@@ -180,11 +180,10 @@ function judgeUnary(
  */
 function noSettings(n: number, settings: boolean, ctx: ProbeContext, facts: GrpcFacts): ProbeError | undefined {
   if (settings || !deadlinePassed(ctx.signal) || n <= 0) return undefined;
-  return new ProbeError('no-response', SAY.noSettings(n, ctx.timeoutMs), { state: 'open', facts });
+  return new ProbeError<GrpcFacts>('no-response', SAY.noSettings(n, ctx.timeoutMs), { state: 'open', facts });
 }
 
-export const probeGrpc: Prober<GrpcFacts> = async (check, ctx) => {
-  const o = parseWith(grpcOptions, check);
+export const probeGrpc: Prober<GrpcFacts, GrpcOpts> = async (check, ctx, o) => {
   const secure = check.target.scheme === 'grpcs';
   const facts: GrpcFacts = { transport: secure ? 'h2 over TLS' : 'h2c (plaintext)' };
   const files = secure ? await readTlsFiles(o) : undefined;
@@ -196,7 +195,10 @@ export const probeGrpc: Prober<GrpcFacts> = async (check, ctx) => {
     tls = t.facts;
     if (t.facts.alpn !== 'h2') {
       t.socket.destroy();
-      throw new ProbeError('wrong-protocol', SAY.noH2(t.facts.alpn ?? 'none'), { code: 'ALPN_MISMATCH', facts });
+      throw new ProbeError<GrpcFacts>('wrong-protocol', SAY.noH2(t.facts.alpn ?? 'none'), {
+        code: 'ALPN_MISMATCH',
+        facts,
+      });
     }
     socket = t.socket;
   }
@@ -235,7 +237,7 @@ export const probeGrpc: Prober<GrpcFacts> = async (check, ctx) => {
     if (late !== e) return late;
     const code = errorCode(e);
     if (!settings) {
-      return new ProbeError(
+      return new ProbeError<GrpcFacts>(
         'wrong-protocol',
         secure
           ? SAY.brokeBeforeSettingsTls(code ?? (e as Error).message)
@@ -243,7 +245,7 @@ export const probeGrpc: Prober<GrpcFacts> = async (check, ctx) => {
         { ...(code && { code }), facts, cause: e },
       );
     }
-    return new ProbeError('wrong-protocol', SAY.brokeCall((e as Error).message), {
+    return new ProbeError<GrpcFacts>('wrong-protocol', SAY.brokeCall((e as Error).message), {
       ...(code && { code }),
       facts,
       cause: e,

@@ -15,8 +15,7 @@ import type { Observation, Prober, Reason } from '../types.js';
 import { version } from '../version.js';
 import { FIRST_BYTES, firstBytes, printable } from './first-bytes.js';
 import { SAY } from './http-text.js';
-import { parseWith } from './tls.js';
-import { httpOptions } from './options/http.js';
+import type { SchemeOptions } from './options.js';
 
 export { httpOptions } from './options/http.js';
 
@@ -68,8 +67,7 @@ interface Answer {
   body: string;
 }
 
-export const probeHttp: Prober<HttpFacts> = async (check, ctx) => {
-  const opts = parseWith(httpOptions, check);
+export const probeHttp: Prober<HttpFacts, SchemeOptions['http' | 'https']> = async (check, ctx, opts) => {
   const https = check.target.scheme === 'https';
   const files = https ? await readTlsFiles(opts) : undefined;
   const raw = await dialTcp(check.target.port, ctx);
@@ -158,7 +156,7 @@ export const probeHttp: Prober<HttpFacts> = async (check, ctx) => {
       `HTTP/${res.httpVersion} ` +
       `${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${server ? ` from ${server}` : ''}`;
     const fail = (reason: Reason, detail: string): never => {
-      throw new ProbeError(reason, detail, { code: `HTTP_${status}`, facts, state: 'open' });
+      throw new ProbeError<HttpFacts>(reason, detail, { code: `HTTP_${status}`, facts, state: 'open' });
     };
 
     const page = nginxPage(status, body);
@@ -196,7 +194,7 @@ function notHttp(err: unknown, first: Buffer, tlsFacts: TlsCarrier, offeredCert:
   if (tlsFacts.tls && code?.startsWith('ERR_SSL_'))
     return tlsFailure(err, { offeredCert, facts, afterHandshake: true });
   if (code?.startsWith('HPE_')) {
-    return new ProbeError('wrong-protocol', SAY.notHttp(printable(first.subarray(0, 40))), {
+    return new ProbeError<HttpFacts>('wrong-protocol', SAY.notHttp(printable(first.subarray(0, 40))), {
       code,
       cause: err,
       facts,
@@ -205,10 +203,15 @@ function notHttp(err: unknown, first: Buffer, tlsFacts: TlsCarrier, offeredCert:
   }
   if (code === 'ECONNRESET' && first.length === 0) {
     // node:http's "socket hang up": closed (or reset) without a byte; an MQTT broker does this.
-    return new ProbeError('wrong-protocol', SAY.closedUnanswered, { code, cause: err, facts, state: 'open' });
+    return new ProbeError<HttpFacts>('wrong-protocol', SAY.closedUnanswered, {
+      code,
+      cause: err,
+      facts,
+      state: 'open',
+    });
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return new ProbeError('reset', SAY.brokeMidAnswer(code), {
+    return new ProbeError<HttpFacts>('reset', SAY.brokeMidAnswer(code), {
       code,
       cause: err,
       facts,

@@ -7,6 +7,7 @@ import { ProbeError } from '../errors.js';
 import { errorCode } from '../net/error-kind.js';
 import type { ListenFacts } from '../facts.js';
 import type { Prober } from '../types.js';
+import type { SchemeOptions } from './options.js';
 
 /** What this prober says (the rule in src/messages.ts: each prober's sentences in one table). */
 const SAY = {
@@ -87,9 +88,9 @@ export async function listeningSockets(protocol: 'tcp' | 'udp', procRoot = '/pro
   return out;
 }
 
-export const probeListen: Prober<ListenFacts> = async (check) => {
+export const probeListen: Prober<ListenFacts, SchemeOptions['listen']> = async (check, _ctx, opts) => {
   const { port, protocol } = check.target;
-  const localOnly = check.with.localOnly === true;
+  const localOnly = opts.localOnly === true;
   const sockets = (await listeningSockets(protocol)).filter((s) => s.port === port);
   const addresses = [...new Set(sockets.map((s) => (s.family === 6 ? `[${s.address}]` : s.address)))];
   const facts = { listeningOn: addresses.map((a) => `${a}:${port}`), localOnly };

@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import type { z } from 'zod';
 import { ProbeError } from '../errors.js';
 import { deadlinePassed, errorCode } from '../net/error-kind.js';
 import { dialTcp } from '../net/socket.js';
@@ -27,12 +26,11 @@ import {
 } from './mqtt-packets.js';
 import { firstBytes } from './first-bytes.js';
 import { SAY } from './mqtt-text.js';
-import { parseWith } from './tls.js';
-import { mqttOptions } from './options/mqtt.js';
+import type { SchemeOptions } from './options.js';
 
 export { mqttOptions } from './options/mqtt.js';
 
-type MqttOpts = z.output<typeof mqttOptions>;
+type MqttOpts = SchemeOptions['mqtt' | 'mqtts' | 'mqtt+ws' | 'mqtt+wss'];
 
 const VERSION_TEXT: Record<MqttVersion, MqttFacts['protocolVersion']> = { 4: '3.1.1', 5: '5.0' };
 
@@ -171,7 +169,7 @@ function peerText(s: string): string {
 function withFacts(e: unknown, facts: MqttFacts): unknown {
   if (!(e instanceof ProbeError)) return e;
   const merged = Object.assign({}, facts, e.facts);
-  return new ProbeError(e.reason, e.message, {
+  return new ProbeError<MqttFacts>(e.reason, e.message, {
     ...(e.code !== undefined && { code: e.code }),
     cause: e.cause,
     facts: merged,
@@ -180,6 +178,8 @@ function withFacts(e: unknown, facts: MqttFacts): unknown {
 }
 
 type Answer = { kind: 'connack'; ack: Connack } | Closed;
+/** What the exchange alone saw of a failure; withFacts() adds the rest of MqttFacts as it leaves. */
+type ExchangeFacts = Pick<MqttFacts, 'firstBytes' | 'firstText'>;
 
 /**
  * Sends CONNECT and resolves with the CONNACK, or with how the peer closed before sending a byte
@@ -209,12 +209,14 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
           }
           const of = len ? SAY.ofAnnounced(1 + len[1] + len[0]) : '';
           const message = SAY.partialConnack(buf.length, of, ctx.timeoutMs, buf.subarray(0, 8).toString('hex'));
-          reject(new ProbeError('no-response', message, { facts: firstBytes(buf) }));
+          reject(new ProbeError<ExchangeFacts>('no-response', message, { facts: firstBytes(buf) }));
         } else reject(ctx.signal.reason);
       });
     const fail = (message: string, code?: ErrorCode) =>
       finish(() =>
-        reject(new ProbeError('wrong-protocol', message, { ...(code && { code }), facts: firstBytes(buf) })),
+        reject(
+          new ProbeError<ExchangeFacts>('wrong-protocol', message, { ...(code && { code }), facts: firstBytes(buf) }),
+        ),
       );
     pipe.onData((chunk) => {
       if (done) return; // after the CONNACK or a failure: nothing more is kept
@@ -244,7 +246,7 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
           } else reject(end.error);
         } else if (buf.length) {
           const message = SAY.closedMidAnswer(describeForeignBytes(buf));
-          reject(new ProbeError('wrong-protocol', message, { facts: firstBytes(buf) }));
+          reject(new ProbeError<ExchangeFacts>('wrong-protocol', message, { facts: firstBytes(buf) }));
         } else resolve(end);
       }),
     );
@@ -343,29 +345,31 @@ function refusedWithoutConnack(
     const seen = SAY.wsClosedSeen(silence(c), tried);
     const code = `WS_CLOSE_${c.ws.code}` as const;
     if (closeNamesAuth(c.ws.reason)) {
-      return new ProbeError('auth-rejected', SAY.brokerRefused(SAY.refusedWho(credentialsGiven), seen), {
+      return new ProbeError<MqttFacts>('auth-rejected', SAY.brokerRefused(SAY.refusedWho(credentialsGiven), seen), {
         code,
         facts,
       });
     }
     if (!credentialsGiven) {
-      return new ProbeError('auth-rejected', SAY.anonymousRefusedLikely(seen), { code, facts });
+      return new ProbeError<MqttFacts>('auth-rejected', SAY.anonymousRefusedLikely(seen), { code, facts });
     }
     const message = SAY.refusedDespiteCredentials(seen);
-    return new ProbeError(c.ws.code === 1006 ? 'reset' : 'no-response', message, { code, facts });
+    return new ProbeError<MqttFacts>(c.ws.code === 1006 ? 'reset' : 'no-response', message, { code, facts });
   }
   if (c.reset) {
     if (!secure) {
       const code = errorCode(c.error) ?? 'ECONNRESET';
-      return new ProbeError('wrong-protocol', SAY.resetOnConnect(tried), { code, cause: c.error, facts });
+      return new ProbeError<MqttFacts>('wrong-protocol', SAY.resetOnConnect(tried), { code, cause: c.error, facts });
     }
     return withFacts(tlsFailure(c.error, { offeredCert: false, facts, afterHandshake: true }), facts);
   }
-  return new ProbeError('no-response', SAY.closedOnConnect(tried), { code: 'MQTT_CLOSED_WITHOUT_ANSWER', facts });
+  return new ProbeError<MqttFacts>('no-response', SAY.closedOnConnect(tried), {
+    code: 'MQTT_CLOSED_WITHOUT_ANSWER',
+    facts,
+  });
 }
 
-export const probeMqtt: Prober<MqttFacts> = async (check, ctx) => {
-  const o = parseWith(mqttOptions, check);
+export const probeMqtt: Prober<MqttFacts, MqttOpts> = async (check, ctx, o) => {
   const asked: MqttVersion = o.version === 5 || o.version === '5' || o.version === '5.0' ? 5 : 4;
   const scheme = check.target.scheme;
   const secure = scheme === 'mqtts' || scheme === 'mqtt+wss';
@@ -417,5 +421,5 @@ export const probeMqtt: Prober<MqttFacts> = async (check, ctx) => {
     meaning.reason === 'auth-rejected'
       ? SAY.brokerRefused(SAY.refusedWho(credentialsGiven), codeText)
       : SAY.refusedConnection(codeText);
-  throw new ProbeError(meaning.reason, why + retryNote, { code: `CONNACK_${ack.code}`, facts });
+  throw new ProbeError<MqttFacts>(meaning.reason, why + retryNote, { code: `CONNACK_${ack.code}`, facts });
 };

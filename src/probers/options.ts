@@ -39,6 +39,9 @@ export const proberOptions = {
   rlpx: rlpxOptions.extend(viaProxy),
 } satisfies { [S in ProbeScheme]: z.ZodObject };
 
+/** Each built-in scheme's options as its prober receives them: its schema's output (registry.ts). */
+export type SchemeOptions = { [S in ProbeScheme]: z.output<(typeof proberOptions)[S]> };
+
 /** A scheme added from outside (api.ts registerProber): its options and the transport it speaks. */
 interface ExtraScheme {
   options: z.ZodObject;

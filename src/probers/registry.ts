@@ -3,14 +3,14 @@
 // the MQTT, gRPC, WireGuard or devp2p code and their libraries): start-up is what a CLI is judged
 // by. The entries are still Probers, so a test may replace one (`probers.tcp = …`).
 import type { z } from 'zod';
-import type { SchemeFacts } from '../facts.js';
-import type { ProbeScheme, Prober } from '../types.js';
-import { addExtraScheme } from './options.js';
+import { ProbeError } from '../errors.js';
+import type { ProbeFacts, SchemeFacts } from '../facts.js';
+import type { Check, Observation, ProbeContext, ProbeScheme, Prober } from '../types.js';
+import { addExtraScheme, optionsFor, type SchemeOptions } from './options.js';
 
-type Load = () => Promise<Prober>;
-/** A built-in scheme's entry: its prober, which must record that scheme's facts (facts.ts); its
- * `with:` schema is the entry of the same name in options.ts. */
-type SchemeLoad<S extends ProbeScheme> = () => Promise<Prober<SchemeFacts[S]>>;
+/** A built-in scheme's entry: its prober, which must record that scheme's facts (facts.ts) and is
+ * handed the output of that scheme's `with:` schema (the entry of the same name in options.ts). */
+type SchemeLoad<S extends ProbeScheme> = () => Promise<Prober<SchemeFacts[S], SchemeOptions[S]>>;
 
 const loaders: { [S in ProbeScheme]: SchemeLoad<S> } = {
   tcp: () => import('./tcp.js').then((m) => m.probeTcp),
@@ -33,14 +33,13 @@ const loaders: { [S in ProbeScheme]: SchemeLoad<S> } = {
 const loaded = new Map<ProbeScheme, Promise<Prober>>();
 
 /**
- * The scheme's prober, its module imported once. Once loaded it also takes the place of its lazy
- * stand-in in `probers`, so later rows call it directly (unless a test has put its own there).
+ * A built-in scheme's prober, its module imported once. Once loaded it also takes the place of its
+ * lazy stand-in in `probers`, so later rows call it directly (unless a test has put its own there).
  */
-export function loadProber(scheme: ProbeScheme): Promise<Prober> {
+function loadProber(scheme: ProbeScheme): Promise<Prober> {
   let p = loaded.get(scheme);
   if (!p) {
-    const load = Object.hasOwn(loaders, scheme) ? loaders[scheme] : extraLoader(scheme);
-    p = load().then((prober) => {
+    p = loaders[scheme]().then((prober) => {
       if (probers[scheme] === lazyStandIns[scheme]) probers[scheme] = prober;
       return prober;
     });
@@ -49,16 +48,21 @@ export function loadProber(scheme: ProbeScheme): Promise<Prober> {
   return p;
 }
 
+/** Shipped with fedprobe, not registered from outside (those are loaded already). */
+function isBuiltin(scheme: ProbeScheme): boolean {
+  return Object.hasOwn(loaders, scheme);
+}
+
 /**
  * Imports the probers of these schemes before any deadline starts, so that loading code is
  * never counted against a row's timeout (nor measured in its timings).
  */
 export async function preloadProbers(schemes: Iterable<ProbeScheme>): Promise<void> {
-  await Promise.all([...new Set(schemes)].map((s) => loadProber(s)));
+  await Promise.all([...new Set(schemes)].filter(isBuiltin).map((s) => loadProber(s)));
 }
 
 function lazy(scheme: ProbeScheme): Prober {
-  return async (check, ctx) => (await loadProber(scheme))(check, ctx);
+  return async (check, ctx, opts) => (await loadProber(scheme))(check, ctx, opts);
 }
 
 // Built from `loaders`, whose type already demands every scheme.
@@ -68,21 +72,54 @@ const lazyStandIns = Object.fromEntries((Object.keys(loaders) as ProbeScheme[]).
 
 export const probers: { [S in ProbeScheme]: Prober } = { ...lazyStandIns };
 
+/** A check's prober with the check bound: what the runner calls for each address and attempt. */
+export type BoundProber = (ctx: ProbeContext) => Promise<Observation>;
+
+/**
+ * The check's prober, ready to call: its code loaded (before any deadline starts) and the row's
+ * `with:` parsed once by its scheme's schema, so that the prober receives typed options with the
+ * schema's coercions applied (`minDaysValid: "30"` is 30, `ca: ""` is none). A profile's rows were
+ * validated by the same schema when it loaded; a check built by hand that fails it is a row error.
+ */
+export async function bindProber(check: Check): Promise<BoundProber> {
+  const scheme = check.target.scheme;
+  if (!isBuiltin(scheme)) {
+    const bind = extraBinders.get(scheme);
+    if (!bind) throw new Error(SAY.noProber(scheme));
+    return bind(check);
+  }
+  await loadProber(scheme);
+  // Taken now, once loaded: a test may have put its own prober in `probers`.
+  return bindWith(optionsFor(scheme), probers[scheme], check);
+}
+
+/** One schema and the prober whose options it parses, typed together. */
+function bindWith<O extends z.ZodObject>(
+  schema: O,
+  prober: Prober<ProbeFacts, z.output<O>>,
+  check: Check,
+): BoundProber {
+  const parsed = schema.safeParse(check.with);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return async () => {
+      throw new ProbeError('error', SAY.badOption(issue.path.join('.'), issue.message));
+    };
+  }
+  const opts = parsed.data;
+  return (ctx) => prober(check, ctx, opts);
+}
+
 /** What this module says (the rule in src/messages.ts: sentences in one table beside their code). */
 const SAY = {
+  badOption: (path: string, problem: string) => `with.${path}: ${problem}`,
   noProber: (scheme: string) => `no prober for probe scheme ${JSON.stringify(scheme)}`,
   notAScheme: (scheme: string) =>
     `${JSON.stringify(scheme.slice(0, 40))} is not a URL scheme (lower-case letters, digits, + - .)`,
 };
 
-/** A registered scheme's prober is already loaded: it was handed in. */
-const extraProbers = new Map<string, Prober>();
-
-function extraLoader(scheme: string): Load {
-  const prober = extraProbers.get(scheme);
-  if (!prober) throw new Error(SAY.noProber(scheme));
-  return () => Promise.resolve(prober);
-}
+/** A registered scheme's prober, bound to its own schema (they were handed in together). */
+const extraBinders = new Map<string, (check: Check) => BoundProber>();
 
 /**
  * Adds a prober for a scheme fedprobe does not ship (`myproto://host:port`), from outside: profiles
@@ -90,17 +127,15 @@ function extraLoader(scheme: string): Load {
  * scheme's. `protocol` is the transport the port column names (`tcp/…`, `udp/…`). Built-in schemes
  * cannot be replaced.
  */
-export function registerProber(
+export function registerProber<O extends z.ZodObject>(
   scheme: string,
-  prober: Prober,
-  options: z.ZodObject,
+  prober: Prober<ProbeFacts, z.output<O>>,
+  options: O,
   protocol: 'tcp' | 'udp' = 'tcp',
 ): void {
   if (!/^[a-z][a-z0-9+.-]{0,31}$/.test(scheme)) {
     throw new Error(SAY.notAScheme(scheme));
   }
   addExtraScheme(scheme, { options, protocol });
-  extraProbers.set(scheme, prober);
-  // Known at run time only: the typed map holds the built-in schemes.
-  (probers as Record<string, Prober>)[scheme] = prober;
+  extraBinders.set(scheme, (check) => bindWith(options, prober, check));
 }

@@ -1,35 +1,22 @@
 // tls:// — a TLS handshake and the server certificate's verdict, with no application protocol on
 // top. Proves a path, a TLS listener, and (unless `insecure`) a certificate this machine trusts.
-import { z } from 'zod';
 import { ProbeError } from '../errors.js';
 import { dialTcp } from '../net/socket.js';
 import { readTlsFiles, startTls } from '../net/tls.js';
 import { SAY } from './tls-text.js';
 import { tlsSummary, tlsVerdict } from './tls-verdict.js';
 import type { TlsCarrier } from '../facts.js';
-import type { Check, Observation, Prober } from '../types.js';
-import { tlsOptions } from './options/tls.js';
+import type { Observation, Prober } from '../types.js';
+import type { SchemeOptions } from './options.js';
 
 export { tlsOptions } from './options/tls.js';
-
-/**
- * `with:` as the prober needs it: validated strictly at load time already (with the keys the
- * runner handles, such as `proxy`), parsed again here for coercions, ignoring those other keys.
- */
-export function parseWith<T extends z.ZodObject>(schema: T, check: Check): z.output<T> {
-  const parsed = z.object(schema.shape).safeParse(check.with) as z.ZodSafeParseResult<z.output<T>>;
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new ProbeError('error', `with.${issue.path.join('.')}: ${issue.message}`);
-}
 
 function alpnList(alpn: string | string[] | undefined): string[] | undefined {
   if (alpn === undefined) return undefined;
   return (Array.isArray(alpn) ? alpn : alpn.split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
-export const probeTls: Prober<TlsCarrier> = async (check, ctx) => {
-  const opts = parseWith(tlsOptions, check);
+export const probeTls: Prober<TlsCarrier, SchemeOptions['tls']> = async (check, ctx, opts) => {
   const alpn = alpnList(opts.alpn);
   const files = await readTlsFiles(opts);
   const raw = await dialTcp(check.target.port, ctx);
@@ -39,7 +26,7 @@ export const probeTls: Prober<TlsCarrier> = async (check, ctx) => {
 
   if (alpn && (!tls.alpn || !alpn.includes(tls.alpn))) {
     const picked = tls.alpn ? `ALPN ${tls.alpn}` : 'no application protocol';
-    throw new ProbeError('wrong-protocol', SAY.alpnMismatch(picked, alpn), {
+    throw new ProbeError<TlsCarrier>('wrong-protocol', SAY.alpnMismatch(picked, alpn), {
       code: 'ALPN_MISMATCH',
       facts,
     });

@@ -5,6 +5,7 @@ import { isDeadline } from '../net/error-kind.js';
 import { dialUdp } from '../net/udp-socket.js';
 import type { UdpFacts } from '../facts.js';
 import type { Prober } from '../types.js';
+import type { SchemeOptions } from './options.js';
 
 /** What this prober says (the rule in src/messages.ts: each prober's sentences in one table). */
 const SAY = {
@@ -22,8 +23,8 @@ export function decodePayload(text: string | undefined): Buffer {
   return text.startsWith('hex:') ? Buffer.from(text.slice(4), 'hex') : Buffer.from(text, 'utf8');
 }
 
-export const probeUdp: Prober<UdpFacts> = async (check, ctx) => {
-  const payload = decodePayload(check.with.payload as string | undefined);
+export const probeUdp: Prober<UdpFacts, SchemeOptions['udp']> = async (check, ctx, opts) => {
+  const payload = decodePayload(opts.payload);
   const link = await dialUdp(check.target.port, ctx);
   try {
     await link.send(payload);

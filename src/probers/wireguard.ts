@@ -18,9 +18,8 @@ import {
   type Initiation,
   type Keys,
 } from './wireguard-noise.js';
-import { parseWith } from './tls.js';
 import { SAY } from './wireguard-text.js';
-import { wireguardOptions } from './options/wireguard.js';
+import type { SchemeOptions } from './options.js';
 
 const silence = (detail: string, facts: WireguardFacts): Observation<WireguardFacts> => ({
   state: 'open|filtered',
@@ -61,28 +60,32 @@ async function handshake(
       };
     }
     if (r.kind === 'psk-mismatch') {
-      throw new ProbeError('auth-rejected', SAY.pskMismatch, { code: 'WG_PSK_MISMATCH', facts, state: 'open' });
+      throw new ProbeError<WireguardFacts>('auth-rejected', SAY.pskMismatch, {
+        code: 'WG_PSK_MISMATCH',
+        facts,
+        state: 'open',
+      });
     }
-    throw new ProbeError('wrong-protocol', SAY.notOurServer(r.why), {
+    throw new ProbeError<WireguardFacts>('wrong-protocol', SAY.notOurServer(r.why), {
       facts,
       state: 'open',
     });
   }
-  throw new ProbeError('no-response', SAY.cookieLoop, {
+  throw new ProbeError<WireguardFacts>('no-response', SAY.cookieLoop, {
     facts,
     state: 'open',
   });
 }
 
-export const probeWireguard: Prober<WireguardFacts> = async (check, ctx) => {
-  const keys = loadKeys(parseWith(wireguardOptions, check));
+export const probeWireguard: Prober<WireguardFacts, SchemeOptions['wireguard']> = async (check, ctx, opts) => {
+  const keys = loadKeys(opts);
   const facts: WireguardFacts = { keys: keys ? 'probe peer' : 'none' };
   const link = await dialUdp(check.target.port, ctx);
   try {
     if (!keys) {
       await link.send(keylessInitiation());
       const reply = await link.next();
-      throw new ProbeError('wrong-protocol', SAY.keylessReply(reply.length), { facts, state: 'open' });
+      throw new ProbeError<WireguardFacts>('wrong-protocol', SAY.keylessReply(reply.length), { facts, state: 'open' });
     }
     return await handshake(link, keys, ctx, facts);
   } catch (e) {

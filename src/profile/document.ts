@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Node } from 'yaml';
 import { ProfileError } from '../errors.js';
 import { fastYaml } from './fast-yaml.js';
+import { fsErrorCode } from '../fs-error.js';
 
 // yaml (140 KB of code to compile) is loaded only for a document the fast paths do not read.
 type Yaml = typeof import('yaml');
@@ -140,7 +141,7 @@ export async function readDocument(file: string): Promise<unknown> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     if (e instanceof ProfileError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = fsErrorCode(e);
     throw new ProfileError(file, '', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`);
   }
   if (text.length > MAX_DOCUMENT_BYTES)
@@ -151,7 +152,10 @@ export async function readDocument(file: string): Promise<unknown> {
   // 180 MB); anything else, and every document with a problem, goes to yaml below.
   const fast = fastYaml(text);
   if (fast !== undefined) return fast;
-  const yaml = await import('yaml');
+  const loaded = await import('yaml');
+  // yaml is CommonJS: Node's loader gives its named exports, while a bundle chunk that other chunks
+  // also import (the --from readers) may give only module.exports as the default.
+  const yaml: Yaml = 'parseDocument' in loaded ? loaded : (loaded as unknown as { default: Yaml }).default;
   // prettyErrors builds a context snippet with regular expressions that ran out of memory on a
   // 10k-deep flow sequence; the line is computed here instead.
   const doc = yaml.parseDocument(text, { prettyErrors: false, uniqueKeys: false });

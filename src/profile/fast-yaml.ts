@@ -15,10 +15,17 @@ class Unsure extends Error {}
 const unsure = (): never => {
   throw new Unsure();
 };
+/** A flow collection goes on past the end of its line. */
+class NeedMore extends Error {}
 
 interface Line {
   indent: number;
+  /** Without the indent and trailing spaces. */
   text: string;
+  /** Its index among the document's lines (blank and comment lines are skipped here, not there). */
+  at: number;
+  /** Ended with spaces (which a block scalar would keep). */
+  trailing: boolean;
 }
 
 // Control characters, C1, the Unicode line separators and a BOM: yaml has rules for each.
@@ -30,8 +37,10 @@ const NULL = /^(?:~|[Nn]ull|NULL)$/;
 const TRUE = /^(?:[Tt]rue|TRUE)$/;
 const FALSE = /^(?:[Ff]alse|FALSE)$/;
 const SMALL_INT = /^(?:0|[1-9][0-9]{0,14})$/;
-const OTHER_NUMBER =
-  /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$/;
+const OTHER_NUMBER = new RegExp(
+  '^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\\.(?:inf|Inf|INF)|\\.nan|\\.NaN|\\.NAN|' +
+    '[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$',
+);
 // A plain scalar may not start with an indicator; `-`, `?` and `:` may in YAML, but not here.
 const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
 
@@ -44,17 +53,18 @@ function resolvePlain(text: string): unknown {
   return text;
 }
 
-function lines(text: string): Line[] {
+function lines(text: string, raws: string[]): Line[] {
   if (AWKWARD.test(text)) unsure();
   const out: Line[] = [];
-  for (const raw of text.split('\n')) {
+  for (let at = 0; at < raws.length; at++) {
+    const raw = raws[at]!;
     let indent = 0;
     while (raw.charCodeAt(indent) === 0x20) indent++;
     const rest = raw.slice(indent).trimEnd();
     if (rest === '' || rest.startsWith('#')) continue;
     // Directives and document markers.
     if (indent === 0 && (rest.startsWith('%') || rest.startsWith('---') || rest.startsWith('...'))) unsure();
-    out.push({ indent, text: rest });
+    out.push({ indent, text: rest, at, trailing: rest.length !== raw.length - indent });
   }
   return out;
 }
@@ -75,7 +85,7 @@ function quoted(s: string, at: number): [string, number] {
     const end = s.indexOf('"', at + 1);
     if (end === -1) unsure();
     const body = s.slice(at + 1, end);
-    if (body.includes('\\')) unsure();
+    if (body.includes('\\') || body.includes('\n')) unsure();
     return [body, end + 1];
   }
   let out = '';
@@ -84,6 +94,7 @@ function quoted(s: string, at: number): [string, number] {
     const end = s.indexOf("'", i);
     if (end === -1) unsure();
     out += s.slice(i, end);
+    if (out.includes('\n')) unsure();
     if (s[end + 1] !== "'") return [out, end + 1];
     out += "'";
     i = end + 2;
@@ -108,17 +119,19 @@ function flowValue(s: string, at: number, depth: number): [unknown, number] {
     let i = skipSpaces(s, at + 1);
     if (s[i] === close) return [isMap ? map : seq, i + 1];
     for (;;) {
+      if (i >= s.length) throw new NeedMore();
       let key = '';
       if (isMap) {
         key = KEY.exec(s.slice(i, i + MAX_KEY + 1))?.[0] ?? unsure();
         i += key.length;
-        if (s[i] !== ':' || s[i + 1] !== ' ') unsure();
+        if (s[i] !== ':' || (s[i + 1] !== ' ' && s[i + 1] !== '\n')) unsure();
         i = skipSpaces(s, i + 1);
       }
       const [value, end] = flowValue(s, i, depth + 1);
       if (isMap) setKey(map, key, value);
       else seq.push(value);
       i = skipSpaces(s, end);
+      if (i >= s.length) throw new NeedMore();
       if (s[i] === close) return [isMap ? map : seq, i + 1];
       if (s[i] !== ',') unsure();
       i = skipSpaces(s, i + 1);
@@ -130,7 +143,7 @@ function flowValue(s: string, at: number, depth: number): [unknown, number] {
   let i = at;
   for (; i < s.length; i++) {
     const d = s[i]!;
-    if (d === ',' || d === '}' || d === ']') break;
+    if (d === ',' || d === '}' || d === ']' || d === '\n') break;
     if (d === '{' || d === '[' || d === '#') unsure();
     if (d === ':' && !/[A-Za-z0-9/]/.test(s[i + 1] ?? '')) unsure();
   }
@@ -139,20 +152,15 @@ function flowValue(s: string, at: number, depth: number): [unknown, number] {
   return [resolvePlain(text), i];
 }
 
+/** Spaces, and in a flow collection that spans lines, the line breaks joining them. */
 function skipSpaces(s: string, at: number): number {
   let i = at;
-  while (s.charCodeAt(i) === 0x20) i++;
+  for (let c = s.charCodeAt(i); c === 0x20 || c === 0x0a; c = s.charCodeAt(++i));
   return i;
 }
 
-/** The value after `key: ` or `- ` on a block line (not empty): flow, quoted or plain. */
-function inlineValue(s: string, at: number, depth: number): unknown {
-  const c = s[at]!;
-  if (c === '{' || c === '[' || c === '"' || c === "'") {
-    const [value, end] = flowValue(s, at, depth);
-    restIsComment(s, end);
-    return value;
-  }
+/** A plain scalar after `key: ` or `- ` on a block line. */
+function plainValue(s: string, at: number): unknown {
   let text = s.slice(at);
   const comment = text.indexOf(' #');
   if (comment !== -1) text = text.slice(0, comment).trimEnd();
@@ -162,13 +170,64 @@ function inlineValue(s: string, at: number, depth: number): unknown {
 
 class Reader {
   i = 0;
-  constructor(readonly ls: Line[]) {}
+  constructor(
+    readonly ls: Line[],
+    readonly raws: string[],
+  ) {}
 
   /** A block collection whose first line is the current one, at that line's indent. */
   block(depth: number): unknown {
     if (depth > MAX_DEPTH) unsure();
     const line = this.ls[this.i]!;
     return isItem(line.text) ? this.sequence(line.indent, depth) : this.mapping(line.indent, depth);
+  }
+
+  /** The value after `key: ` or `- ` on the current line (not empty); `indent` is the block's. A flow
+   * collection may go on over more indented lines; the lines a value took are consumed. */
+  inline(indent: number, at: number, depth: number): unknown {
+    const first = this.ls[this.i]!;
+    const c = first.text[at]!;
+    if (c === '>' || c === '|') return this.blockScalar(indent, first.text.slice(at));
+    this.i++;
+    if (c !== '{' && c !== '[' && c !== '"' && c !== "'") return plainValue(first.text, at);
+    let s = first.text;
+    for (;;) {
+      try {
+        const [value, end] = flowValue(s, at, depth);
+        restIsComment(s.slice(s.lastIndexOf('\n') + 1), end - s.lastIndexOf('\n') - 1);
+        return value;
+      } catch (e) {
+        const next = this.ls[this.i];
+        if (!(e instanceof NeedMore) || !next || next.indent <= indent) throw e;
+        s += `\n${next.text}`;
+        this.i++;
+      }
+    }
+  }
+
+  /** `>`, `>-`, `|` or `|-` over lines all at one indent, none blank, none ending with spaces. */
+  private blockScalar(indent: number, header: string): string {
+    const folded = header[0] === '>';
+    if (header.length > 2 || (header.length === 2 && header[1] !== '-')) unsure();
+    const head = this.ls[this.i]!;
+    this.i++;
+    const parts: string[] = [];
+    let last = head.at;
+    let content = -1;
+    for (let line = this.ls[this.i]; line && line.indent > indent; line = this.ls[this.i]) {
+      // A skipped line in between (blank, or a `#…` that is text here) changes the value: yaml's.
+      if (line.at !== last + 1 || line.trailing || (content !== -1 && line.indent !== content)) unsure();
+      content = line.indent;
+      parts.push(line.text);
+      last = line.at;
+      this.i++;
+    }
+    // A `#…` line right after it, indented past the key, would be text too (a comment line is skipped).
+    const after = this.raws[last + 1] ?? '';
+    if (/^ *#/.test(after) && after.length - after.trimStart().length > indent) unsure();
+    if (parts.length === 0) unsure();
+    const value = parts.join(folded ? ' ' : '\n');
+    return header.length === 2 ? value : `${value}\n`;
   }
 
   /** After a complete value: a more indented line would continue it (or be an error). */
@@ -198,12 +257,12 @@ class Reader {
       }
       if (/^[A-Za-z_][A-Za-z0-9_-]*:(?: |$)/.test(line.text.slice(at))) {
         // `- id: x` starts a mapping whose keys line up with `id`.
-        this.ls[this.i] = { indent: indent + at, text: line.text.slice(at) };
+        this.ls[this.i] = { ...line, indent: indent + at, text: line.text.slice(at) };
         out.push(this.mapping(indent + at, depth + 1));
         continue;
       }
-      this.i++;
-      out.push(inlineValue(line.text, at, depth + 1));
+      if (line.text[at] === '>' || line.text[at] === '|') unsure();
+      out.push(this.inline(indent, at, depth + 1));
       this.ended(indent);
     }
     return out;
@@ -217,10 +276,11 @@ class Reader {
       if (key === undefined || s[key.length] !== ':') unsure();
       const at = skipSpaces(s, key!.length + 1);
       if (at === key!.length + 1 && at < s.length) unsure(); // `key:value` is no key
-      this.i++;
-      if (at === s.length || s[at] === '#') setKey(out, key!, this.nested(indent, depth + 1));
-      else {
-        setKey(out, key!, inlineValue(s, at, depth + 1));
+      if (at === s.length || s[at] === '#') {
+        this.i++;
+        setKey(out, key!, this.nested(indent, depth + 1));
+      } else {
+        setKey(out, key!, this.inline(indent, at, depth + 1));
         this.ended(indent);
       }
     }
@@ -233,13 +293,14 @@ const isItem = (text: string) => text === '-' || text.startsWith('- ');
 /** The document's value when it is in the subset this reads exactly as yaml would; else undefined. */
 export function fastYaml(text: string): Record<string, unknown> | undefined {
   try {
-    const ls = lines(text);
+    const raws = text.split('\n');
+    const ls = lines(text, raws);
     if (ls.length === 0 || ls[0]!.indent !== 0 || isItem(ls[0]!.text)) return undefined;
-    const reader = new Reader(ls);
+    const reader = new Reader(ls, raws);
     const value = reader.mapping(0, 0);
     return reader.i === ls.length ? value : undefined;
   } catch (e) {
-    if (e instanceof Unsure) return undefined;
+    if (e instanceof Unsure || e instanceof NeedMore) return undefined;
     throw e;
   }
 }

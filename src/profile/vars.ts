@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { Profile, VarDef } from '../types.js';
 import { didYouMean } from './suggest.js';
+import { fsErrorCode } from '../fs-error.js';
 
 const VAR_REF = /\$\{([a-z_][a-z0-9_]*)\}/g;
 
@@ -53,9 +54,7 @@ export function resolveVars(
       try {
         value = readFileSync(fileRef, 'utf8').trim();
       } catch (e) {
-        throw new UsageError(
-          `cannot read ${name}_file ${JSON.stringify(fileRef)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-        );
+        throw new UsageError(`cannot read ${name}_file ${JSON.stringify(fileRef)}: ${fsErrorCode(e) ?? String(e)}`);
       }
     }
     if (value === undefined) continue;

@@ -77,6 +77,8 @@ describe('check --from', () => {
 
 describe('show --from', () => {
   const f = fx('flower/compose-client.yml');
+  // The compose file gives the CA as a secret: placed on this machine through its `file:`.
+  const CA = fx('superlink-certificates/ca.crt');
 
   it('prints the matrix with the values found filled in, and each source', async () => {
     const r = await runCli(['show', 'flower/supernode', '--from', `${f}#supernode-2`], { SUPERLINK_IP: '127.0.0.2' });
@@ -87,8 +89,7 @@ describe('show --from', () => {
     const variable = (name: string) => lines.find((l) => l.startsWith(`  ${name} `))!.replace(/ +/g, ' ');
     expect(row('clientappio')).toContain(' TCP/9095 ');
     expect(probe('fleet')).toBe(
-      ' fleet grpcs://127.0.0.2:9092 expectService=flower-fleet ca=certificates/superlink-ca.crt ' +
-        'cert=${client_cert} key=${client_key}',
+      ` fleet grpcs://127.0.0.2:9092 expectService=flower-fleet ca=${CA} ` + 'cert=${client_cert} key=${client_key}',
     );
     expect(probe('clientappio')).toBe(' clientappio listen://tcp/9095 localOnly=true');
     expect(variable('superlink_host')).toBe(
@@ -107,10 +108,36 @@ describe('show --from', () => {
       profile: 'flower/supernode',
       inputs: [
         { name: 'superlink_host', value: '127.0.0.1', source: `${f}:6` },
-        { name: 'superlink_ca', value: 'certificates/superlink-ca.crt', source: `${f}:14` },
+        {
+          name: 'superlink_ca',
+          value: CA,
+          source:
+            `${f}:14: certificates/superlink-ca.crt, /app/certificates/superlink-ca.crt in the container, ` +
+            `secret superlink-ca-certfile (${f}:16), file ../superlink-certificates/ca.crt (${f}:136)`,
+        },
       ],
       notes: [`--superlink 127.0.0.1:9092 (${f}:6) uses the default of unset $SUPERLINK_IP`],
     });
+  });
+
+  it("Flower's own compose.yml + with-tls.yml, merged in order: the SuperNode's TLS arguments", async () => {
+    const up = (name: string) => fx(`../flower/upstream/${name}`);
+    const r = await runCli([
+      'show',
+      '--from',
+      up('docker-complete-compose.yml'),
+      '--from',
+      `${up('docker-complete-with-tls.yml')}#supernode-1`,
+    ]);
+    expect(r.code).toBe(0);
+    const variable = (name: string) =>
+      r.stdout
+        .split('\n')
+        .find((l) => l.startsWith(`  ${name} `))!
+        .replace(/ +/g, ' ');
+    expect(variable('superlink_host')).toMatch(
+      new RegExp(`^ superlink_host superlink \\(${up('docker-complete-with-tls.yml')}:20\\) `),
+    );
   });
 
   it('a configuration for another profile says which one it fits', async () => {

@@ -67,11 +67,17 @@ LAST=$C; PIDS="$A $B $C"`;
     expect(stderr).toBe('');
     expect(stdout).toBe(
       [
+        // What argv alone says stands; only the CA, relative to a cwd it may not read, is asked for.
         `flower/supernode: pid ${a} sh`,
-        `  cannot read its configuration: /proc/${a}/cwd, /proc/${a}/root: permission denied, so where pid ${a} ` +
-          `finds certificates/ca.crt cannot be told (${AS_WHO})`,
-        '  still needed: --set superlink_host=…',
-        '  fedprobe check flower/supernode',
+        `  superlink_host = superlink.example.org  (pid ${a} argv)`,
+        `  note: /proc/${a}/environ: permission denied, so its FLWR_* settings (telemetry, update check) are not ` +
+          `known (${AS_WHO})`,
+        `  not known here: /proc/${a}/cwd, /proc/${a}/root: permission denied, so where pid ${a} finds ` +
+          `certificates/ca.crt (superlink_ca) cannot be told (${AS_WHO})`,
+        '  still needed: --set superlink_ca=…',
+        '  fedprobe check flower/supernode --set superlink_host=superlink.example.org',
+        `  fedprobe check --from /proc/${a}/cmdline --set superlink_ca=…   # the same, read again: each value's ` +
+          'source in the report',
         '',
         `flower/supernode-insecure: pid ${b} sh`,
         `  superlink_host = 127.0.0.1  (pid ${b} argv)`,
@@ -87,7 +93,8 @@ LAST=$C; PIDS="$A $B $C"`;
         '  fedprobe check fedbiomed/node-v5',
         'EXIT 0',
         `fedprobe: /proc/${a}/cwd, /proc/${a}/root: permission denied, so where pid ${a} finds certificates/ca.crt ` +
-          `cannot be told (${AS_WHO})`,
+          `(superlink_ca) cannot be told (${AS_WHO}); with the other values as read: fedprobe check flower/supernode ` +
+          '--set superlink_host=superlink.example.org --set superlink_ca=…',
         'EXIT 2',
         '',
       ].join('\n'),

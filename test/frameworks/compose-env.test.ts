@@ -141,7 +141,14 @@ describe('compose env_file: and environment:', () => {
         superlink_host: { value: 'hospital-a.superlink.example.net', source: word },
         superlink_port: { value: '9192', source: word },
         // Single-quoted in common.env: $SITE stays as written, and the container's shell does not expand it again.
-        superlink_ca: { value: '/app/certificates/$SITE-ca.crt', source: `${f}:9 ($CA from ${at('common.env', 4)})` },
+        // Read in the container, which bind-mounts ./certificates there: the file is read from that directory.
+        superlink_ca: {
+          value: fx('compose-env-file/certificates/$SITE-ca.crt'),
+          source:
+            `${f}:9 ($CA from ${at('common.env', 4)}): /app/certificates/$SITE-ca.crt in the container, bind mount ` +
+            `./certificates ` +
+            `(${f}:20)`,
+        },
         // environment: wins over env_file; its ${APPIO_PORT:-9096} is the .env's, itself ${APPIO_BASE:-91}95.
         clientappio_api_port: { value: '9195', source: appio },
       },

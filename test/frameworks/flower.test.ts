@@ -21,6 +21,11 @@ async function usageError(p: Promise<unknown>): Promise<string> {
 }
 
 describe('flower-supernode', () => {
+  // The CA a SuperNode reads in its container (/app is the flwr/* images' WORKDIR) is the file its secret is.
+  const certs = fileURLToPath(new URL('../fixtures/frameworks/superlink-certificates/ca.crt', import.meta.url));
+  const secret = (line: number) =>
+    `/app/certificates/superlink-ca.crt in the container, secret superlink-ca-certfile ` +
+    `(${fx('compose-client.yml')}:${line}), file ../superlink-certificates/ca.crt (${fx('compose-client.yml')}:136)`;
   it("reads the SuperNodes of Flower's distributed compose file, with compose's ${VAR:-default}", async () => {
     const f = fx('compose-client.yml');
     // The two SuperNodes serve ClientAppIo on 9094 and 9095: they are checked one at a time.
@@ -33,7 +38,7 @@ describe('flower-supernode', () => {
       profile: 'flower/supernode',
       vars: {
         superlink_host: { value: '127.0.0.1', source: `${f}:6` },
-        superlink_ca: { value: 'certificates/superlink-ca.crt', source: `${f}:14` },
+        superlink_ca: { value: certs, source: `${f}:14: certificates/superlink-ca.crt, ${secret(16)}` },
       },
       notes: [`--superlink 127.0.0.1:9092 (${f}:6) uses the default of unset $SUPERLINK_IP`],
     });
@@ -45,7 +50,7 @@ describe('flower-supernode', () => {
     expect(found.profile).toBe('flower/supernode');
     expect(found.vars).toEqual({
       superlink_host: { value: '203.0.113.9', source: `${f}:23` },
-      superlink_ca: { value: 'certificates/superlink-ca.crt', source: `${f}:31` },
+      superlink_ca: { value: certs, source: `${f}:31: certificates/superlink-ca.crt, ${secret(33)}` },
       clientappio_api_port: { value: '9095', source: `${f}:25` },
     });
     expect(found.notes).toEqual([]);
@@ -177,14 +182,27 @@ describe('compose: the .env beside the file', () => {
       `${f}: several components with different settings: supernode-1 (flower/supernode); ` +
         `supernode-2 (flower/supernode-insecure): pick one with --from ${f}#SERVICE`,
     );
-    expect(await varsFromConfig(`${f}#supernode-1`, { env: {} })).toEqual({
+    // Its CA is read in the container, and nothing mounts it there: it is in the image. The other values
+    // stand; that one must be given.
+    const unknown =
+      `superlink_ca certificates/superlink-ca.crt (${f}:10) (/app/certificates/superlink-ca.crt in the ` +
+      'container) is inside the image of service supernode-1: no volume, bind mount, secret or config of it covers ' +
+      'that path, so it cannot be read from here';
+    expect(await usageError(varsFromConfig(`${f}#supernode-1`, { env: {} }))).toBe(
+      `${unknown}; with the other values as read: fedprobe check flower/supernode --set ` +
+        'superlink_host=superlink.example.org --set superlink_ca=…',
+    );
+    expect(await varsFromConfig(`${f}#supernode-1`, { env: {}, given: ['superlink_ca'] })).toEqual({
       profile: 'flower/supernode',
       vars: {
         superlink_host: { value: 'superlink.example.org', source: `${f}:8 ($SUPERLINK_IP from ${dotenv}:3)` },
-        superlink_ca: { value: 'certificates/superlink-ca.crt', source: `${f}:10` },
       },
       notes: [],
+      unknown: { superlink_ca: unknown },
     });
+    // FEDPROBE_VAR_SUPERLINK_CA gives it too.
+    const env = { FEDPROBE_VAR_SUPERLINK_CA: '/etc/ca.pem' };
+    expect((await varsFromConfig(`${f}#supernode-1`, { env })).unknown).toEqual({ superlink_ca: unknown });
     // A string command: split like compose does, the .env value's line kept per word.
     expect(await varsFromConfig(`${f}#supernode-2`, { env: {} })).toEqual({
       profile: 'flower/supernode-insecure',
@@ -210,7 +228,8 @@ describe('compose: the .env beside the file', () => {
   });
 
   it("the shell's environment wins over the .env, as in docker compose", async () => {
-    const found = await varsFromConfig(`${f}#supernode-1`, { env: { SUPERLINK_IP: '203.0.113.7' } });
+    const env = { SUPERLINK_IP: '203.0.113.7' };
+    const found = await varsFromConfig(`${f}#supernode-1`, { env, given: ['superlink_ca'] });
     expect(found.vars.superlink_host).toEqual({ value: '203.0.113.7', source: `${f}:8` });
   });
 });

@@ -96,6 +96,94 @@ describe('Flower (adap/flower fdef7afb1d)', () => {
   });
 });
 
+describe("Flower's framework/docker/complete: compose.yml + with-tls.yml (+ with-state.yml)", () => {
+  const compose = fx('flower', 'docker-complete-compose.yml');
+  const tls = fx('flower', 'docker-complete-with-tls.yml');
+  const state = fx('flower', 'docker-complete-with-state.yml');
+  const up2 = (name: string) => up('flower', name);
+
+  it("supernode-1: with-tls.yml's command replaces compose.yml's; the CA is the secret's file", async () => {
+    expect(await varsFromConfig([compose, `${tls}#supernode-1`], { env: {} })).toEqual({
+      profile: 'flower/supernode',
+      vars: {
+        superlink_host: { value: 'superlink', source: `${tls}:20` },
+        superlink_ca: {
+          // compose.yml's directory is the project's: the secret's ./superlink-certificates is beside it.
+          value: up2('superlink-certificates/ca.crt'),
+          source:
+            `${tls}:28: certificates/superlink-ca.crt, /app/certificates/superlink-ca.crt in the container, ` +
+            `secret superlink-ca-certfile (${tls}:30), file ./superlink-certificates/ca.crt (${tls}:69)`,
+        },
+      },
+      notes: [],
+    });
+  });
+
+  it('supernode-2: its own ClientAppIo port, from with-tls.yml', async () => {
+    const found = await varsFromConfig([compose, `${tls}#supernode-2`], { env: {} });
+    expect(found.profile).toBe('flower/supernode');
+    expect(found.vars.clientappio_api_port).toEqual({ value: '9095', source: `${tls}:38` });
+    expect(found.vars.superlink_ca?.value).toBe(up2('superlink-certificates/ca.crt'));
+  });
+
+  it("superlink: TLS from with-tls.yml's command (flower/superlink has no variable for its files)", async () => {
+    expect(await varsFromConfig([compose, `${tls}#superlink`], { env: {} })).toEqual({
+      profile: 'flower/superlink',
+      vars: {},
+      notes: [
+        `server certificate certificates/server.pem (${tls}:7): flower/superlink has no variable for it`,
+        `CA certificate certificates/ca.crt (${tls}:6): flower/superlink has no variable for it`,
+        `server private key (used by path only) certificates/server.key (${tls}:8): flower/superlink has no ` +
+          'variable for it',
+      ],
+    });
+  });
+
+  it('the files in the other order: compose.yml last, its --insecure command wins', async () => {
+    const found = await varsFromConfig([tls, `${compose}#supernode-1`], { env: {} });
+    expect(found.profile).toBe('flower/supernode-insecure');
+    expect(found.vars.superlink_host).toEqual({ value: 'superlink', source: `${compose}:49` });
+  });
+
+  it("with-state.yml last: its superlink command (with --insecure) replaces with-tls.yml's", async () => {
+    const found = await varsFromConfig([compose, tls, `${state}#superlink`], { env: {} });
+    expect(found.profile).toBe('flower/superlink');
+    expect(found.vars).toEqual({});
+    expect(found.notes[0]).toBe(
+      `--insecure (${state}:4): the Fleet and Control APIs are plaintext; SuperNodes and the flwr CLI must use ` +
+        'flower/supernode-insecure and flower/cli-insecure',
+    );
+  });
+
+  it('without #SERVICE: each component, with what differs', async () => {
+    const files = `${compose} + ${tls}`;
+    expect(await oneLine(varsFromConfig([compose, tls], { env: {} }))).toBe(
+      `${files}: several components with different settings: superlink (flower/superlink); supernode-1 ` +
+        '(flower/supernode, clientappio_api_port=(default)); supernode-2 (flower/supernode, ' +
+        'clientappio_api_port=9095)' +
+        `: pick one with --from ${files}#SERVICE`,
+    );
+  });
+
+  it('two #SERVICE selectors, or a file that is not compose, is one line', async () => {
+    expect(await oneLine(varsFromConfig([`${compose}#superlink`, `${tls}#supernode-1`], { env: {} }))).toBe(
+      '--from: one #SERVICE for all the compose files, not 2',
+    );
+    const toml = up2('baselines-fedprox-pyproject.toml');
+    expect(await oneLine(varsFromConfig([compose, toml], { env: {} }))).toBe(
+      `--from ${toml}: several --from are compose files merged in order; this is not one`,
+    );
+  });
+  it('framework/docker/complete/certs.yml: it makes the certificates, it runs no component: one line', async () => {
+    const f = fx('flower', 'docker-complete-certs.yml');
+    expect(await oneLine(read(f))).toBe(
+      `${f}: no Fed-BioMed, Flower or HPE Swarm Learning configuration found (a Fed-BioMed .ini or config.env, a ` +
+        'Flower pyproject.toml or config.toml, or a command line of flower-supernode, flower-superlink, run-sn, ' +
+        'run-sl, run-swop or run-swci)',
+    );
+  });
+});
+
 describe('Fed-BioMed (fedbiomed/fedbiomed 60d6192c6)', () => {
   it('the node config.ini of docs/user-guide/nodes/configuring-nodes.md', async () => {
     const f = fx('fedbiomed', 'docs-configuring-nodes-config.ini');
@@ -148,13 +236,14 @@ describe('Fed-BioMed (fedbiomed/fedbiomed 60d6192c6)', () => {
     });
   });
 
-  it('envs/vpn/docker/docker-compose.yml (its .env beside it): no component command in it, one line', async () => {
+  it('envs/vpn/docker/docker-compose.yml (its .env beside it): the node read where its mount puts it', async () => {
     fx('fedbiomed', 'vpn-docker/.env');
     const f = fx('fedbiomed', 'vpn-docker/docker-compose.yml');
+    // The first service, node (`<<: *standard-node`: image fedbiomed/vpn-node, ./node/run_mounts/fbm-node on
+    // /fbm-node): its config.ini does not exist before the node first starts. compose-fedbiomed.test.ts has one.
     expect(await oneLine(read(f))).toBe(
-      `${f}: no Fed-BioMed, Flower or HPE Swarm Learning configuration found (a Fed-BioMed .ini or config.env, a ` +
-        'Flower pyproject.toml or config.toml, or a command line of flower-supernode, flower-superlink, run-sn, ' +
-        'run-sl, run-swop or run-swci)',
+      `${up('fedbiomed', 'vpn-docker/node/run_mounts/fbm-node/etc/config.ini')}: cannot read (no such file): ` +
+        `/fbm-node/etc/config.ini in the container, bind mount ./node/run_mounts/fbm-node (${f}:37) of service node`,
     );
   });
 });

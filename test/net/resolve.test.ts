@@ -143,7 +143,7 @@ describe('own resolver: /etc/hosts, then DNS with the search list', () => {
   it('a name that exists without A or AAAA (NODATA): ENODATA, a failed row, exit 1', { timeout: 20_000 }, async () => {
     const { row, status } = await check('nodata.fedprobe.test');
     expect(row).toMatchObject({ outcome: 'fail', state: 'unknown', reason: 'dns-error', code: 'ENODATA' });
-    expect(row.detail).toBe('nodata.fedprobe.test: the name does not resolve (ENODATA: no usable answer from DNS)');
+    expect(row.detail).toBe('nodata.fedprobe.test: the name exists but has no address (no A or AAAA record)');
     expect(status).toBe(1);
   });
 

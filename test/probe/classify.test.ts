@@ -70,7 +70,9 @@ describe('DNS', () => {
         detail:
           code === 'ENOTFOUND'
             ? 'the name does not resolve: it does not exist in DNS'
-            : `the name does not resolve (${code}: no usable answer from DNS)`,
+            : code === 'ENODATA'
+              ? 'the name exists but has no address (no A or AAAA record)'
+              : `the name does not resolve (${code}: no usable answer from DNS)`,
         code,
       });
     },

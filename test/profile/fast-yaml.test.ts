@@ -46,6 +46,9 @@ describe('fastYaml', () => {
       'rows:\n  -   id: a\n      dir: out\n  - { id: b }\n  -\n    id: c\n  -\nother:\n',
       'vars:\n  host: { default: localhost, description: the host (a name) }\n  empty: {}\n  list: []\n',
       'a:\n  b:\n    c:\n      d: é ✓ 𝄞\n',
+      'a: |\n  text\n  more: text # here\nb: >-\n    folded\n    text\n\n# a comment\nc: |-\n  x\nd: >\n  y\n',
+      'rows:\n  - { id: a, dir: out,\n      probe: "tcp://h:1", with: { x: 1,\n        y: [a,\n         b] } }\n' +
+        '  - { id: b }\n',
     ];
     for (const text of accepted) expect(agrees(text), text).toBe(true);
   });
@@ -54,8 +57,20 @@ describe('fastYaml', () => {
     const refused = [
       'a: &x 1\nb: *x\n',
       'a: !!str 1\n',
-      'a: |\n  text\n',
-      'a: >-\n  text\n',
+      'a: >+\n  text\n',
+      'a: >2\n  text\n',
+      'a: >- # c\n  text\n',
+      'a: >-\n  x\n\n  y\n',
+      'a: >-\n  x\n   y\n',
+      'a: >-\n  x\n  # text, not a comment\nb: 1\n',
+      'a: >-\n  x \n',
+      'a: >-\nb: 1\n',
+      '- >-\n  x\n',
+      'a: { b: 1,\nc: 2 }\n',
+      'a: { b: x\n  y }\n',
+      'a: { b: 1, # c\n  d: 2 }\n',
+      'a: "x\n  y"\n',
+      'a: { b: 1,\n',
       'a: 0x1F\n',
       'a: 1.5\n',
       'a: -1\n',
@@ -74,7 +89,6 @@ describe('fastYaml', () => {
       '__proto__: 1\n',
       'a: b: c\n',
       'a: { b: 1, b: 2 }\n',
-      'a: { b: 1,\n  c: 2 }\n',
       'a: "open\n',
       'a:b\n',
       'a: b#c\n',
@@ -144,7 +158,11 @@ describe('fastYaml', () => {
       fc.tuple(indent, key).map(([i, k]) => `${i}${k}:`),
       fc.tuple(indent, scalar).map(([i, v]) => `${i}- ${v}`),
       fc.tuple(indent, key, scalar).map(([i, k, v]) => `${i}- ${k}: ${v}`),
-      fc.constantFrom('', '# c', '  # c', '-'),
+      fc
+        .tuple(indent, key, fc.constantFrom('>', '>-', '|', '|-', '>+', '{ a: 1,', '[x,', '{'))
+        .map(([i, k, v]) => `${i}${k}: ${v}`),
+      fc.tuple(indent, scalar).map(([i, v]) => `${i}  ${v}`),
+      fc.constantFrom('', '# c', '  # c', '-', '   b: 2 }', '  y]', '  }', ' text ', '    # c'),
     );
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 8 }), (ls) => {

@@ -30,7 +30,7 @@ function scannedFiles(): string[] {
   const probers = readdirSync(join(ROOT, 'src/probers'))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('-text.ts'))
     .map((f) => `src/probers/${f}`);
-  return [...probers, 'src/net/tls.ts'];
+  return [...probers, 'src/net/tls.ts', 'src/probe/classify.ts'];
 }
 
 /** The words a literal itself contributes (placeholders of a template add none). */

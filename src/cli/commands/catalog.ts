@@ -129,14 +129,19 @@ export const showCommand = (io: Io, done: (code: number) => void) => ({
       .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const })
       .option('from', {
         type: 'string',
-        describe: "fill the variables from the framework's own configuration (PATH or PATH#NAME)",
+        array: true,
+        nargs: 1,
+        describe:
+          "fill the variables from the framework's own configuration (PATH or PATH#NAME; repeat for compose " +
+          'override files, merged in order)',
       }),
-  handler: async (argv: { profile?: string | undefined; format: 'table' | 'json'; from?: string | undefined }) => {
+  handler: async (argv: { profile?: string | undefined; format: 'table' | 'json'; from?: string[] | undefined }) => {
     // Imported only with --from, like check's: the readers are not needed to print a matrix.
-    const found =
-      argv.from !== undefined
-        ? await (await import('../../frameworks/read.js')).varsFromConfig(argv.from, { env: io.env })
-        : undefined;
+    const paths = argv.from?.length ? argv.from : undefined;
+    const fromLabel = paths?.join(' + ');
+    const found = paths
+      ? await (await import('../../frameworks/read.js')).varsFromConfig(paths, { env: io.env })
+      : undefined;
     const ref = argv.profile ?? found?.profile;
     if (!ref) {
       throw new UsageError(
@@ -147,10 +152,10 @@ export const showCommand = (io: Io, done: (code: number) => void) => ({
     const p = await loadProfile(ref);
     const { file: _file, ...rest } = p;
     const notes =
-      found && found.profile !== p.id ? [`${argv.from} fits ${found.profile}`, ...found.notes] : (found?.notes ?? []);
+      found && found.profile !== p.id ? [`${fromLabel} fits ${found.profile}`, ...found.notes] : (found?.notes ?? []);
     if (argv.format === 'json') {
       const inputs = found && (await import('../../frameworks/found.js')).runInputs(found);
-      const from = found && { path: argv.from, profile: found.profile, inputs, notes };
+      const from = found && { path: fromLabel, profile: found.profile, inputs, notes };
       write(io.stdout, jsonText(JSON.stringify({ ...rest, ...(from && { from }) }, null, 2)));
     } else write(io.stdout, renderMatrix(p, found?.vars, notes));
     done(0);

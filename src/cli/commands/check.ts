@@ -24,7 +24,7 @@ import { parsePushTarget, pushMetrics } from '../push.js';
 
 interface CheckFlags extends ProfileFlags {
   profile?: string | undefined;
-  from?: string | undefined;
+  from?: string[] | undefined;
   push?: string | undefined;
   'push-job': string;
   'push-instance'?: string | undefined;
@@ -44,7 +44,12 @@ export const checkCommand = (io: Io, done: (code: number) => void) => ({
       )
         .option('from', {
           type: 'string',
-          describe: "read variables from the framework's own configuration (PATH or PATH#NAME)",
+          array: true,
+          // One word per --from, so `--from a --from b PROFILE` leaves PROFILE as the positional.
+          nargs: 1,
+          describe:
+            "read variables from the framework's own configuration (PATH or PATH#NAME; repeat for compose " +
+            'override files, merged in order)',
         })
         .option('push', {
           type: 'string',
@@ -61,17 +66,21 @@ export const checkCommand = (io: Io, done: (code: number) => void) => ({
       throw new UsageError('check: --all sends no traffic, so it has no result to --push');
     const push =
       argv.push !== undefined ? parsePushTarget(argv.push, argv['push-job'], argv['push-instance']) : undefined;
-    // The framework readers (smol-toml and friends) load only when --from asks for them.
-    const readers = argv.from !== undefined ? await import('../../frameworks/read.js') : undefined;
-    const found = argv.from !== undefined ? await readers?.varsFromConfig(argv.from, { env: io.env }) : undefined;
+    const opts = { ...(await toCheckOptions(argv, io)), overrides: rowOverrideFlags(argv) };
+    // The framework readers (smol-toml and friends) load only when --from asks for them. A value the
+    // configuration cannot tell (a path it cannot place) is fine when the operator gives it.
+    const from = argv.from?.length ? argv.from : undefined;
+    const readers = from ? await import('../../frameworks/read.js') : undefined;
+    const operatorGives = [...Object.keys(opts.set ?? {}), ...Object.keys(opts.site ?? {})];
+    const found = from ? await readers?.varsFromConfig(from, { env: io.env, given: operatorGives }) : undefined;
     const ref = argv.profile ?? found?.profile;
     if (!ref)
       throw new UsageError(
         "check: give a profile (fedprobe profiles lists them), or --from PATH to read it from the framework's " +
           'configuration',
       );
-    for (const line of found ? describeFound(found) : []) write(io.stderr, `fedprobe: from ${argv.from}: ${line}`);
-    const opts = { ...(await toCheckOptions(argv, io)), overrides: rowOverrideFlags(argv) };
+    for (const line of found ? describeFound(found) : [])
+      write(io.stderr, `fedprobe: from ${from?.join(' + ')}: ${line}`);
     // What the configuration says is weaker than the operator's own --site, FEDPROBE_VAR_* and --set.
     const given = { set: opts.set, env: io.env, site: opts.site };
     if (found) opts.site = { ...foundAssignments(found), ...opts.site };

@@ -14,6 +14,7 @@ import { FORMAT_NAMES, type FormatName } from '../../report/formats.js';
 import { rowOverrideFlags, toCheckOptions, withProfileFlags, type ProfileFlags } from '../check-options.js';
 import type { Io } from '../io.js';
 import { parseDuration } from '../parse.js';
+import { fsErrorCode } from '../../fs-error.js';
 
 interface DaemonFlags extends ProfileFlags {
   profiles: string[];
@@ -132,7 +133,7 @@ export const daemonCommand = (io: Io, done: (code: number) => void) => ({
         ...(io.onListening !== undefined && { onListening: io.onListening }),
       });
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+      const code = fsErrorCode(e);
       const why =
         code === 'EADDRINUSE'
           ? 'address already in use'

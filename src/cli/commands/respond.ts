@@ -10,6 +10,7 @@ import { STAND_INS, standInContext, standInScheme, type RunningStandIn } from '.
 import { columns, portLabel } from '../../report/text.js';
 import { write, type Io } from '../io.js';
 import { parseDuration } from '../parse.js';
+import { fsErrorCode } from '../../fs-error.js';
 
 export const respondCommand = (io: Io, done: (code: number) => void) => ({
   command: 'respond <profile>',
@@ -59,7 +60,7 @@ export const respondCommand = (io: Io, done: (code: number) => void) => ({
           `${standIn.kind} on ${host.includes(':') ? `[${host}]` : host}:${port}`,
         ]);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
+        const code = fsErrorCode(e);
         const why =
           code === 'EADDRINUSE'
             ? 'port already in use (is the real service running?)'

@@ -1,0 +1,147 @@
+// A compose project as `docker compose -f a.yml -f b.yml` loads it: each file parsed with its own line
+// numbers, services merged by name in file order (compose-spec "Merge"). What fedprobe reads of a service
+// is kept per file (a layer), so every value still names the file and line it came from; the merge rules
+// are applied where a key is read: the last file's `command:`/`entrypoint:`/`image:`/`working_dir:` wins,
+// `environment:` is merged by name, `env_file:` appended, `volumes:`/`secrets:` merged by target. Relative
+// paths are relative to the project directory, the first file's ("Paths are evaluated relative to the base
+// file", Docker's "Merge Compose files"), and its `.env` is the one read.
+import { dirname, join } from 'node:path';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  type Pair,
+  parseDocument,
+  YAMLMap,
+} from 'yaml';
+import { UsageError } from '../errors.js';
+import type { ComposeContext } from './compose-env.js';
+import { processLookup, readEnvFile } from './dotenv.js';
+import { type EnvLookup, substitute } from './interpolate.js';
+import { readConfigText } from './text.js';
+
+export interface Layer {
+  svc: YAMLMap;
+  ctx: ComposeContext;
+}
+
+export interface ComposeService {
+  name: string;
+  /** The service as each file that names it wrote it, first file first. */
+  layers: Layer[];
+}
+
+export interface ComposeProject {
+  files: string[];
+  dir: string;
+  project: EnvLookup;
+  services: ComposeService[];
+  /** Top-level `secrets:` / `configs:` entries, merged by name (the last file's wins). */
+  secrets: Map<string, Layer>;
+  configs: Map<string, Layer>;
+}
+
+/** The node a key has in the last file that sets it, with that file's context. */
+export function lastOf(s: ComposeService, key: string): { node: Node; ctx: ComposeContext } | undefined {
+  for (let i = s.layers.length - 1; i >= 0; i--) {
+    const l = s.layers[i]!;
+    const node = l.svc.get(key, true) as Node | undefined;
+    if (node !== undefined && node !== null) return { node, ctx: l.ctx };
+  }
+  return undefined;
+}
+
+/** A plain string value (`image:`, `working_dir:`), interpolated; undefined when absent. */
+export function stringOf(s: ComposeService, key: string): { value: string; source: string } | undefined {
+  const at = lastOf(s, key);
+  if (!at || !isScalar(at.node) || typeof at.node.value !== 'string') return undefined;
+  const line = at.ctx.lineCounter.linePos(at.node.range?.[0] ?? 0).line;
+  return { value: interpolated(at.node.value, at.ctx, line), source: `${at.ctx.file}:${line}` };
+}
+
+function interpolated(text: string, ctx: ComposeContext, line: number): string {
+  return substitute(text, ctx.project, `${ctx.file}:${line}`).text;
+}
+
+const isMergeKey = (k: unknown) => isScalar(k) && (k.source === '<<' || k.value === '<<');
+const keyName = (k: unknown) => String(isScalar(k) ? k.value : k);
+
+/** A mapping with its YAML merge keys (`<<: *standard-node`, as Fed-BioMed's compose file uses) applied:
+ * its own keys first, then the merged mappings' in order; each pair keeps its node, so its line. */
+function flatten(map: YAMLMap, doc: Document, depth = 0): YAMLMap {
+  if (depth > 16 || !map.items.some((p) => isMergeKey(p.key))) return map;
+  const pairs = new Map<string, Pair>();
+  for (const p of map.items) if (!isMergeKey(p.key)) pairs.set(keyName(p.key), p);
+  for (const p of map.items.filter((q) => isMergeKey(q.key))) {
+    for (const src of isSeq(p.value) ? p.value.items : [p.value]) {
+      const target = isAlias(src) ? src.resolve(doc) : src;
+      if (!isMap(target)) continue;
+      for (const q of flatten(target, doc, depth + 1).items)
+        if (!pairs.has(keyName(q.key))) pairs.set(keyName(q.key), q as Pair);
+    }
+  }
+  const out = new YAMLMap();
+  out.items = [...pairs.values()];
+  out.range = map.range ?? null;
+  return out;
+}
+
+function parseFile(file: string, text: string, dir: string, project: EnvLookup) {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, merge: true });
+  const err = doc.errors[0];
+  if (err) throw new UsageError(`${file}:${err.linePos?.[0].line ?? 1}: not valid YAML: ${err.message.split('\n')[0]}`);
+  const ctx: ComposeContext = { file, lineCounter, project, dir, text };
+  const top = (key: string) => {
+    const n = doc.get(key, true);
+    return isMap(n) ? new Map(n.items.map((p) => [p, isMap(p.value) ? flatten(p.value, doc) : p.value])) : undefined;
+  };
+  return { ctx, services: top('services'), secrets: top('secrets'), configs: top('configs') };
+}
+
+/** Reads and merges the files; `texts` may hold a file's text already read. */
+export async function loadComposeProject(
+  files: readonly string[],
+  env: NodeJS.ProcessEnv,
+  texts: ReadonlyMap<string, string> = new Map(),
+): Promise<ComposeProject> {
+  const dir = dirname(files[0]!);
+  // The .env of the project directory; its ${VAR}s see the shell's environment first (compose-go
+  // GetEnvFromFile), and the shell's environment wins over it, as in docker compose.
+  const shell = processLookup(env);
+  const dotenv = await readEnvFile(join(dir, '.env'), 'the .env docker compose would read', {
+    lookup: shell,
+    missing: 'empty',
+  });
+  const project: EnvLookup = (n) => shell(n) ?? (Object.hasOwn(dotenv, n) ? dotenv[n] : undefined);
+  const services = new Map<string, ComposeService>();
+  const secrets = new Map<string, Layer>();
+  const configs = new Map<string, Layer>();
+  let withServices = 0;
+  for (const file of files) {
+    const text = texts.get(file) ?? (await readConfigText(file));
+    const parsed = parseFile(file, text, dir, project);
+    if (parsed.services) withServices++;
+    for (const [pair, value] of parsed.services ?? []) {
+      const name = keyName(pair.key);
+      if (!isMap(value)) continue;
+      const s = services.get(name) ?? { name, layers: [] };
+      s.layers.push({ svc: value, ctx: parsed.ctx });
+      services.set(name, s);
+    }
+    for (const [into, map] of [
+      [secrets, parsed.secrets],
+      [configs, parsed.configs],
+    ] as const) {
+      for (const [pair, value] of map ?? [])
+        if (isMap(value)) into.set(keyName(pair.key), { svc: value, ctx: parsed.ctx });
+    }
+  }
+  if (!withServices)
+    throw new UsageError(`${files.length > 1 ? files.join(' + ') : files[0]}: a compose file without services:`);
+  return { files: [...files], dir, project, services: [...services.values()], secrets, configs };
+}
