@@ -199,14 +199,15 @@ async function sidecar(cycles: number): Promise<void> {
   out(
     `${plain.cycles} runs at a 1 s interval (${plain.seconds.toFixed(0)} s) after ${plain.warmup} runs of warm-up ` +
       `stand for ${((plain.cycles * 10) / 3600).toFixed(1)} h at the 10 s interval of issue 11; RSS read from /proc ` +
-      'every second, runs from /metrics every 10 s. `node --lite-mode`: V8 without its optimising compiler.',
+      'every second, runs from /metrics every 10 s. The daemon runs V8 in lite mode (no optimising compiler; ' +
+      'bin/fedprobe.js sets it), FEDPROBE_LITE=0 turns that off.',
   );
   out();
   out('| daemon | RSS after warm-up | RSS at the end | highest RSS | CPU per run | target |');
   out('|---|---|---|---|---|---|');
   for (const [what, d] of [
-    ['`fedprobe daemon`', plain],
-    ['`node --lite-mode bin/fedprobe.js daemon`', lite],
+    ['`FEDPROBE_LITE=0 fedprobe daemon` (full V8)', plain],
+    ['`fedprobe daemon` (V8 lite mode, its default)', lite],
   ] as const) {
     const cpu = `${d.cpuMsPerCycle.toFixed(1)} ms`;
     out(`| ${what} | ${mb(d.rssWarmMb)} | ${mb(d.rssEndMb)} | ${mb(d.rssMaxMb)} | ${cpu} | RSS < 60 MB, flat |`);

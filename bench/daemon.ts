@@ -61,8 +61,11 @@ export async function daemonFootprint(
   const profile = writeProfile(s, dir);
   const listen = `127.0.0.1:${19471 + slot}`;
   const args = ['daemon', profile, '--interval', '1s', '--jitter', '0', '--listen', listen, '--log-level', 'error'];
+  // bin/fedprobe.js turns lite mode on for `daemon` itself; FEDPROBE_LITE=0 measures full V8.
+  const lite = nodeFlags.includes('--lite-mode') ? '1' : '0';
   const child = spawn(process.execPath, [...nodeFlags, FEDPROBE, ...args, '--timeout', '1s'], {
     stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, FEDPROBE_LITE: lite },
   });
   const pid = child.pid!;
   const base = `http://${listen}`;

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 // The only file that touches the process: argv, stdout/stderr, signals, the exit code.
 import { statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+
+// The daemon is a long-lived sidecar: V8's lite mode (no optimizing compiler) keeps it near 60 MB
+// instead of ≈110 MB, for a few ms more CPU per run (BENCHMARKS.md, "daemon"). It must be set before
+// any of our modules is compiled, hence here; NODE_OPTIONS cannot carry it. FEDPROBE_LITE=0 opts out.
+const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
+if (command === 'daemon' && process.env.FEDPROBE_LITE !== '0') setFlagsFromString('--lite-mode');
 
 // `npm run build` also writes dist/bundle/ (esbuild: one minified entry, each command and prober
 // a chunk loaded when needed), which starts several times faster than dist/'s hundred modules.

@@ -4,7 +4,7 @@
 // `facts.tls` (present) narrows to the TLS schemes, `facts.listeningOn` to listen://. A type lists
 // every shape a row of its scheme can carry, its failures included (a failed handshake keeps what
 // it saw), hence the many optional keys.
-import type { TlsFacts } from './net/tls.js';
+import type { ErrorCode } from './error-code.js';
 import type { ProbeScheme } from './types.js';
 
 /** An HTTP CONNECT proxy failed or refused the tunnel: any TCP scheme (net/proxy.ts). */
@@ -163,3 +163,35 @@ export type NoFacts = Exclusive<Record<never, never>>;
 
 /** The facts of any result: one built-in scheme's, nothing, or a registered prober's. */
 export type ProbeFacts = Exclusive<Builtin> | NoFacts | ForeignFacts;
+
+export interface TlsFacts {
+  /** `TLSv1.3`, `TLSv1.2`. */
+  protocol: string | null;
+  /** OpenSSL's cipher name, e.g. `TLS_AES_256_GCM_SHA384`, `ECDHE-ECDSA-AES128-GCM-SHA256`. */
+  cipher: string | null;
+  /** The application protocol the server picked (ALPN), or null for none. */
+  alpn: string | null;
+  /** The application protocols we offered (ALPN), when we offered any. */
+  alpnOffered?: string[];
+  subject?: string;
+  issuer?: string;
+  subjectAltNames?: string[];
+  /** ISO 8601. */
+  notBefore?: string;
+  notAfter?: string;
+  /** Whole days until notAfter; negative once expired. */
+  daysToExpiry?: number;
+  /** Chain and name both verified against the trusted CAs and the expected name. */
+  authorized: boolean;
+  /** The first verification failure (CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID ...). */
+  verifyError?: ErrorCode;
+  /** The SNI sent; absent when the target is an IP address and no servername was given. */
+  servername?: string;
+  /**
+   * The server asked for a client certificate (a CertificateRequest in the handshake), in TLS 1.2
+   * and 1.3 alike; 'unknown' only where this Node cannot say (see certRequested()).
+   */
+  clientCertRequested: boolean | 'unknown';
+  /** We had a client certificate to give (with.cert). */
+  clientCertOffered: boolean;
+}

@@ -1,12 +1,12 @@
 // pino to stderr (fd 2): stdout is for results only, so `--format json | jq` always works. On a
 // terminal the lines are made readable (pino-pretty); anywhere else they stay JSON for log tools.
 // Log lines carry peer text (a detail, an error message): like every output, they must not let a
-// peer drive the operator's terminal, so both paths pass through the escaping of report/escape.ts.
+// peer drive the operator's terminal, so both paths pass through the escaping of src/escape.ts.
 import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 import type PinoPretty from 'pino-pretty';
-import { jsonText } from './report/escape.js';
+import { jsonText } from './escape.js';
 
 /**
  * pino-pretty (and its colour and date modules, ≈ 10 ms) only when a human reads the log: cron, CI and

@@ -10,11 +10,11 @@ import { REASON_SUMMARY, hintFor } from './messages.js';
 import { expand } from './profile/expand.js';
 import { classify } from './probe/classify.js';
 import { judge } from './probe/judge.js';
-import { selectProxy, type ProxySpec } from './net/proxy.js';
+import { rowProxy, selectProxy } from './net/proxy.js';
 import { lookupWithin, type Found } from './net/resolve.js';
 import { routeSource } from './net/socket.js';
 import { buildReport } from './report/build.js';
-import type { AddressResult, Check, CheckResult, Family, LocalSource, Profile, RunReport } from './types.js';
+import type { AddressResult, Check, CheckResult, Family, LocalSource, Profile, RunReport, ProxySpec } from './types.js';
 
 function planned(check: Check, via: string): Omit<CheckResult, 'addresses' | 'detail' | 'hint' | 'timings'> {
   const row = check.row;
@@ -68,9 +68,7 @@ async function proxySource(proxy: ProxySpec, check: Check, opts: CheckOptions): 
 async function planCheck(check: Check, opts: CheckOptions): Promise<CheckResult> {
   const t = check.target;
   const proxy =
-    t.protocol === 'udp'
-      ? undefined
-      : selectProxy(t.scheme, t.host, t.port, check.with.proxy as string | undefined, opts.proxy);
+    t.protocol === 'udp' ? undefined : selectProxy(t.scheme, t.host, t.port, rowProxy(check.with), opts.proxy);
   const base = planned(check, proxy ? `proxy ${proxy.label}` : 'direct');
   const detail = REASON_SUMMARY['not-checked'];
   if (t.scheme === 'listen') {

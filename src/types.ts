@@ -250,7 +250,7 @@ export interface ProbeContext {
   log: import('pino').Logger;
   /** Set when TCP goes through an HTTP CONNECT proxy; `address` is then the target's name, which
    * the proxy resolves. dialTcp() honours it, so probers need not. */
-  proxy?: import('./net/proxy.js').ProxySpec;
+  proxy?: ProxySpec;
 }
 
 /**
@@ -264,3 +264,13 @@ export type Prober<F extends ProbeFacts = ProbeFacts, O = Record<string, unknown
   ctx: ProbeContext,
   opts: O,
 ) => Promise<Observation<F>>;
+
+/** An HTTP CONNECT proxy a TCP row goes through (parsed by net/proxy.ts). */
+export interface ProxySpec {
+  host: string;
+  port: number;
+  /** `Basic …` header value; never printed. */
+  authorization?: string;
+  /** The proxy as shown in results, without credentials. */
+  label: string;
+}

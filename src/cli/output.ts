@@ -22,7 +22,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { render, type FormatName } from '../report/formats.js';
 import { renderTable } from '../report/table.js';
-import { terminalText } from '../report/escape.js';
+import { terminalText } from '../escape.js';
 import { unresolvableHosts } from '../report/exit.js';
 import type { RunReport } from '../types.js';
 import { outputWidth, useColor, write, type Io } from './io.js';

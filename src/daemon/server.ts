@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { PAGE_CSP, renderHtml, type HtmlOptions } from '../report/html.js';
-import { jsonText } from '../report/escape.js';
+import { jsonText } from '../escape.js';
 import { renderJson } from '../report/json.js';
 import type { RunReport } from '../types.js';
 

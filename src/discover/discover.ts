@@ -3,7 +3,7 @@
 import { checkCommand, foundAssignments, shellWord } from '../frameworks/found.js';
 import { loadProfile } from '../profile/load.js';
 import { listeningSockets } from '../probers/listen.js';
-import { terminalText as t } from '../report/escape.js';
+import { terminalText as t } from '../escape.js';
 import { identify, type Component } from './identify.js';
 import { listProcesses } from './proc.js';
 
@@ -26,12 +26,14 @@ export interface Discovery {
   plans: Plan[];
   /** Pids whose command line could not be read (hidepid, another user's process): said, not guessed. */
   unreadable: string[];
+  /** One line per `docker compose up` whose compose files could not be read. */
+  problems: string[];
 }
 
 export async function discover(opts: DiscoverOptions = {}): Promise<Discovery> {
   const procRoot = opts.procRoot ?? '/proc';
   const [{ procs, unreadable }, tcp] = await Promise.all([listProcesses(procRoot), listeningSockets('tcp', procRoot)]);
-  const components = await identify(procs, tcp, procRoot);
+  const { components, problems } = await identify(procs, tcp, procRoot);
   const plans: Plan[] = [];
   for (const c of components) {
     const set = c.found ? foundAssignments(c.found) : {};
@@ -46,11 +48,15 @@ export async function discover(opts: DiscoverOptions = {}): Promise<Discovery> {
     // --from picks the same profile from what it reads; what it cannot give is asked for, as in `command`.
     const fromCommand =
       c.from !== undefined && c.found
-        ? ['fedprobe check --from', shellWord(c.from), ...missing.map((m) => `--set ${m}=…`)].join(' ')
+        ? [
+            'fedprobe check',
+            ...c.from.flatMap((f) => ['--from', shellWord(f)]),
+            ...missing.map((m) => `--set ${m}=…`),
+          ].join(' ')
         : undefined;
     plans.push({ ...c, set, missing, command: checkCommand(c.profile, set), ...(fromCommand && { fromCommand }) });
   }
-  return { plans, unreadable };
+  return { plans, unreadable, problems };
 }
 
 /** `1, 3, 6` — at most ten, then how many more. */
@@ -59,16 +65,19 @@ function shortList(pids: readonly string[]): string {
 }
 
 /** What `discover` prints on stdout: per component its evidence, values, notes and command. */
-export function renderPlans({ plans, unreadable }: Discovery): string {
+export function renderPlans({ plans, unreadable, problems }: Discovery): string {
   // One line for all processes that could not be read: what they run is not known, not guessed.
   const n = unreadable.length;
   const hidden = n
     ? `\n${n} process${n > 1 ? 'es' : ''} (pid ${shortList(unreadable)}) could not be read (their ` +
       '/proc/PID/cmdline: permission denied): what they run is not known; run discover as root to see them\n'
     : '';
+  const composeLines = problems.map((p) => `${t(p)}\n`).join('');
   if (!plans.length)
     return (
-      'no Fed-BioMed, Flower or HPE Swarm Learning component found here (no known process or listening port)\n' + hidden
+      'no Fed-BioMed, Flower or HPE Swarm Learning component found here (no known process or listening port)\n' +
+      composeLines +
+      hidden
     );
   const blocks = plans.map((p) => {
     // What a process's argv or a configuration file says is shown, never acted on by the terminal.
@@ -82,5 +91,5 @@ export function renderPlans({ plans, unreadable }: Discovery): string {
     if (p.fromCommand) lines.push(`  ${t(p.fromCommand)}   # the same, read again: each value's source in the report`);
     return lines.join('\n');
   });
-  return `${blocks.join('\n\n')}\n${hidden}`;
+  return `${blocks.join('\n\n')}\n${composeLines ? `\n${composeLines}` : ''}${hidden}`;
 }

@@ -10,6 +10,7 @@ import { SWARM_PROFILE, SWARM_PROGRAMS, type SwarmProgram, swarmFromArgs } from 
 import { swarmFromEnviron } from '../frameworks/swarm-env.js';
 import { readConfigText } from '../frameworks/text.js';
 import type { ListeningSocket } from '../probers/listen.js';
+import { composeProcess } from './compose-process.js';
 import { deniedLine, hostPath, placePaths } from './place.js';
 import type { Proc } from './proc.js';
 
@@ -21,8 +22,9 @@ export interface Component {
   found?: Found;
   /** Why the configuration could not be read, when it could not: the command then lacks its values. */
   problem?: string;
-  /** What `check --from` reads again for it: the process's cmdline, or its configuration file. */
-  from?: string;
+  /** The `check --from` arguments that read it again: the process's cmdline, its configuration file, or the
+   * compose files of a `docker compose up` (the last with `#SERVICE`). */
+  from?: string[];
 }
 
 const FLOWER_FAMILY: Record<string, string> = {
@@ -69,7 +71,7 @@ function swarmCommand(p: Proc, cmd: FoundCommand | undefined, procRoot: string) 
       args: cmd.args,
       where: cmd.where,
       how: '',
-      from: `${procRoot}/${p.pid}/cmdline`,
+      from: [`${procRoot}/${p.pid}/cmdline`],
     };
   const label = `pid ${p.pid} environ`;
   const env = p.environ && swarmFromEnviron(p.environ, label);
@@ -78,7 +80,7 @@ function swarmCommand(p: Proc, cmd: FoundCommand | undefined, procRoot: string) 
     ...env,
     where: label,
     how: ` (Swarm ${SWARM_PROFILE[env.program].toUpperCase()} container, by its environment)`,
-    from: `${procRoot}/${p.pid}/environ`,
+    from: [`${procRoot}/${p.pid}/environ`],
   };
 }
 
@@ -89,7 +91,7 @@ async function fromProcess(p: Proc, procRoot: string): Promise<Component | undef
     try {
       const read = placePaths(p, await foundFromCommand(cmd));
       const found = { ...read, notes: [...read.notes, ...flowerEnvNotes(p)] };
-      const from = `${procRoot}/${p.pid}/cmdline`;
+      const from = [`${procRoot}/${p.pid}/cmdline`];
       return { family: FLOWER_FAMILY[cmd.program]!, profile: found.profile, evidence: [evidence], found, from };
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
@@ -123,7 +125,7 @@ async function fromProcess(p: Proc, procRoot: string): Promise<Component | undef
         );
       const opts = { env: p.environ ?? {}, envLabel: `pid ${p.pid} environ` };
       const found = placePaths(p, await readFedbiomedIni(file, await readConfigText(file), opts));
-      return { family, profile: found.profile, evidence: [evidence], found, from: file };
+      return { family, profile: found.profile, evidence: [evidence], found, from: [file] };
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       return { family, profile: `fedbiomed/${fbm.role}-v5`, evidence: [evidence], problem: e.message };
@@ -151,16 +153,21 @@ export async function identify(
   procs: readonly Proc[],
   sockets: readonly ListeningSocket[],
   procRoot = '/proc',
-): Promise<Component[]> {
+): Promise<{ components: Component[]; problems: string[] }> {
   const out: Component[] = [];
+  const problems: string[] = [];
   for (const p of procs) {
-    const c = await fromProcess(p, procRoot);
-    if (!c) continue;
-    // The same component seen twice (a run-sn script and the container it started; a process and its
-    // children): one plan, with both as evidence.
-    const same = out.find((o) => o.family === c.family && o.profile === c.profile && values(o) === values(c));
-    if (same) same.evidence.push(...c.evidence);
-    else out.push(c);
+    const compose = await composeProcess(p, procRoot);
+    if (compose?.problem) problems.push(compose.problem);
+    const cs = compose ? compose.components : [await fromProcess(p, procRoot)];
+    for (const c of cs) {
+      if (!c) continue;
+      // The same component seen twice (a run-sn script and the container it started; a process and its
+      // children): one plan, with both as evidence.
+      const same = out.find((o) => o.family === c.family && o.profile === c.profile && values(o) === values(c));
+      if (same) same.evidence.push(...c.evidence);
+      else out.push(c);
+    }
   }
   for (const rule of PORT_RULES) {
     const bound = rule.ports.map((port) => sockets.filter((s) => s.port === port));
@@ -172,5 +179,5 @@ export async function identify(
     if (known) known.evidence.push(...evidence);
     else out.push({ family: rule.family, profile: rule.profile, evidence });
   }
-  return out;
+  return { components: out, problems };
 }

@@ -20,7 +20,7 @@ import {
 } from 'yaml';
 import { UsageError } from '../errors.js';
 import type { ComposeContext } from './compose-env.js';
-import { processLookup, readEnvFile } from './dotenv.js';
+import { type EnvMap, processLookup, readEnvFile } from './dotenv.js';
 import { type EnvLookup, substitute } from './interpolate.js';
 import { readConfigText } from './text.js';
 
@@ -103,21 +103,47 @@ function parseFile(file: string, text: string, dir: string, project: EnvLookup) 
   return { ctx, services: top('services'), secrets: top('secrets'), configs: top('configs') };
 }
 
-/** Reads and merges the files; `texts` may hold a file's text already read. */
+export interface ProjectEnvOptions {
+  /** `--env-file` (absolute), read in order instead of the project directory's `.env` (compose-go
+   * WithEnvFiles); unlike the default `.env`, a missing one is an error, as in docker compose. */
+  envFiles?: readonly string[];
+  /** How a value of the shell's environment is named as a source (`pid 42 environ`); none for ours. */
+  envLabel?: string;
+}
+
+/** The project's variables: the shell's environment over the `.env` of `dir` (or the --env-files). */
+export async function projectEnv(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  opts: ProjectEnvOptions = {},
+): Promise<EnvLookup> {
+  // The .env's ${VAR}s see the shell's environment first (compose-go GetEnvFromFile), and the shell's
+  // environment wins over it, as in docker compose.
+  const plain = processLookup(env);
+  const label = opts.envLabel;
+  const shell: EnvLookup = (n) => {
+    const v = plain(n);
+    return v && label ? { ...v, source: label } : v;
+  };
+  const dotenv: EnvMap = {};
+  const files = opts.envFiles?.length ? opts.envFiles : undefined;
+  for (const file of files ?? [join(dir, '.env')]) {
+    const what = files ? 'the --env-file docker compose was given' : 'the .env docker compose would read';
+    await readEnvFile(file, what, { lookup: shell, into: dotenv, missing: files ? 'error' : 'empty' });
+  }
+  return (n) => shell(n) ?? (Object.hasOwn(dotenv, n) ? dotenv[n] : undefined);
+}
+
+/** Reads and merges the files; `texts` may hold a file's text already read. The project directory is the
+ * first file's unless `opts.dir` (`--project-directory`) says otherwise; `opts.project`: its variables. */
 export async function loadComposeProject(
   files: readonly string[],
   env: NodeJS.ProcessEnv,
   texts: ReadonlyMap<string, string> = new Map(),
+  opts: { dir?: string; project?: EnvLookup } = {},
 ): Promise<ComposeProject> {
-  const dir = dirname(files[0]!);
-  // The .env of the project directory; its ${VAR}s see the shell's environment first (compose-go
-  // GetEnvFromFile), and the shell's environment wins over it, as in docker compose.
-  const shell = processLookup(env);
-  const dotenv = await readEnvFile(join(dir, '.env'), 'the .env docker compose would read', {
-    lookup: shell,
-    missing: 'empty',
-  });
-  const project: EnvLookup = (n) => shell(n) ?? (Object.hasOwn(dotenv, n) ? dotenv[n] : undefined);
+  const dir = opts.dir ?? dirname(files[0]!);
+  const project = opts.project ?? (await projectEnv(dir, env));
   const services = new Map<string, ComposeService>();
   const secrets = new Map<string, Layer>();
   const configs = new Map<string, Layer>();

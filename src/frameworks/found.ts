@@ -3,7 +3,7 @@
 // declares and turns the rest into notes, so the mapping follows the profile files as they change.
 import { UsageError } from '../errors.js';
 import { loadProfile } from '../profile/load.js';
-import { terminalText as t } from '../report/escape.js';
+import { terminalText as t } from '../escape.js';
 import type { RunInput } from '../types.js';
 
 export interface FoundVar {
@@ -29,9 +29,9 @@ export function isPathVar(name: string): boolean {
   return /(_ca|_cert|_certfile|_key|_keyfile|_file)$/.test(name);
 }
 
-/** Single-quotes a shell word unless it is plainly safe. */
+/** Single-quotes a shell word unless it is plainly safe (`#` only inside a word: first, it starts a comment). */
 export function shellWord(s: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_./:@%+=,-][A-Za-z0-9_./:@%+=,#-]*$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** `fedprobe check PROFILE --set k=v …`, ready to paste. */

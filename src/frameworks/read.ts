@@ -1,11 +1,12 @@
 // varsFromConfig(): `--from PATH[#NAME]` → the profile and the variables a framework's own
 // configuration gives it. Which reader runs follows from the file's content, not a flag.
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { commandsFromCmdline, commandsFromScript, commandsFromUnit, type FoundCommand } from './commands.js';
 import { commandsFromCompose } from './compose.js';
-import { loadComposeProject } from './compose-project.js';
+import { composeFileVar } from './compose-files.js';
+import { loadComposeProject, projectEnv } from './compose-project.js';
 import { placePaths } from '../discover/place.js';
 import { isProc, parseEnviron, readProcess } from '../discover/proc.js';
 import { looksLikeFedbiomedIni, looksLikeFedbiomedVpnEnv, readFedbiomedIni, readFedbiomedVpnEnv } from './fedbiomed.js';
@@ -130,6 +131,41 @@ async function readComposeFiles(paths: readonly string[], opts: ReadOptions): Pr
   return fromCommands(files.join(' + '), await commandsFromCompose(project, PROGRAMS), selectors[0]);
 }
 
+/** `--from compose.yml` alone: the project as `docker compose` run in that directory loads it, so the files of
+ * COMPOSE_FILE (the environment's, or the .env's there) are merged in their order when it names this one;
+ * a note says so, with where it was set. */
+async function readComposeAlone(
+  file: string,
+  text: string,
+  selector: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Found> {
+  const dir = dirname(file);
+  const project = await projectEnv(dir, env);
+  const list = composeFileVar(project, resolve(dir));
+  // The other files are named the way this one was given (relative stays relative).
+  const named = (f: string) => (f === resolve(file) ? file : join(dir, relative(resolve(dir), f)));
+  const files = list?.files.includes(resolve(file)) ? list.files.map(named) : [file];
+  const notes: string[] = [];
+  if (list && files.length > 1)
+    notes.push(`merged as docker compose in ${dir} would: ${files.join(' + ')} (${list.source})`);
+  else if (list && (list.files.length !== 1 || named(list.files[0]!) !== file))
+    notes.push(
+      `${list.source} does not name ${file}: docker compose in ${dir} would read ` +
+        `${list.files.map(named).join(' + ')} instead; ${file} is read alone, as given`,
+    );
+  let cmds: FoundCommand[];
+  try {
+    const p = await loadComposeProject(files, env, new Map([[file, text]]), { project });
+    cmds = await commandsFromCompose(p, PROGRAMS);
+  } catch (e) {
+    if (!(e instanceof UsageError) || files.length === 1) throw e;
+    throw new UsageError(`${e.message} (merged because of ${list!.source})`);
+  }
+  const found = await fromCommands(file, cmds, selector);
+  return notes.length ? { ...found, notes: [...notes, ...found.notes] } : found;
+}
+
 async function readOne(path: string, opts: ReadOptions): Promise<Found> {
   const { file, selector } = splitSelector(path);
   const env = opts.env ?? {};
@@ -154,10 +190,7 @@ async function readOne(path: string, opts: ReadOptions): Promise<Found> {
     );
   if (/\.service$/i.test(file) || /^\s*\[Service\]/m.test(text))
     return fromCommands(file, commandsFromUnit(text, file, PROGRAMS), selector);
-  if (isCompose(file, text)) {
-    const project = await loadComposeProject([file], env, new Map([[file, text]]));
-    return fromCommands(file, await commandsFromCompose(project, PROGRAMS), selector);
-  }
+  if (isCompose(file, text)) return readComposeAlone(file, text, selector, env);
   return fromCommands(
     file,
     commandsFromScript(text, file, PROGRAMS, (n) => env[n] || undefined),

@@ -5,17 +5,8 @@ import { request } from 'node:http';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { ProbeError, UsageError } from '../errors.js';
 import { errorCode } from './error-kind.js';
-import { terminalText } from '../report/escape.js';
-import type { ProbeScheme } from '../types.js';
-
-export interface ProxySpec {
-  host: string;
-  port: number;
-  /** `Basic …` header value; never printed. */
-  authorization?: string;
-  /** The proxy as shown in results, without credentials. */
-  label: string;
-}
+import { terminalText } from '../escape.js';
+import type { ProbeScheme, ProxySpec } from '../types.js';
 
 export interface ProxySettings {
   /** From --proxy: a URL, or `direct` to ignore the environment. */
@@ -95,6 +86,11 @@ export function bypassesProxy(noProxy: string | undefined, host: string, port: n
     if (isIP(name) ? h === name : h === name || h.endsWith(`.${name}`)) return true;
   }
   return false;
+}
+
+/** A row's own `with.proxy` (every TCP scheme's options allow it; its schema made it a string). */
+export function rowProxy(withOptions: Readonly<Record<string, unknown>>): string | undefined {
+  return typeof withOptions.proxy === 'string' ? withOptions.proxy : undefined;
 }
 
 /** The proxy a check goes through, or undefined for a direct connection. */

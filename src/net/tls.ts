@@ -16,6 +16,7 @@ import {
 import { z } from 'zod';
 import { ProbeError } from '../errors.js';
 import { errorCodeOf, type ErrorCode } from '../error-code.js';
+import type { TlsFacts } from '../facts.js';
 import type { TlsCarrier } from '../facts.js';
 import type { Check, ProbeContext } from '../types.js';
 import { deadlinePassed, errorCode } from './error-kind.js';
@@ -60,38 +61,6 @@ export const tlsClientOptionShape = {
 
 const tlsClientOptions = z.strictObject(tlsClientOptionShape);
 export type TlsClientOpts = z.output<typeof tlsClientOptions>;
-
-export interface TlsFacts {
-  /** `TLSv1.3`, `TLSv1.2`. */
-  protocol: string | null;
-  /** OpenSSL's cipher name, e.g. `TLS_AES_256_GCM_SHA384`, `ECDHE-ECDSA-AES128-GCM-SHA256`. */
-  cipher: string | null;
-  /** The application protocol the server picked (ALPN), or null for none. */
-  alpn: string | null;
-  /** The application protocols we offered (ALPN), when we offered any. */
-  alpnOffered?: string[];
-  subject?: string;
-  issuer?: string;
-  subjectAltNames?: string[];
-  /** ISO 8601. */
-  notBefore?: string;
-  notAfter?: string;
-  /** Whole days until notAfter; negative once expired. */
-  daysToExpiry?: number;
-  /** Chain and name both verified against the trusted CAs and the expected name. */
-  authorized: boolean;
-  /** The first verification failure (CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID ...). */
-  verifyError?: ErrorCode;
-  /** The SNI sent; absent when the target is an IP address and no servername was given. */
-  servername?: string;
-  /**
-   * The server asked for a client certificate (a CertificateRequest in the handshake), in TLS 1.2
-   * and 1.3 alike; 'unknown' only where this Node cannot say (see certRequested()).
-   */
-  clientCertRequested: boolean | 'unknown';
-  /** We had a client certificate to give (with.cert). */
-  clientCertOffered: boolean;
-}
 
 /** How long to wait after a TLS 1.3 handshake for a late alert (the client-certificate demand). */
 const LATE_ALERT_MS = 150;

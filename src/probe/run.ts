@@ -11,13 +11,22 @@ import type { Logger } from 'pino';
 import { ProbeError } from '../errors.js';
 import { hintFor } from '../messages.js';
 import { bindProber, preloadProbers, type BoundProber } from '../probers/registry.js';
-import type { AddressResult, Check, CheckResult, Family, Observation, ProbeContext, Timings } from '../types.js';
+import type {
+  AddressResult,
+  Check,
+  CheckResult,
+  Family,
+  Observation,
+  ProbeContext,
+  Timings,
+  ProxySpec,
+} from '../types.js';
 import { adaptiveDeadlines, RETRY_FACTOR, type AdaptiveDeadlines } from './adaptive.js';
 import { classify } from './classify.js';
 import { isDeadline } from '../net/error-kind.js';
 import { lookupWithin } from '../net/resolve.js';
-import { selectProxy, type ProxySettings, type ProxySpec } from '../net/proxy.js';
-import { socketError, sourceFor } from '../net/socket.js';
+import { rowProxy, selectProxy, type ProxySettings } from '../net/proxy.js';
+import { recordedSource, socketError, sourceFor } from '../net/socket.js';
 import { OUTCOME_RANK, judge } from './judge.js';
 
 export interface RunOptions {
@@ -49,21 +58,24 @@ interface Resolved {
   error?: unknown;
 }
 
-async function resolveHost(
-  check: Check,
-  family: Family | undefined,
-  proxy: ProxySpec | undefined,
-  signal: AbortSignal | undefined,
-): Promise<Resolved> {
+/** The addresses of a row that needs no lookup, else undefined. */
+function knownAddress(check: Check, proxy: ProxySpec | undefined): Resolved | undefined {
   const host = check.target.host;
   if (check.target.scheme === 'listen') return { addresses: [{ address: 'local', family: 0 }] };
   // Through a proxy the proxy resolves the name: local DNS may not even know it.
   if (proxy) return { addresses: [{ address: host, family: (isIP(host) || 0) as Family | 0 }] };
   const literal = isIP(host);
-  if (literal) return { addresses: [{ address: host, family: literal as Family }] };
+  return literal ? { addresses: [{ address: host, family: literal as Family }] } : undefined;
+}
+
+async function resolveHost(
+  check: Check,
+  family: Family | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Resolved> {
   const start = performance.now();
   try {
-    const addresses = await lookupWithin(host, family, check.timeoutMs, signal);
+    const addresses = await lookupWithin(check.target.host, family, check.timeoutMs, signal);
     return { addresses, dnsMs: round(performance.now() - start) };
   } catch (error) {
     return { addresses: [], dnsMs: round(performance.now() - start), error };
@@ -74,47 +86,123 @@ function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
 
-/** An attempt's deadline: the row's timeout (a referenced timer), shutdown, or an adaptive cut. */
-interface AttemptDeadline {
-  signal: AbortSignal;
-  cut(reason: Error): void;
-  /** Rejects DEADLINE_GRACE_MS after the abort: raced against a prober that ignores its signal. */
-  overrun: Promise<never>;
-  dispose(): void;
-}
-
 /** The shutdown listeners of a run's signal (runChecks): a Set costs a fraction of what an
  * EventTarget listener does, and every attempt of a 10,000-row run adds and removes one. */
-const stopListeners = new WeakMap<AbortSignal, Set<() => void>>();
+const stopListeners = new WeakMap<AbortSignal, Set<Attempt>>();
 
-function attemptDeadline(ms: number, parent: AbortSignal | undefined): AttemptDeadline {
-  const controller = new AbortController();
-  let grace: NodeJS.Timeout | undefined;
-  let giveUp: (reason: unknown) => void = () => {};
-  const overrun = new Promise<never>((_, reject) => (giveUp = reject));
-  const abort = (reason: unknown) => {
-    if (controller.signal.aborted) return;
-    controller.abort(reason);
-    grace = setTimeout(() => giveUp(reason), DEADLINE_GRACE_MS);
-  };
-  const onParent = () => abort(parent!.reason);
-  // Held by the timer itself, not by AbortSignal.timeout() (see holdDeadline in socket.ts).
-  const timer = setTimeout(() => abort(new DOMException(`deadline of ${ms} ms reached`, 'TimeoutError')), ms);
-  const listeners = parent && stopListeners.get(parent);
-  if (parent?.aborted) onParent();
-  else if (listeners) listeners.add(onParent);
-  else parent?.addEventListener('abort', onParent, { once: true });
-  return {
-    signal: controller.signal,
-    cut: abort,
-    overrun,
-    dispose() {
-      clearTimeout(timer);
-      clearTimeout(grace);
-      if (listeners) listeners.delete(onParent);
-      else parent?.removeEventListener('abort', onParent);
-    },
-  };
+/**
+ * One attempt at one address: its deadline (the row's timeout on a referenced timer, shutdown, or
+ * an adaptive cut) and the context its prober sees. One object whose methods live on the prototype:
+ * a 10,000-row run makes 10,000 of them, and the closures and spread literals they replace cost
+ * several times the memory (each of them garbage that pushed the run's peak RSS up).
+ */
+class Attempt implements ProbeContext {
+  readonly signal: AbortSignal;
+  /** Phases as the prober marks them; the result's timings once totalMs is set. */
+  readonly timings: Timings = { totalMs: 0 };
+  connected = false;
+  /** The adaptive window that cut this attempt, if one did. */
+  cutMs: number | undefined = undefined;
+  /** Stops the adaptive watch (AdaptiveDeadlines.watch), if any. */
+  unwatch: (() => void) | undefined = undefined;
+  declare proxy?: ProxySpec;
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private grace: NodeJS.Timeout | undefined = undefined;
+  private giveUp: ((reason: unknown) => void) | undefined = undefined;
+  private logger: Logger | undefined = undefined;
+  private readonly listeners: Set<Attempt> | undefined;
+  /** Only for a caller's own signal (runCheck called directly): runChecks' signal has a Set. */
+  private onParent: (() => void) | undefined = undefined;
+
+  constructor(
+    private readonly check: Check,
+    readonly address: string,
+    readonly family: Family | 0,
+    proxy: ProxySpec | undefined,
+    private readonly start: number,
+    private readonly opts: RunOptions,
+    private readonly rtt: AdaptiveDeadlines | undefined,
+  ) {
+    if (proxy) this.proxy = proxy;
+    this.signal = this.controller.signal;
+    // Held by the timer itself, not by AbortSignal.timeout() (see holdDeadline in socket.ts).
+    this.timer = setTimeout(onDeadline, check.timeoutMs, this);
+    const parent = opts.signal;
+    this.listeners = parent && stopListeners.get(parent);
+    if (parent?.aborted) this.stop();
+    else if (this.listeners) this.listeners.add(this);
+    else if (parent) {
+      this.onParent = () => this.stop();
+      parent.addEventListener('abort', this.onParent, { once: true });
+    }
+  }
+
+  get timeoutMs(): number {
+    return this.check.timeoutMs;
+  }
+
+  /** A child logger per row is costly at 10,000 rows: made only when a line is written. */
+  get log(): Logger {
+    this.logger ??= this.opts.log.child({ row: this.check.row.id, address: this.address });
+    return this.logger;
+  }
+
+  phase(name: 'connect' | 'tls' | 'handshake' | 'firstByte'): void {
+    const ms = round(performance.now() - this.start);
+    if (name === 'connect') {
+      this.connected = true;
+      this.timings.connectMs = ms;
+      this.unwatch?.();
+      this.rtt?.sample(this.address, performance.now() - this.start);
+    } else this.timings[`${name}Ms`] = ms;
+  }
+
+  /** Shutdown: the run's signal aborted. */
+  stop(): void {
+    this.abort(this.opts.signal!.reason);
+  }
+
+  abort(reason: unknown): void {
+    if (this.signal.aborted) return;
+    this.controller.abort(reason);
+    this.grace = setTimeout(onOverrun, DEADLINE_GRACE_MS, this, reason);
+  }
+
+  /**
+   * The prober's observation, raced against its own deadline plus a grace: one that ignores its
+   * signal is abandoned (its dialled sockets are destroyed by the abort, see dialTcp) and the row
+   * still ends on time, with what was seen so far (no connection, or a connection and no answer).
+   */
+  observe(probing: Promise<Observation>): Promise<Observation> {
+    return new Promise((resolve, reject) => {
+      this.giveUp = reject;
+      probing.then(resolve, reject);
+    });
+  }
+
+  overrun(reason: unknown): void {
+    const what = 'prober did not stop at its deadline (or shutdown): abandoned';
+    this.log.warn({ scheme: this.check.target.scheme, timeoutMs: this.check.timeoutMs }, what);
+    this.giveUp?.(reason);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    clearTimeout(this.grace);
+    this.unwatch?.();
+    if (this.listeners) this.listeners.delete(this);
+    else if (this.onParent) this.opts.signal!.removeEventListener('abort', this.onParent);
+  }
+}
+
+// Timer callbacks outside the class: setTimeout(f, ms, attempt) needs no closure per attempt.
+function onDeadline(a: Attempt): void {
+  a.abort(new DOMException(`deadline of ${a.timeoutMs} ms reached`, 'TimeoutError'));
+}
+
+function onOverrun(a: Attempt, reason: unknown): void {
+  a.overrun(reason);
 }
 
 /** Marks the reason of an adaptive cut, so that the result can say so. */
@@ -140,90 +228,69 @@ async function probeAddress(
 ): Promise<AddressResult> {
   let attempts = 0;
   let last: AddressResult | undefined;
-  let log: Logger | undefined;
-  // A child logger per row is costly at 10,000 rows: made only when a line is written.
-  const rowLog = () => (log ??= opts.log.child({ row: check.row.id, address }));
   const debug = opts.log.isLevelEnabled('debug');
   // Adaptive cuts apply to direct TCP connection attempts only (not UDP silence, not a proxy).
   const direct = !proxy && check.target.protocol === 'tcp' && check.target.scheme !== 'listen';
   const rtt = opts.adaptive && direct ? opts.rtt : undefined;
-  const cutWindows: number[] = [];
+  let cutWindows: number[] | undefined;
   let extraTry = false;
   while (attempts <= check.retries || extraTry) {
     extraTry = false;
     attempts++;
     const start = performance.now();
-    const timings: Timings = { totalMs: 0 };
-    let connected = false;
-    let cutMs: number | undefined;
-    const deadline = attemptDeadline(check.timeoutMs, opts.signal);
-    const signal = deadline.signal;
-    const unwatch = rtt?.watch(address, start, cutWindows.length === 0 ? 1 : RETRY_FACTOR, (windowMs) => {
-      if (windowMs >= check.timeoutMs) return; // the row's own deadline comes first anyway
-      cutMs = windowMs;
-      deadline.cut(new DOMException(`${ADAPTIVE_CUT}: ${Math.round(windowMs)} ms`, 'TimeoutError'));
-    });
-    const ctx: ProbeContext = {
-      address,
-      family,
-      signal,
-      timeoutMs: check.timeoutMs,
-      ...(proxy && { proxy }),
-      get log() {
-        return rowLog();
-      },
-      phase(name) {
-        const ms = round(performance.now() - start);
-        if (name === 'connect') {
-          connected = true;
-          timings.connectMs = ms;
-          unwatch?.();
-          rtt?.sample(address, performance.now() - start);
-        } else timings[`${name}Ms`] = ms;
-      },
-    };
-    // The prober is raced against its own deadline plus a grace: one that ignores its signal is
-    // abandoned (its dialled sockets are destroyed by the abort, see dialTcp) and the row still
-    // ends on time, with what was seen so far (no connection, or a connection and no answer).
+    const attempt = new Attempt(check, address, family, proxy, start, opts, rtt);
+    if (rtt) {
+      attempt.unwatch = rtt.watch(address, start, cutWindows ? RETRY_FACTOR : 1, (windowMs) => {
+        if (windowMs >= check.timeoutMs) return; // the row's own deadline comes first anyway
+        attempt.cutMs = windowMs;
+        attempt.abort(new DOMException(`${ADAPTIVE_CUT}: ${Math.round(windowMs)} ms`, 'TimeoutError'));
+      });
+    }
+    const signal = attempt.signal;
     let obs: Observation;
     try {
-      const probing = probe(ctx);
-      probing.catch(() => undefined);
-      obs = await Promise.race([
-        probing,
-        deadline.overrun.catch((e: unknown) => {
-          const what = 'prober did not stop at its deadline (or shutdown): abandoned';
-          rowLog().warn({ scheme: check.target.scheme, timeoutMs: check.timeoutMs }, what);
-          throw e;
-        }),
-      ]);
+      obs = await attempt.observe(probe(attempt));
     } catch (thrown) {
       // A deadline that passed after a dialled socket had already failed: the failure is the news.
       const early = isDeadline(thrown, signal) ? socketError(signal) : undefined;
       const error = early ?? thrown;
       const facts = error instanceof ProbeError ? error.facts : {};
-      const waited = cutMs ?? check.timeoutMs;
-      obs = { ...classify(error, { connected, protocol: check.target.protocol, timeoutMs: waited }), facts, timings };
-      if (debug) rowLog().debug({ err: error }, 'probe error');
+      const waited = attempt.cutMs ?? check.timeoutMs;
+      const seen = classify(error, {
+        connected: attempt.connected,
+        protocol: check.target.protocol,
+        timeoutMs: waited,
+      });
+      obs = { ...seen, facts, timings: attempt.timings };
+      if (debug) attempt.log.debug({ err: error }, 'probe error');
     } finally {
-      deadline.dispose();
-      unwatch?.();
+      attempt.dispose();
     }
     const totalMs = round(performance.now() - start);
+    const connected = attempt.connected;
+    const cutMs = attempt.cutMs;
     // A refusal (RST) or an ICMP error is an answer too: it measures the path as well as a SYN-ACK.
     if (rtt && !connected && obs.state !== 'filtered' && obs.reason !== 'timeout' && obs.code !== undefined) {
       rtt.sample(address, totalMs);
     }
     const wasCut = cutMs !== undefined && !connected && obs.reason === 'timeout';
     if (wasCut) {
-      cutWindows.push(cutMs!);
+      cutWindows ??= [];
+      cutWindows.push(cutMs);
       obs = { ...obs, detail: adaptiveDetail(cutWindows, rtt!, address) };
     }
     // Credentials from secret variables, or ones the prober says it sent (a user name in with:).
     const credentialsGiven = Object.keys(check.secrets).length > 0 || obs.facts.credentialsGiven === true;
     const outcome = judge(obs, { expect: check.expect, credentialsGiven });
     // This machine's side of the path: what the socket used, else the route's pick (nothing sent).
-    const localAddress = address === 'local' ? undefined : await sourceFor(signal, address, check.target.port, proxy);
+    const localAddress =
+      address === 'local'
+        ? undefined
+        : (recordedSource(signal) ?? (await sourceFor(signal, address, check.target.port, proxy)));
+    // The attempt's own timings object, completed in place (the same keys in the same order as a copy).
+    const timings = attempt.timings;
+    if (obs.timings && obs.timings !== timings) Object.assign(timings, obs.timings);
+    timings.totalMs = totalMs;
     last = {
       address,
       family,
@@ -234,7 +301,7 @@ async function probeAddress(
       detail: obs.detail,
       ...(obs.code !== undefined && { code: obs.code }),
       attempts,
-      timings: { ...timings, ...obs.timings, totalMs },
+      timings,
       facts: obs.facts,
     };
     // Every outcome short of a pass is tried again (a warn or inconclusive may pass next time);
@@ -242,7 +309,7 @@ async function probeAddress(
     // before "filtered" is said (nmap retransmits the same way).
     // A cut is retried whatever the verdict: with `expect: blocked` a cut reads as a pass.
     if (opts.signal?.aborted) break;
-    if (wasCut && cutWindows.length === 1) {
+    if (wasCut && cutWindows!.length === 1) {
       if (attempts > check.retries) extraTry = true;
       continue;
     }
@@ -251,22 +318,47 @@ async function probeAddress(
   return last!;
 }
 
-function combine(check: Check, resolved: Resolved, results: AddressResult[], via: string): CheckResult {
+/** A row's result, built in one literal (no intermediate copies: 10,000 of them are kept for the report). */
+function rowResult(
+  check: Check,
+  seen: Pick<
+    CheckResult,
+    'outcome' | 'state' | 'reason' | 'detail' | 'code' | 'addresses' | 'via' | 'timings' | 'facts'
+  >,
+  host: string,
+): CheckResult {
   const row = check.row;
-  const base = {
+  const { outcome, state, reason } = seen;
+  const expect = check.expect;
+  const { dir, port, service, destination, probe } = row;
+  return {
     id: row.id,
-    dir: row.dir,
+    dir,
     source: row.source,
-    destination: row.destination,
-    port: row.port,
-    service: row.service,
+    destination,
+    port,
+    service,
     type: row.type,
     status: row.status,
     comment: row.comment ?? '',
     ...(row.purpose !== undefined && { purpose: row.purpose }),
-    probe: row.probe,
-    expect: check.expect,
+    probe,
+    expect,
+    outcome,
+    state,
+    reason,
+    detail: seen.detail,
+    hint: hintFor({ reason, outcome, expect, dir, port, service, destination, state, host, probe }),
+    ...(seen.code !== undefined && { code: seen.code }),
+    addresses: seen.addresses,
+    via: seen.via,
+    timings: seen.timings,
+    facts: seen.facts,
   };
+}
+
+function combine(check: Check, resolved: Resolved, results: AddressResult[], via: string): CheckResult {
+  const dnsMs = resolved.dnsMs;
   if (results.length === 0) {
     const c = classify(resolved.error, {
       connected: false,
@@ -274,17 +366,18 @@ function combine(check: Check, resolved: Resolved, results: AddressResult[], via
       timeoutMs: check.timeoutMs,
     });
     const outcome = judge(c, { expect: check.expect });
-    const partial = { ...base, outcome, state: c.state, reason: c.reason };
-    return {
-      ...partial,
+    const seen = {
+      outcome,
+      state: c.state,
+      reason: c.reason,
       detail: `${check.target.host}: ${c.detail}`,
-      hint: hintFor({ ...partial, host: check.target.host }),
       ...(c.code !== undefined && { code: c.code }),
       addresses: [],
       via,
-      timings: { ...(resolved.dnsMs !== undefined && { dnsMs: resolved.dnsMs }), totalMs: resolved.dnsMs ?? 0 },
+      timings: { ...(dnsMs !== undefined && { dnsMs }), totalMs: dnsMs ?? 0 },
       facts: {},
     };
+    return rowResult(check, seen, check.target.host);
   }
   const sorted =
     results.length === 1 ? results : [...results].sort((a, b) => OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome]);
@@ -292,28 +385,27 @@ function combine(check: Check, resolved: Resolved, results: AddressResult[], via
   const worst = sorted[sorted.length - 1]!;
   // One good address is enough for the row to work; a bad sibling is worth a warning.
   const mixed = best.outcome === 'pass' && worst.outcome !== 'pass';
-  const outcome = mixed ? 'warn' : best.outcome;
   const shown = mixed ? worst : best;
   const detail = mixed
     ? `${best.address} works, but ${worst.address}: ${worst.detail}`
     : results.length > 1 || (check.target.host !== best.address && best.address !== 'local')
       ? `${best.address}: ${best.detail}`
       : best.detail;
-  const partial = { ...base, outcome, state: shown.state, reason: shown.reason };
-  return {
-    ...partial,
+  // Without a lookup the row's timings are its best address's (totalMs is rounded already).
+  const timings =
+    dnsMs === undefined ? best.timings : { dnsMs, ...best.timings, totalMs: round(dnsMs + best.timings.totalMs) };
+  const seen = {
+    outcome: mixed ? 'warn' : best.outcome,
+    state: shown.state,
+    reason: shown.reason,
     detail,
-    hint: hintFor({ ...partial, host: check.target.host || 'this machine' }),
     ...(shown.code !== undefined && { code: shown.code }),
     addresses: results,
     via,
-    timings: {
-      ...(resolved.dnsMs !== undefined && { dnsMs: resolved.dnsMs }),
-      ...best.timings,
-      totalMs: round((resolved.dnsMs ?? 0) + best.timings.totalMs),
-    },
+    timings,
     facts: best.facts,
-  };
+  } as const;
+  return rowResult(check, seen, check.target.host || 'this machine');
 }
 
 export async function runCheck(check: Check, opts: RunOptions): Promise<CheckResult> {
@@ -323,20 +415,15 @@ export async function runCheck(check: Check, opts: RunOptions): Promise<CheckRes
   const proxy =
     check.target.protocol === 'udp'
       ? undefined
-      : selectProxy(
-          check.target.scheme,
-          check.target.host,
-          check.target.port,
-          check.with.proxy as string | undefined,
-          opts.proxy,
-        );
-  const resolved = await resolveHost(check, opts.family, proxy, opts.signal);
+      : selectProxy(check.target.scheme, check.target.host, check.target.port, rowProxy(check.with), opts.proxy);
+  // No lookup (an address, a proxy, listen://): no promise to wait for either.
+  const resolved = knownAddress(check, proxy) ?? (await resolveHost(check, opts.family, opts.signal));
   const results =
     resolved.addresses.length === 1
       ? [await probeAddress(check, probe, resolved.addresses[0]!.address, resolved.addresses[0]!.family, proxy, opts)]
       : await Promise.all(resolved.addresses.map((a) => probeAddress(check, probe, a.address, a.family, proxy, opts)));
   const result = combine(check, resolved, results, proxy ? `proxy ${proxy.label}` : 'direct');
-  if (result.outcome === 'fail')
+  if (result.outcome === 'fail' && opts.log.isLevelEnabled('warn'))
     opts.log.warn({ row: result.id, reason: result.reason, detail: result.detail }, 'row failed');
   return result;
 }
@@ -352,10 +439,10 @@ export async function runChecks(checks: Check[], opts: RunOptions): Promise<Chec
   if (opts.signal?.aborted) onStop();
   else opts.signal?.addEventListener('abort', onStop, { once: true });
   const rtt = opts.adaptive ? (opts.rtt ?? adaptiveDeadlines(() => performance.now())) : undefined;
-  const listeners = new Set<() => void>();
+  const listeners = new Set<Attempt>();
   stopListeners.set(run.signal, listeners);
   run.signal.addEventListener('abort', () => {
-    for (const listener of listeners) listener();
+    for (const attempt of listeners) attempt.stop();
   });
   // process.env is slow to read (a native lookup per name) and selectProxy reads it per row.
   const proxy = opts.proxy && { ...opts.proxy, env: { ...opts.proxy.env } };

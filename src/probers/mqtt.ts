@@ -8,10 +8,10 @@ import WebSocket from 'ws';
 import { ProbeError } from '../errors.js';
 import { deadlinePassed, errorCode } from '../net/error-kind.js';
 import { dialTcp } from '../net/socket.js';
-import { readTlsFiles, startTls, tlsFailure, type TlsFacts, type TlsFiles } from '../net/tls.js';
+import { readTlsFiles, startTls, tlsFailure, type TlsFiles } from '../net/tls.js';
 import { tlsVerdict } from './tls-verdict.js';
 import type { ErrorCode } from '../error-code.js';
-import type { MqttFacts } from '../facts.js';
+import type { MqttFacts, TlsFacts } from '../facts.js';
 import type { Check, Observation, ProbeContext, Prober } from '../types.js';
 import {
   DISCONNECT,

@@ -2,9 +2,9 @@
 // mqtt+wss, grpcs): a certificate that expires within with.minDaysValid turns a pass into a
 // warning, a certificate problem tolerated by with.insecure is named, and what the handshake says
 // about client certificates is told. startTls() has already put the facts in `facts.tls`.
-import type { ProbeFacts } from '../facts.js';
+import type { ProbeFacts, TlsFacts } from '../facts.js';
 import type { Check, Observation } from '../types.js';
-import { describeVerifyError, type TlsClientOpts, type TlsFacts } from '../net/tls.js';
+import { describeVerifyError, type TlsClientOpts } from '../net/tls.js';
 import { SAY } from './tls-text.js';
 
 /** "TLSv1.3, certificate CN=web.test from CN=Example CA, valid until 2027-01-31 (400 days)". */

@@ -4,7 +4,7 @@
 // lists the failing rows that a firewall change would fix, and apart from them the failures no
 // firewall change will fix; after `check --all` (nothing sent) it lists every row.
 import type { CheckResult, RunReport } from '../types.js';
-import { csvField, markdownText as md } from './escape.js';
+import { csvField, markdownText as md } from '../escape.js';
 import { REQUEST_HEADER, isPlan, needsOpening, requestCells, requestLine } from './request.js';
 import { portLabel, sentence, sentences } from './text.js';
 

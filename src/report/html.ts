@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { RowHistory } from '../daemon/history.js';
 import { runProblems } from '../daemon/readiness.js';
 import type { CheckResult, Outcome, RunReport } from '../types.js';
-import { cap, htmlText } from './escape.js';
+import { cap, htmlText } from '../escape.js';
 import { requestLine } from './request.js';
 import { portLabel, sentence } from './text.js';
 

@@ -1,7 +1,7 @@
 // --format junit: one testcase per matrix row, for CI dashboards and cron wrappers. A failure's
 // message is the reason and the hint; warnings are passes with a note in system-out.
 import type { CheckResult, RunReport } from '../types.js';
-import { xmlText } from './escape.js';
+import { xmlText } from '../escape.js';
 import { portLabel } from './text.js';
 
 function testcaseName(r: CheckResult): string {

@@ -2,7 +2,7 @@
 // collector) and the daemon's /metrics, so both expose the same names. Base units, `_seconds`.
 import { Gauge, Registry } from 'prom-client';
 import { OUTCOMES, type CheckResult, type RunReport } from '../types.js';
-import { promLabel } from './escape.js';
+import { promLabel } from '../escape.js';
 
 export const ROW_LABELS = ['profile', 'row', 'dir', 'destination', 'port', 'service', 'status'] as const;
 const PHASES = [

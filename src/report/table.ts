@@ -8,7 +8,7 @@
 // long names are cut with "…", and below MIN_TABLE_WIDTH each row becomes a block of lines.
 // Without a width (piped, a file) the full matrix is printed and nothing is cut.
 import type { CheckResult, Outcome, RunReport } from '../types.js';
-import { MAX_CELL, terminalText as t } from './escape.js';
+import { MAX_CELL, terminalText as t } from '../escape.js';
 import { portLabel } from './text.js';
 
 export interface TableOptions {

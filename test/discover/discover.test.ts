@@ -122,7 +122,7 @@ describe('discover', () => {
     addProcess(1, ['/sbin/init'], 'systemd');
     setListeners([tcpLine(0, '00000000', 22)]);
     const plans = await discover({ procRoot: proc });
-    expect(plans).toEqual({ plans: [], unreadable: [] });
+    expect(plans).toEqual({ plans: [], unreadable: [], problems: [] });
     expect(renderPlans(plans)).toBe(
       'no Fed-BioMed, Flower or HPE Swarm Learning component found here (no known process or listening port)\n',
     );
@@ -165,7 +165,7 @@ describe('discover', () => {
     expect(plan!.command).toBe(
       `fedprobe check flower/supernode --set superlink_host=superlink --set superlink_ca=${ca}`,
     );
-    expect(renderPlans({ plans: [plan!], unreadable: [] })).not.toContain('hunter2');
+    expect(renderPlans({ plans: [plan!], unreadable: [], problems: [] })).not.toContain('hunter2');
     // check --from the process's cmdline reads the same values, the CA where the process reads it.
     expect(plan!.fromCommand).toBe(`fedprobe check --from ${proc}/500/cmdline`);
     expect((await varsFromConfig(`${proc}/500/cmdline`)).vars).toEqual(plan!.found?.vars);

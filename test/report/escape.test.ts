@@ -1,4 +1,4 @@
-// One function per output format (src/report/escape.ts): exact output for each hostile character.
+// One function per output format (src/escape.ts): exact output for each hostile character.
 import { spawnSync } from 'node:child_process';
 import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import {
   promLabel,
   terminalText,
   xmlText,
-} from '../../src/report/escape.js';
+} from '../../src/escape.js';
 
 const ESC_TITLE = '\x1b]0;owned\x07';
 const CLEAR = '\x1b[2J\x1b[H';

@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { listProfileIds, loadProfile } from '../../profile/load.js';
 import { portTemplate } from '../../profile/row.js';
 import { profileJsonSchema } from '../../profile/schema.js';
-import { jsonText, terminalText as t } from '../../report/escape.js';
+import { jsonText, terminalText as t } from '../../escape.js';
 import { columns, portLabel } from '../../report/text.js';
 import type { Profile, Row } from '../../types.js';
 import { write, type Io } from '../io.js';
