@@ -8,7 +8,7 @@ import type { ErrorCode } from './error-code.js';
 import type { ProbeScheme } from './types.js';
 
 /** An HTTP CONNECT proxy failed or refused the tunnel: any TCP scheme (net/proxy.ts). */
-type ProxyFacts = {
+export type ProxyFacts = {
   via: string;
   proxyStatus?: number;
 };

@@ -8,8 +8,8 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { UsageError } from '../errors.js';
 import type { FoundCommand } from '../frameworks/commands.js';
 import { commandsFromCompose } from '../frameworks/compose.js';
-import { composeFileVar, defaultComposeFiles } from '../frameworks/compose-files.js';
-import { type ComposeProject, loadComposeProject, projectEnv } from '../frameworks/compose-project.js';
+import { composeFileVar, defaultComposeFiles, overrideBeside } from '../frameworks/compose-files.js';
+import { type ComposeProject, loadComposeProject, projectEnv, stringOf } from '../frameworks/compose-project.js';
 import type { Found } from '../frameworks/found.js';
 import type { EnvLookup } from '../frameworks/interpolate.js';
 import { foundFromCommand, PROGRAMS } from '../frameworks/read.js';
@@ -96,10 +96,19 @@ export interface ComposeProcess {
 }
 
 /** undefined when `p` is not a `docker compose … up`. */
-export async function composeProcess(p: Proc, procRoot: string): Promise<ComposeProcess | undefined> {
+export async function composeProcess(
+  p: Proc,
+  procRoot: string,
+  opts: { readAgain?: boolean } = {},
+): Promise<ComposeProcess | undefined> {
   const up = composeUpArgv(p.argv);
   if (!up) return undefined;
   const evidence = `pid ${p.pid} ${up.shown}`;
+  if (up.files.includes('-'))
+    return {
+      components: [],
+      problem: `${evidence}: -f -: its compose file came from standard input, which cannot be read again`,
+    };
   try {
     const place = placer(p);
     const { env, denied } = await environOf(procRoot, p);
@@ -131,14 +140,21 @@ export async function composeProcess(p: Proc, procRoot: string): Promise<Compose
     for (const cmd of cmds) {
       const from = [...files.slice(0, -1), `${files.at(-1)}#${cmd.service}`];
       const where = [`${evidence}: service ${cmd.service}`];
+      // What its container's own process will show in /proc (same-service.ts).
+      const svc = project.services.find((s) => s.name === cmd.service);
+      const hostname = svc && stringOf(svc, 'hostname')?.value;
+      const match = { args: cmd.args.map((w) => w.text), ...(hostname && { hostname }) };
+      const known = { service: cmd.service!, match };
       try {
         const read = await foundFromCommand(cmd);
-        const again = sameAgain(up, files, projectDir, fromEnviron(read, label), label, vars);
+        // `check --from /proc/PID/cmdline` reads it as this process did: nothing to say of reading it again.
+        const again =
+          opts.readAgain === false ? [] : sameAgain(up, files, projectDir, fromEnviron(read, label), label, vars);
         const found: Found = { ...read, notes: [...notes, ...again, ...read.notes] };
-        components.push({ ...familyOf(cmd, found.profile), evidence: where, found, from });
+        components.push({ ...familyOf(cmd, found.profile), evidence: where, found, from, ...known });
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
-        components.push({ ...familyOf(cmd, undefined), evidence: where, problem: e.message });
+        components.push({ ...familyOf(cmd, undefined), evidence: where, problem: e.message, ...known });
       }
     }
     return { components };
@@ -171,6 +187,12 @@ function sameAgain(
     out.push(
       `${list.source}: check --from ${files[0]} alone would merge the files it names, which this process, given ` +
         '-f, did not; the --set command has the values this process uses',
+    );
+  const over = up.files.length === 1 && !list ? overrideBeside(files[0]!) : undefined;
+  if (over)
+    out.push(
+      `check --from ${files[0]} alone would add ${over} beside it, as docker compose without -f does; this ` +
+        'process, given -f, did not; the --set command has the values this process uses',
     );
   const differs = (what: string) =>
     `${what}: check --from reads the files with the .env beside ${files[0]} and this shell's environment; ` +

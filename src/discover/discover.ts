@@ -83,7 +83,7 @@ export function renderPlans({ plans, unreadable, problems }: Discovery): string 
     // What a process's argv or a configuration file says is shown, never acted on by the terminal.
     const lines = [`${p.profile}: ${t(p.evidence.join('; '))}`];
     for (const [k, v] of Object.entries(p.found?.vars ?? {})) lines.push(`  ${k} = ${t(v.value)}  (${t(v.source)})`);
-    for (const n of p.found?.notes ?? []) lines.push(`  note: ${t(n)}`);
+    for (const n of [...(p.found?.notes ?? []), ...(p.notes ?? [])]) lines.push(`  note: ${t(n)}`);
     for (const why of Object.values(p.found?.unknown ?? {})) lines.push(`  not known here: ${t(why)}`);
     if (p.problem) lines.push(`  cannot read its configuration: ${t(p.problem)}`);
     if (p.missing.length) lines.push(`  still needed: ${p.missing.map((m) => `--set ${m}=…`).join(' ')}`);

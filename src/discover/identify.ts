@@ -11,6 +11,7 @@ import { swarmFromEnviron } from '../frameworks/swarm-env.js';
 import { readConfigText } from '../frameworks/text.js';
 import type { ListeningSocket } from '../probers/listen.js';
 import { composeProcess } from './compose-process.js';
+import { sameService } from './same-service.js';
 import { deniedLine, hostPath, placePaths } from './place.js';
 import type { Proc } from './proc.js';
 
@@ -25,6 +26,21 @@ export interface Component {
   /** The `check --from` arguments that read it again: the process's cmdline, its configuration file, or the
    * compose files of a `docker compose up` (the last with `#SERVICE`). */
   from?: string[];
+  /** The compose service it is, when a `docker compose up` starts it. */
+  service?: string;
+  /** What /proc or the compose file shows that tells a service and its container apart (same-service.ts). */
+  match?: Match;
+  /** Lines of discover itself (two views of one service merged, or maybe one), shown with the notes. */
+  notes?: string[];
+}
+
+interface Match {
+  /** The program's arguments, as its argv or the service's command: gives them. */
+  args?: readonly string[];
+  /** HOSTNAME of a process's environment; a service's `hostname:`. */
+  hostname?: string;
+  /** A process only: it runs in a container (its own root, or a container's cgroup), with that id if known. */
+  container?: { id?: string };
 }
 
 const FLOWER_FAMILY: Record<string, string> = {
@@ -84,31 +100,57 @@ function swarmCommand(p: Proc, cmd: FoundCommand | undefined, procRoot: string) 
   };
 }
 
+/** What of a process may show it is a compose service's container. */
+function matchOf(p: Proc, args?: readonly string[]): Match {
+  const container = p.container !== undefined ? { id: p.container } : p.root !== undefined ? {} : undefined;
+  return {
+    ...(args && { args }),
+    ...(p.hostname !== undefined && { hostname: p.hostname }),
+    ...(container && { container }),
+  };
+}
+
 async function fromProcess(p: Proc, procRoot: string): Promise<Component | undefined> {
+  const component = await readProcessComponent(p, procRoot);
+  return component && { ...component, match: matchOf(p, component.match?.args) };
+}
+
+async function readProcessComponent(p: Proc, procRoot: string): Promise<Component | undefined> {
   const evidence = `pid ${p.pid} ${p.comm || p.argv[0]}`;
   const [cmd] = commandsFromCmdline(p.cmdline, p.pid, PROGRAMS);
+  const match: Match | undefined = cmd && { args: cmd.args.map((w) => w.text) };
   if (cmd && FLOWER_FAMILY[cmd.program]) {
     try {
       const read = placePaths(p, await foundFromCommand(cmd));
       const found = { ...read, notes: [...read.notes, ...flowerEnvNotes(p)] };
       const from = [`${procRoot}/${p.pid}/cmdline`];
-      return { family: FLOWER_FAMILY[cmd.program]!, profile: found.profile, evidence: [evidence], found, from };
+      const family = FLOWER_FAMILY[cmd.program]!;
+      return { family, profile: found.profile, evidence: [evidence], found, from, ...(match && { match }) };
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       const profile = cmd.program === 'flower-supernode' ? 'flower/supernode' : 'flower/superlink';
-      return { family: FLOWER_FAMILY[cmd.program]!, profile, evidence: [evidence], problem: e.message };
+      const family = FLOWER_FAMILY[cmd.program]!;
+      return { family, profile, evidence: [evidence], problem: e.message, ...(match && { match }) };
     }
   }
   const swarm = swarmCommand(p, cmd, procRoot);
   if (swarm) {
     const family = `swarm-${SWARM_PROFILE[swarm.program]}`;
+    const args = { match: { args: swarm.args.map((w) => w.text) } };
     try {
       const found = placePaths(p, await swarmFromArgs(swarm.program, swarm.args, swarm.where));
-      return { family, profile: found.profile, evidence: [`${evidence}${swarm.how}`], found, from: swarm.from };
+      return {
+        family,
+        profile: found.profile,
+        evidence: [`${evidence}${swarm.how}`],
+        found,
+        from: swarm.from,
+        ...args,
+      };
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       const profile = `swarm/${SWARM_PROFILE[swarm.program]}`;
-      return { family, profile, evidence: [`${evidence}${swarm.how}`], problem: e.message };
+      return { family, profile, evidence: [`${evidence}${swarm.how}`], problem: e.message, ...args };
     }
   }
   const fbm = fedbiomedRoot(p);
@@ -156,18 +198,21 @@ export async function identify(
 ): Promise<{ components: Component[]; problems: string[] }> {
   const out: Component[] = [];
   const problems: string[] = [];
+  const seen: Component[] = [];
   for (const p of procs) {
     const compose = await composeProcess(p, procRoot);
     if (compose?.problem) problems.push(compose.problem);
-    const cs = compose ? compose.components : [await fromProcess(p, procRoot)];
-    for (const c of cs) {
-      if (!c) continue;
-      // The same component seen twice (a run-sn script and the container it started; a process and its
-      // children): one plan, with both as evidence.
-      const same = out.find((o) => o.family === c.family && o.profile === c.profile && values(o) === values(c));
-      if (same) same.evidence.push(...c.evidence);
-      else out.push(c);
-    }
+    for (const c of compose ? compose.components : [await fromProcess(p, procRoot)]) if (c) seen.push(c);
+  }
+  // A compose service and its container's own process first, by what /proc shows of both; then any two alike.
+  for (const c of sameService(seen)) {
+    // The same component seen twice (a run-sn script and the container it started; a process and its
+    // children): one plan, with both as evidence.
+    const same = out.find((o) => o.family === c.family && o.profile === c.profile && values(o) === values(c));
+    if (same) {
+      same.evidence.push(...c.evidence);
+      if (c.notes?.length) same.notes = [...(same.notes ?? []), ...c.notes];
+    } else out.push(c);
   }
   for (const rule of PORT_RULES) {
     const bound = rule.ports.map((port) => sockets.filter((s) => s.port === port));

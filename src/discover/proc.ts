@@ -21,6 +21,16 @@ export interface Proc {
   /** What of /proc/PID could not be read (another user's process, fedprobe unprivileged): `environ`,
    * `cwd`, `root`, each as `/proc/7/cwd: permission denied`. What depends on it is said, never guessed. */
   denied?: Partial<Record<'environ' | 'cwd' | 'root', string>>;
+  /** The container it runs in, from /proc/PID/cgroup (`docker-<id>.scope`, `/docker/<id>`, libpod, containerd):
+   * the id's first 12 digits, as `docker ps` shows it. */
+  container?: string;
+  /** HOSTNAME of its environment: in a container, the `hostname:` compose gave it (else the container id). */
+  hostname?: string;
+}
+
+/** The container id a cgroup path names (docker, podman, containerd, cri-o); undefined on the host. */
+function containerOf(cgroup: string): string | undefined {
+  return /(?:docker|libpod|cri-containerd|crio)[-/]([0-9a-f]{64})\b/.exec(cgroup)?.[1]?.slice(0, 12);
 }
 
 /** `permission denied` for EACCES/EPERM, the code otherwise. */
@@ -70,11 +80,14 @@ export async function readProcess(procRoot: string, pid: string): Promise<ReadRe
   const cmdline = cmd.value ?? '';
   if (cmdline === '') return undefined;
   const comm = (await readFile(`${dir}/comm`, 'utf8').catch(() => '')).trim();
-  const [cwd, env, root] = await Promise.all([
+  const [cwd, env, root, cgroup] = await Promise.all([
     part(() => readlink(`${dir}/cwd`)),
     part(() => readFile(`${dir}/environ`, 'utf8')),
     rootOf(dir),
+    part(() => readFile(`${dir}/cgroup`, 'utf8')),
   ]);
+  const container = containerOf(cgroup.value ?? '');
+  const hostname = /(?:^|\0)HOSTNAME=([^\0]+)/.exec(env.value ?? '')?.[1];
   const environ = parseEnviron(env.value ?? '');
   const denied: Proc['denied'] = {
     ...(env.denied && { environ: `${dir}/environ: ${env.denied}` }),
@@ -91,6 +104,8 @@ export async function readProcess(procRoot: string, pid: string): Promise<ReadRe
     ...(cwd.value !== undefined && { cwd: cwd.value }),
     ...(Object.keys(environ).length > 0 && { environ }),
     ...(root.value !== undefined && { root: root.value }),
+    ...(container !== undefined && { container }),
+    ...(hostname !== undefined && { hostname }),
     ...(Object.keys(denied).length > 0 && { denied }),
   };
 }

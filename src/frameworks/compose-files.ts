@@ -36,6 +36,16 @@ const OVERRIDE_NAMES = [
   'docker-compose.override.yaml',
 ];
 
+/** The override file docker compose adds to `file` when no -f and no COMPOSE_FILE name the files: the first of
+ * OVERRIDE_NAMES beside it, when `file` is the one compose picks in its directory (compose-go
+ * WithDefaultConfigPath); undefined otherwise, as with `-f file`. */
+export function overrideBeside(file: string): string | undefined {
+  const d = dirname(resolve(file));
+  const main = DEFAULT_NAMES.map((n) => join(d, n)).find((f) => existsSync(f));
+  if (main !== resolve(file)) return undefined;
+  return OVERRIDE_NAMES.map((n) => join(d, n)).find((f) => existsSync(f));
+}
+
 /** The default compose file of `dir` or its nearest parent, and the override beside it; a UsageError when
  * there is none (compose's "can't find a suitable configuration file"). */
 export function defaultComposeFiles(dir: string): string[] {

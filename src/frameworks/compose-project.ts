@@ -5,7 +5,7 @@
 // `environment:` is merged by name, `env_file:` appended, `volumes:`/`secrets:` merged by target. Relative
 // paths are relative to the project directory, the first file's ("Paths are evaluated relative to the base
 // file", Docker's "Merge Compose files"), and its `.env` is the one read.
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   type Document,
   isAlias,
@@ -22,6 +22,7 @@ import { UsageError } from '../errors.js';
 import type { ComposeContext } from './compose-env.js';
 import { type EnvMap, processLookup, readEnvFile } from './dotenv.js';
 import { type EnvLookup, substitute } from './interpolate.js';
+import { extendedLayers, includeItems, type IncludeItem, type ParsedServices } from './compose-include.js';
 import { readConfigText } from './text.js';
 
 export interface Layer {
@@ -98,9 +99,25 @@ function parseFile(file: string, text: string, dir: string, project: EnvLookup) 
   const ctx: ComposeContext = { file, lineCounter, project, dir, text };
   const top = (key: string) => {
     const n = doc.get(key, true);
-    return isMap(n) ? new Map(n.items.map((p) => [p, isMap(p.value) ? flatten(p.value, doc) : p.value])) : undefined;
+    if (!isMap(n)) return undefined;
+    const out = new Map<string, YAMLMap>();
+    for (const p of n.items) if (isMap(p.value)) out.set(keyName(p.key), flatten(p.value, doc));
+    return out;
   };
-  return { ctx, services: top('services'), secrets: top('secrets'), configs: top('configs') };
+  const services = top('services');
+  return {
+    ctx,
+    services,
+    secrets: top('secrets'),
+    configs: top('configs'),
+    include: doc.get('include', true),
+    named: { ctx, services: services ?? new Map() } satisfies ParsedServices,
+  };
+}
+
+/** A file `extends: {file:}` names: its services only, its own directory for its relative paths. */
+async function parseExtended(path: string, dir: string, project: EnvLookup): Promise<ParsedServices> {
+  return parseFile(path, await readConfigText(path), dir, project).named;
 }
 
 export interface ProjectEnvOptions {
@@ -144,30 +161,60 @@ export async function loadComposeProject(
 ): Promise<ComposeProject> {
   const dir = opts.dir ?? dirname(files[0]!);
   const project = opts.project ?? (await projectEnv(dir, env));
+  return loadFiles(files, dir, project, texts, files);
+}
+
+async function loadFiles(
+  files: readonly string[],
+  dir: string,
+  project: EnvLookup,
+  texts: ReadonlyMap<string, string>,
+  including: readonly string[],
+): Promise<ComposeProject> {
   const services = new Map<string, ComposeService>();
   const secrets = new Map<string, Layer>();
   const configs = new Map<string, Layer>();
+  const includes: IncludeItem[] = [];
   let withServices = 0;
   for (const file of files) {
     const text = texts.get(file) ?? (await readConfigText(file));
     const parsed = parseFile(file, text, dir, project);
     if (parsed.services) withServices++;
-    for (const [pair, value] of parsed.services ?? []) {
-      const name = keyName(pair.key);
-      if (!isMap(value)) continue;
+    for (const name of parsed.services?.keys() ?? []) {
       const s = services.get(name) ?? { name, layers: [] };
-      s.layers.push({ svc: value, ctx: parsed.ctx });
+      s.layers.push(...(await extendedLayers(name, parsed.named, parseExtended)));
       services.set(name, s);
     }
     for (const [into, map] of [
       [secrets, parsed.secrets],
       [configs, parsed.configs],
     ] as const) {
-      for (const [pair, value] of map ?? [])
-        if (isMap(value)) into.set(keyName(pair.key), { svc: value, ctx: parsed.ctx });
+      for (const [name, value] of map ?? []) into.set(name, { svc: value, ctx: parsed.ctx });
     }
+    includes.push(...(await includeItems(parsed.include, parsed.ctx)));
   }
-  if (!withServices)
+  // After the files are merged, as compose does: a service both here and in an included project is an error.
+  for (const inc of includes) {
+    const key = inc.files.join(' + ');
+    const again = inc.files.find((f) => including.some((g) => resolve(g) === resolve(f)));
+    if (again) throw new UsageError(`${inc.at}: include ${key}: a cycle (${again} is already being read)`);
+    const sub = await loadFiles(inc.files, inc.dir, inc.project, new Map(), [...including, ...inc.files]);
+    for (const s of sub.services) {
+      const mine = services.get(s.name);
+      if (mine)
+        throw new UsageError(
+          `${inc.at}: include ${key}: service ${s.name} is also defined in ` +
+            `${[...new Set(mine.layers.map((l) => l.ctx.file))].join(', ')}; compose refuses the conflict`,
+        );
+      services.set(s.name, s);
+    }
+    for (const [into, from] of [
+      [secrets, sub.secrets],
+      [configs, sub.configs],
+    ] as const)
+      for (const [name, layer] of from) if (!into.has(name)) into.set(name, layer);
+  }
+  if (!withServices && !services.size)
     throw new UsageError(`${files.length > 1 ? files.join(' + ') : files[0]}: a compose file without services:`);
   return { files: [...files], dir, project, services: [...services.values()], secrets, configs };
 }

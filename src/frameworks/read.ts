@@ -5,7 +5,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { commandsFromCmdline, commandsFromScript, commandsFromUnit, type FoundCommand } from './commands.js';
 import { commandsFromCompose } from './compose.js';
-import { composeFileVar } from './compose-files.js';
+import { composeFileVar, overrideBeside } from './compose-files.js';
 import { loadComposeProject, projectEnv } from './compose-project.js';
 import { placePaths } from '../discover/place.js';
 import { isProc, parseEnviron, readProcess } from '../discover/proc.js';
@@ -103,6 +103,31 @@ async function fromEnviron(file: string, text: string, procRoot: string, pid: st
   return isProc(view) ? placePaths(view, found) : found;
 }
 
+/** `/proc/PID/cmdline` of a running `docker compose … up`: its services read as discover reads them (its -f
+ * files or COMPOSE_FILE, its --env-file, --project-directory and environment); undefined when it is not one. */
+async function fromComposeUp(file: string, procRoot: string, pid: string, selector: string | undefined) {
+  const view = await readProcess(procRoot, pid);
+  if (!isProc(view)) return undefined;
+  // Imported here: compose-process.ts reads each service with this file's readers.
+  const { composeProcess } = await import('../discover/compose-process.js');
+  const read = await composeProcess(view, procRoot, { readAgain: false });
+  if (!read) return undefined;
+  if (read.problem) throw new UsageError(read.problem);
+  if (!read.components.length)
+    throw new UsageError(`${file}: ${view.argv.join(' ')} starts no Fed-BioMed, Flower or HPE Swarm Learning service`);
+  const cmds: FoundCommand[] = read.components.map((c) => ({
+    program: c.family,
+    args: [],
+    where: c.evidence[0]!,
+    ...(c.service !== undefined && { service: c.service }),
+    read: async () => {
+      if (c.found) return c.found;
+      throw new UsageError(`${c.evidence[0]}: ${c.problem}`);
+    },
+  }));
+  return fromCommands(file, cmds, selector);
+}
+
 const isCompose = (file: string, text: string) => /\.ya?ml$/i.test(file) || /^services:/m.test(text);
 
 /** `--from PATH[#NAME]`, or several compose files merged as `docker compose -f a -f b` does (`--from a
@@ -145,10 +170,13 @@ async function readComposeAlone(
   const list = composeFileVar(project, resolve(dir));
   // The other files are named the way this one was given (relative stays relative).
   const named = (f: string) => (f === resolve(file) ? file : join(dir, relative(resolve(dir), f)));
-  const files = list?.files.includes(resolve(file)) ? list.files.map(named) : [file];
+  // Without COMPOSE_FILE, compose adds the override file beside its default file (not with -f, nor here with
+  // several --from).
+  const over = list ? undefined : overrideBeside(file);
+  const files = list?.files.includes(resolve(file)) ? list.files.map(named) : over ? [file, named(over)] : [file];
+  const why = list?.source ?? `${basename(files[1] ?? '')} is its override file and COMPOSE_FILE is not set`;
   const notes: string[] = [];
-  if (list && files.length > 1)
-    notes.push(`merged as docker compose in ${dir} would: ${files.join(' + ')} (${list.source})`);
+  if (files.length > 1) notes.push(`merged as docker compose in ${dir} would: ${files.join(' + ')} (${why})`);
   else if (list && (list.files.length !== 1 || named(list.files[0]!) !== file))
     notes.push(
       `${list.source} does not name ${file}: docker compose in ${dir} would read ` +
@@ -160,7 +188,7 @@ async function readComposeAlone(
     cmds = await commandsFromCompose(p, PROGRAMS);
   } catch (e) {
     if (!(e instanceof UsageError) || files.length === 1) throw e;
-    throw new UsageError(`${e.message} (merged because of ${list!.source})`);
+    throw new UsageError(`${e.message} (merged because ${list ? `of ${list.source}` : why})`);
   }
   const found = await fromCommands(file, cmds, selector);
   return notes.length ? { ...found, notes: [...notes, ...found.notes] } : found;
@@ -175,7 +203,12 @@ async function readOne(path: string, opts: ReadOptions): Promise<Found> {
   const proc = /^(.*?)\/?(\d+)\/cmdline$/.exec(file);
   if (proc || text.includes('\0')) {
     const pid = proc?.[2] ?? basename(file);
-    const found = await fromCommands(file, commandsFromCmdline(text, pid, PROGRAMS), undefined);
+    const cmds = commandsFromCmdline(text, pid, PROGRAMS);
+    if (!cmds.length && proc) {
+      const up = await fromComposeUp(file, proc[1] || '.', proc[2]!, selector);
+      if (up) return up;
+    }
+    const found = await fromCommands(file, cmds, undefined);
     if (!proc) return found;
     // A running process: its relative and in-container paths are read where it reads them (as discover does).
     const view = await readProcess(proc[1] || '.', proc[2]!);

@@ -6,6 +6,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { ProbeError, UsageError } from '../errors.js';
 import { errorCode } from './error-kind.js';
 import { terminalText } from '../escape.js';
+import type { ProxyFacts } from '../facts.js';
 import type { ProbeScheme, ProxySpec } from '../types.js';
 
 export interface ProxySettings {
@@ -101,17 +102,41 @@ export function selectProxy(
   rowProxy: string | undefined,
   settings: ProxySettings | undefined,
 ): ProxySpec | undefined {
-  if (NON_TCP.has(scheme)) return undefined;
-  const explicit = rowProxy ?? settings?.flag;
-  if (explicit !== undefined)
-    return explicit === 'direct'
-      ? undefined
-      : parseProxyUrl(explicit, rowProxy !== undefined ? 'with.proxy' : '--proxy');
+  return proxyChooser(settings)(scheme, host, port, rowProxy);
+}
+
+/** selectProxy with the settings fixed: what a run asks for each row. */
+export type ProxyChooser = (
+  scheme: ProbeScheme,
+  host: string,
+  port: number,
+  rowProxy: string | undefined,
+) => ProxySpec | undefined;
+
+/**
+ * selectProxy for one run: the environment is read here, once, not per row (each read of
+ * process.env is a native lookup, and the names are tried in two cases). Where neither --proxy nor
+ * the environment names a proxy, a row without `with.proxy` costs one comparison.
+ */
+export function proxyChooser(settings: ProxySettings | undefined): ProxyChooser {
+  const flag = settings?.flag;
   const env = settings?.env ?? {};
-  const fromEnv =
-    (scheme === 'http' ? envVar(env, 'http_proxy') : envVar(env, 'https_proxy')) ?? envVar(env, 'all_proxy');
-  if (!fromEnv || bypassesProxy(envVar(env, 'no_proxy'), host, port)) return undefined;
-  return parseProxyUrl(fromEnv, scheme === 'http' ? 'HTTP_PROXY' : 'HTTPS_PROXY');
+  const httpProxy = envVar(env, 'http_proxy') ?? envVar(env, 'all_proxy');
+  const otherProxy = envVar(env, 'https_proxy') ?? envVar(env, 'all_proxy');
+  const noProxy = envVar(env, 'no_proxy');
+  return (scheme, host, port, rowProxy) => {
+    if (rowProxy === undefined && flag === undefined && httpProxy === undefined && otherProxy === undefined)
+      return undefined;
+    if (NON_TCP.has(scheme)) return undefined;
+    const explicit = rowProxy ?? flag;
+    if (explicit !== undefined)
+      return explicit === 'direct'
+        ? undefined
+        : parseProxyUrl(explicit, rowProxy !== undefined ? 'with.proxy' : '--proxy');
+    const fromEnv = scheme === 'http' ? httpProxy : otherProxy;
+    if (!fromEnv || bypassesProxy(noProxy, host, port)) return undefined;
+    return parseProxyUrl(fromEnv, scheme === 'http' ? 'HTTP_PROXY' : 'HTTPS_PROXY');
+  };
 }
 
 /** Opens a tunnel to host:port through the proxy; the socket is then the target's. */
@@ -149,7 +174,7 @@ export function connectViaProxy(proxy: ProxySpec, host: string, port: number, si
                 `the proxy`
               : `the proxy answered ${status}`;
       reject(
-        new ProbeError('proxy-error', `${proxy.label}: ${why}`, {
+        new ProbeError<ProxyFacts>('proxy-error', `${proxy.label}: ${why}`, {
           code: `PROXY_${res.statusCode ?? 0}`,
           state: 'unknown',
           facts: { via: proxy.label, ...(res.statusCode !== undefined && { proxyStatus: res.statusCode }) },
@@ -160,7 +185,7 @@ export function connectViaProxy(proxy: ProxySpec, host: string, port: number, si
       if (signal.aborted) return reject(signal.reason);
       const code = errorCode(e);
       reject(
-        new ProbeError(
+        new ProbeError<ProxyFacts>(
           'proxy-error',
           reachedProxy
             ? `${proxy.label} closed the tunnel request: ${e.message}`

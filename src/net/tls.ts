@@ -16,8 +16,7 @@ import {
 import { z } from 'zod';
 import { ProbeError } from '../errors.js';
 import { errorCodeOf, type ErrorCode } from '../error-code.js';
-import type { TlsFacts } from '../facts.js';
-import type { TlsCarrier } from '../facts.js';
+import type { TlsCarrier, TlsFacts } from '../facts.js';
 import type { Check, ProbeContext } from '../types.js';
 import { deadlinePassed, errorCode } from './error-kind.js';
 import { SAY } from './tls-text.js';
@@ -91,7 +90,7 @@ async function readPem(what: 'ca' | 'cert' | 'key', file: string): Promise<Buffe
     const code = errorCode(e);
     const why = code ?? (e as Error).message;
     const message = SAY.unreadablePem(what, file, why);
-    throw new ProbeError('error', message, { ...(code && { code }), cause: e });
+    throw new ProbeError<TlsCarrier>('error', message, { ...(code && { code }), cause: e });
   }
 }
 
@@ -155,7 +154,7 @@ export function describeVerifyError(code: string, facts: TlsFacts, name: string,
 }
 
 function plaintext(code: ErrorCode | undefined, how: string, cause: unknown, facts: TlsCarrier): ProbeError {
-  return new ProbeError('wrong-protocol', SAY.plaintext(how), {
+  return new ProbeError<TlsCarrier>('wrong-protocol', SAY.plaintext(how), {
     ...(code && { code }),
     cause,
     facts,
@@ -194,7 +193,7 @@ function handshakeError(
   // A refused client certificate is an auth rejection; when we offered one, the row's credentials
   // were given and judge() makes it a failure rather than a warning.
   const refused = (message: string) =>
-    new ProbeError('auth-rejected', message, {
+    new ProbeError<TlsCarrier>('auth-rejected', message, {
       ...opts(),
       facts: { ...facts, ...(offeredCert && { credentialsGiven: true }) },
     });
@@ -210,36 +209,36 @@ function handshakeError(
       return offeredCert ? refused(SAY.askedRefusedOurs) : refused(SAY.askedEndedWithout(giveOne));
     }
     if (asked === false) {
-      return new ProbeError('tls-error', SAY.noCommonAlgorithm, opts());
+      return new ProbeError<TlsCarrier>('tls-error', SAY.noCommonAlgorithm, opts());
     }
     return offeredCert
-      ? new ProbeError('tls-error', SAY.refusedOursOrCipher, opts())
-      : new ProbeError('auth-rejected', SAY.requiresCertOrCipher, opts());
+      ? new ProbeError<TlsCarrier>('tls-error', SAY.refusedOursOrCipher, opts())
+      : new ProbeError<TlsCarrier>('auth-rejected', SAY.requiresCertOrCipher, opts());
   }
   if (code && code in CLIENT_CERT_ALERTS) {
     return offeredCert
       ? refused(SAY.rejectedOurs(CLIENT_CERT_ALERTS[code]))
-      : new ProbeError('tls-error', SAY.endedWithAlert(CLIENT_CERT_ALERTS[code]), opts());
+      : new ProbeError<TlsCarrier>('tls-error', SAY.endedWithAlert(CLIENT_CERT_ALERTS[code]), opts());
   }
   if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') {
-    return new ProbeError('wrong-protocol', SAY.noAlpnInCommon(alpn?.join(', ') ?? 'none'), opts());
+    return new ProbeError<TlsCarrier>('wrong-protocol', SAY.noAlpnInCommon(alpn?.join(', ') ?? 'none'), opts());
   }
   if (
     code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' ||
     code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' ||
     code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE'
   ) {
-    return new ProbeError('tls-error', SAY.noVersionInCommon, opts());
+    return new ProbeError<TlsCarrier>('tls-error', SAY.noVersionInCommon, opts());
   }
   if (code === 'ERR_SSL_TLSV1_UNRECOGNIZED_NAME' || code === 'ERR_SSL_TLSV1_ALERT_UNRECOGNIZED_NAME') {
-    return new ProbeError('tls-error', SAY.unrecognizedName(tls.servername ?? '(no SNI)'), opts());
+    return new ProbeError<TlsCarrier>('tls-error', SAY.unrecognizedName(tls.servername ?? '(no SNI)'), opts());
   }
   if (code?.startsWith('ERR_SSL_')) {
     const why = (err as { reason?: string }).reason ?? (err as Error).message;
-    return new ProbeError('tls-error', SAY.handshakeFailed(why), opts());
+    return new ProbeError<TlsCarrier>('tls-error', SAY.handshakeFailed(why), opts());
   }
   if (afterHandshake && (code === 'ECONNRESET' || code === 'EPIPE')) {
-    return new ProbeError('reset', SAY.cutAfterHandshake, opts());
+    return new ProbeError<TlsCarrier>('reset', SAY.cutAfterHandshake, opts());
   }
   return err;
 }
@@ -265,7 +264,7 @@ export interface TlsFiles {
  * `error` that names the option; nothing was sent, so the port's state stays unknown.
  */
 export async function readTlsFiles(opts: TlsClientOpts): Promise<TlsFiles> {
-  if (opts.key && !opts.cert) throw new ProbeError('error', SAY.keyWithoutCert);
+  if (opts.key && !opts.cert) throw new ProbeError<TlsCarrier>('error', SAY.keyWithoutCert);
   const [ca, cert, key] = await Promise.all([
     opts.ca ? readPem('ca', opts.ca) : undefined,
     opts.cert ? readPem('cert', opts.cert) : undefined,
@@ -277,7 +276,10 @@ export async function readTlsFiles(opts: TlsClientOpts): Promise<TlsFiles> {
   } catch (e) {
     const code = errorCode(e);
     const which = opts.cert && !opts.key ? SAY.noPrivateKey(opts.cert) : SAY.unusableFiles;
-    throw new ProbeError('error', `${which} (${(e as Error).message})`, { ...(code && { code }), cause: e });
+    throw new ProbeError<TlsCarrier>('error', `${which} (${(e as Error).message})`, {
+      ...(code && { code }),
+      cause: e,
+    });
   }
 }
 
@@ -352,7 +354,7 @@ export async function startTls(
       // first flight at once, so a few bytes by the deadline is no TLS server at work).
       if (deadlinePassed(ctx.signal) && came > 0) {
         const message = SAY.trickle(came, ctx.timeoutMs);
-        reject(new ProbeError('no-response', message, { state: 'open', facts: failed({}) }));
+        reject(new ProbeError<TlsCarrier>('no-response', message, { state: 'open', facts: failed({}) }));
       } else reject(ctx.signal.reason);
     };
     const onSecure = () => {
@@ -408,7 +410,7 @@ export async function startTls(
   if (verifyError && !opts.insecure) {
     tlsSocket.destroy();
     const message = describeVerifyError(verifyError, facts, name, files.caGiven);
-    throw new ProbeError('tls-error', message, { code: verifyError, facts: failed(facts) });
+    throw new ProbeError<TlsCarrier>('tls-error', message, { code: verifyError, facts: failed(facts) });
   }
 
   // TLS 1.3 finishes the client's side of the handshake before the server has read our (maybe
@@ -439,7 +441,7 @@ function closedAfterHandshake(tls: TlsFacts, offeredCert: boolean, facts: TlsCar
   const closedWhy = SAY.closedAfterHandshake;
   if (tls.clientCertRequested === true) {
     const why = offeredCert ? SAY.askedRefusedOursLikely : SAY.askedNoneOffered;
-    return new ProbeError('auth-rejected', closedWhy(why), eof);
+    return new ProbeError<TlsCarrier>('auth-rejected', closedWhy(why), eof);
   }
   const proxy = SAY.proxyNoBackend;
   const why =
@@ -448,7 +450,7 @@ function closedAfterHandshake(tls: TlsFacts, offeredCert: boolean, facts: TlsCar
       : offeredCert
         ? SAY.mayHaveRejectedOurs(proxy)
         : SAY.mayRequireCert(proxy);
-  return new ProbeError('reset', closedWhy(why), eof);
+  return new ProbeError<TlsCarrier>('reset', closedWhy(why), eof);
 }
 
 /**

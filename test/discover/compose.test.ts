@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { composeUpArgv } from '../../src/discover/compose-argv.js';
@@ -127,6 +127,18 @@ describe('a fake /proc tree', () => {
     ]);
   });
 
+  it('-f compose.yml with an override file beside it: a note says check --from alone would add it', async () => {
+    copyFileSync(join(dir, 'with-tls.yml'), join(dir, 'compose.override.yml'));
+    addProcess(38, ['docker', 'compose', '-f', 'compose.yml', 'up', 'supernode-2'], dir);
+    const plan = (await discover({ procRoot: proc })).plans.find((p) => p.evidence[0]!.endsWith('supernode-2'));
+    expect(plan?.profile).toBe('flower/supernode-insecure');
+    expect(plan?.found?.notes).toEqual([
+      `check --from ${join(dir, 'compose.yml')} alone would add ${join(dir, 'compose.override.yml')} beside it, as ` +
+        'docker compose without -f does; this process, given -f, did not; the --set command has the values this ' +
+        'process uses',
+    ]);
+  });
+
   it('COMPOSE_FILE and COMPOSE_PATH_SEPARATOR from its environment; --profile and depends_on', async () => {
     writeFileSync(
       join(dir, 'extra.yml'),
@@ -242,6 +254,143 @@ describe('a fake /proc tree', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('a compose service and its container, both in a fake /proc tree', () => {
+  let proc: string;
+  const ID = 'a1b2c3d4e5f6'.padEnd(64, '0');
+  beforeEach(() => {
+    proc = join(root, 'proc');
+    mkdirSync(join(proc, 'net'), { recursive: true });
+    const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+    writeFileSync(join(proc, 'net', 'tcp'), header);
+    writeFileSync(join(proc, 'net', 'tcp6'), header);
+  });
+  /** A process; `container`: its own root (a directory of this tree), cgroup and HOSTNAME, as docker gives. */
+  const addProcess = (pid: number, argv: string[], cwd: string, container?: { hostname: string }) => {
+    const d = join(proc, String(pid));
+    mkdirSync(d);
+    writeFileSync(join(d, 'cmdline'), `${argv.join('\0')}\0`);
+    writeFileSync(join(d, 'comm'), `${basename(argv[1] ?? argv[0]!).slice(0, 15)}\n`);
+    symlinkSync(cwd, join(d, 'cwd'));
+    if (!container) return;
+    const fs = join(root, `rootfs-${pid}`);
+    mkdirSync(join(fs, 'app/certificates'), { recursive: true });
+    writeFileSync(join(fs, 'app/certificates/superlink-ca.crt'), 'x');
+    symlinkSync(fs, join(d, 'root'));
+    writeFileSync(join(d, 'cgroup'), `0::/system.slice/docker-${ID}.scope\n`);
+    writeFileSync(join(d, 'environ'), `PATH=/python/bin\0HOSTNAME=${container.hostname}\0FLWR_TELEMETRY_ENABLED=0\0`);
+  };
+  const supernode = (sl: string, port: string, id: string) => [
+    '/python/bin/python',
+    '/python/bin/flower-supernode',
+    '--superlink',
+    sl,
+    '--clientappio-api-address',
+    `0.0.0.0:${port}`,
+    '--isolation',
+    'process',
+    '--node-config',
+    `partition-id=${id} num-partitions=2`,
+    '--root-certificates',
+    'certificates/superlink-ca.crt',
+  ];
+
+  it('the container with the same argv as supernode-1 is merged into its plan; another one may be', async () => {
+    addProcess(40, ['docker', 'compose', '-f', 'compose.yml', '-f', 'with-tls.yml', 'up'], dir);
+    addProcess(50, supernode('superlink:9092', '9094', '0'), '/app', { hostname: 'a1b2c3d4e5f6' });
+    addProcess(51, supernode('superlink.example.org:9092', '9095', '1'), '/app', { hostname: '0f0e0d0c0b0a' });
+    const { plans } = await discover({ procRoot: proc });
+    const shown = 'pid 40 docker compose -f compose.yml -f with-tls.yml up';
+    expect(plans.map((p) => p.evidence)).toEqual([
+      [`${shown}: service superlink`],
+      [`${shown}: service supernode-1`, 'pid 50 flower-supernod'],
+      [`${shown}: service supernode-2`],
+      ['pid 51 flower-supernod'],
+    ]);
+    // The compose file's values (a --from that reads them again), the container's FLWR_* setting as a note.
+    expect(plans[1]!.found?.vars.superlink_ca?.value).toBe(join(dir, 'superlink-certificates/ca.crt'));
+    expect(plans[1]!.notes).toEqual([
+      'pid 50 flower-supernod (container a1b2c3d4e5f6) is the container of service supernode-1: the same ' +
+        'arguments as its command:; one plan',
+      'FLWR_TELEMETRY_ENABLED=0 (pid 50 environ): telemetry is off, the telemetry row does not matter',
+    ]);
+    expect(plans[3]!.found?.vars.superlink_host?.value).toBe('superlink.example.org');
+    expect(plans[3]!.notes).toEqual([
+      `pid 51 flower-supernod (container a1b2c3d4e5f6) may be the same service as one of: service supernode-1 of ` +
+        `${shown}; service supernode-2 of ${shown} (compose's labels are not readable from /proc; its arguments ` +
+        "differ from each one's command: and no hostname: matches its HOSTNAME): two plans, check one",
+    ]);
+    expect(renderPlans({ plans: [plans[3]!], unreadable: [], problems: [] })).toContain(
+      '\n  note: pid 51 flower-supernod (container a1b2c3d4e5f6) may be the same service as one of:',
+    );
+  });
+
+  it("by HOSTNAME as the service's hostname:, when its argv differs (an image whose entrypoint adds one)", async () => {
+    writeFileSync(
+      join(dir, 'site.yml'),
+      'services:\n  sn:\n    image: flwr/supernode:1.28.0\n    hostname: sn-a\n' +
+        '    command: [--insecure, --superlink, "10.0.0.5:9092"]\n' +
+        '  sn-b:\n    image: flwr/supernode:1.28.0\n    hostname: sn-b\n' +
+        '    command: [--insecure, --superlink, "10.0.0.6:9092"]\n',
+    );
+    addProcess(40, ['docker', 'compose', '-f', 'site.yml', 'up'], dir);
+    const argv = ['/python/bin/python', '/python/bin/flower-supernode', '--insecure', '--superlink', '10.0.0.5:9092'];
+    addProcess(60, [...argv, '--max-retries', '3'], '/app', { hostname: 'sn-a' });
+    const { plans } = await discover({ procRoot: proc });
+    expect(plans.map((p) => [p.evidence, p.notes])).toEqual([
+      [
+        ['pid 40 docker compose -f site.yml up: service sn', 'pid 60 flower-supernod'],
+        [
+          'pid 60 flower-supernod (container a1b2c3d4e5f6) is the container of service sn: HOSTNAME=sn-a as its ' +
+            'hostname:; one plan',
+          'FLWR_TELEMETRY_ENABLED=0 (pid 60 environ): telemetry is off, the telemetry row does not matter',
+        ],
+      ],
+      [['pid 40 docker compose -f site.yml up: service sn-b'], undefined],
+    ]);
+  });
+
+  it('a flower-supernode on the host itself (no container) is not taken for a compose service', async () => {
+    addProcess(40, ['docker', 'compose', '-f', 'compose.yml', 'up', 'supernode-1'], dir);
+    addProcess(70, supernode('superlink:9092', '9094', '0'), dir);
+    const { plans } = await discover({ procRoot: proc });
+    expect(plans.map((p) => [p.evidence.length, p.notes])).toEqual([
+      [1, undefined],
+      [1, undefined],
+      [1, undefined],
+    ]);
+  });
+
+  it('check --from /proc/PID/cmdline of docker compose up reads its services as discover does', async () => {
+    addProcess(40, ['docker', 'compose', '-f', 'compose.yml', '-f', 'with-tls.yml', 'up'], dir);
+    const cmdline = join(proc, '40', 'cmdline');
+    const one = await varsFromConfig(`${cmdline}#supernode-2`, { env: {} });
+    const again = await varsFromConfig([join(dir, 'compose.yml'), `${join(dir, 'with-tls.yml')}#supernode-2`]);
+    expect(one).toEqual(again);
+    const err = await varsFromConfig(cmdline, { env: {} }).catch((e: Error) => e.message);
+    expect(err).toMatch(
+      new RegExp(
+        `^${cmdline}: several components with different settings: .*: pick one with --from ${cmdline}#SERVICE$`,
+      ),
+    );
+  });
+});
+
+describe('docker compose -f - up', () => {
+  it('standard input cannot be read again: one line in discover and in check --from its cmdline', async () => {
+    const proc = join(root, 'proc');
+    mkdirSync(join(proc, '41'), { recursive: true });
+    mkdirSync(join(proc, 'net'));
+    writeFileSync(join(proc, 'net', 'tcp'), '  sl  local_address rem_address   st\n');
+    writeFileSync(join(proc, '41', 'cmdline'), 'docker\0compose\0-f\0-\0up\0');
+    symlinkSync(dir, join(proc, '41', 'cwd'));
+    const line =
+      'pid 41 docker compose -f - up: -f -: its compose file came from standard input, which cannot be read again';
+    expect(await discover({ procRoot: proc })).toEqual({ plans: [], unreadable: [], problems: [line] });
+    const err = await varsFromConfig(join(proc, '41', 'cmdline'), { env: {} }).catch((e: Error) => e.message);
+    expect(err).toBe(line);
   });
 });
 

@@ -122,3 +122,51 @@ describe('COMPOSE_FILE with --from compose.yml alone', () => {
     expect(found.notes[0]).toMatch(/^server certificate certificates\/server.pem/);
   });
 });
+
+describe('the override file beside compose.yml, with --from compose.yml alone', () => {
+  const compose = () => join(dir, 'compose.yml');
+  const ca = () => join(dir, 'superlink-certificates/ca.crt');
+
+  it('compose.override.yml is merged when COMPOSE_FILE is not set, and a note names it', async () => {
+    const over = join(dir, 'compose.override.yml');
+    copyFileSync(join(dir, 'with-tls.yml'), over);
+    const found = await varsFromConfig(`${compose()}#supernode-1`, { env: {} });
+    expect(found.profile).toBe('flower/supernode');
+    expect(found.vars.superlink_host).toEqual({ value: 'superlink', source: `${over}:20` });
+    expect(found.vars.superlink_ca?.value).toBe(ca());
+    expect(found.notes).toEqual([
+      `merged as docker compose in ${dir} would: ${compose()} + ${over} (compose.override.yml is its override ` +
+        'file and COMPOSE_FILE is not set)',
+    ]);
+  });
+
+  it('docker-compose.override.yml too; a broken one is one line that says why it was read', async () => {
+    const over = join(dir, 'docker-compose.override.yml');
+    writeFileSync(over, 'services:\n  supernode-1:\n    command: [--insecure, --superlink, "sl.example.org:9092"]\n');
+    const found = await varsFromConfig(`${compose()}#supernode-1`, { env: {} });
+    expect(found.vars.superlink_host).toEqual({ value: 'sl.example.org', source: `${over}:3` });
+    writeFileSync(over, 'services:\n  supernode-1:\n    command: [--insecure\n');
+    expect(await oneLine(varsFromConfig(`${compose()}#supernode-1`, { env: {} }))).toBe(
+      `${over}:4: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] ` +
+        'at line 4, column 1: (merged because docker-compose.override.yml is its override file and COMPOSE_FILE is ' +
+        'not set)',
+    );
+  });
+
+  it('not with COMPOSE_FILE, not with several --from (-f), not for a file compose would not pick', async () => {
+    writeFileSync(
+      join(dir, 'compose.override.yml'),
+      'services:\n  supernode-1:\n    command: [--insecure, --superlink, "sl.example.org:9092"]\n',
+    );
+    const insecure = { value: 'superlink', source: `${compose()}:49` };
+    dotenv('COMPOSE_FILE=compose.yml\n');
+    expect((await varsFromConfig(`${compose()}#supernode-1`, { env: {} })).vars.superlink_host).toEqual(insecure);
+    dotenv('');
+    const both = await varsFromConfig([compose(), `${join(dir, 'with-state.yml')}#supernode-1`], { env: {} });
+    expect(both.vars.superlink_host).toEqual(insecure);
+    expect(both.notes.filter((n) => n.includes('override'))).toEqual([]);
+    // compose.yaml comes first among the default names: compose in this directory would not read compose.yml.
+    copyFileSync(compose(), join(dir, 'compose.yaml'));
+    expect((await varsFromConfig(`${compose()}#supernode-1`, { env: {} })).vars.superlink_host).toEqual(insecure);
+  });
+});
