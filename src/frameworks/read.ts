@@ -15,6 +15,7 @@ import { looksLikeFlowerToml, readFlowerToml } from './flower-toml.js';
 import { type Found, type ReadOptions, requireKnown } from './found.js';
 import { SWARM_PROGRAMS, swarmFromArgs, type SwarmProgram } from './swarm.js';
 import { swarmFromEnviron } from './swarm-env.js';
+import { looksLikeSwopProfile, swarmFromSwopProfile } from './swarm-profile.js';
 import { readConfigText } from './text.js';
 
 export type { Found, FoundVar } from './found.js';
@@ -223,6 +224,7 @@ async function readOne(path: string, opts: ReadOptions): Promise<Found> {
     );
   if (/\.service$/i.test(file) || /^\s*\[Service\]/m.test(text))
     return fromCommands(file, commandsFromUnit(text, file, PROGRAMS), selector);
+  if (looksLikeSwopProfile(text)) return swarmFromSwopProfile(file, text);
   if (isCompose(file, text)) return readComposeAlone(file, text, selector, env);
   return fromCommands(
     file,

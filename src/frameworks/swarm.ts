@@ -6,9 +6,12 @@
 // --sn-p2p-service); run-sl (--sn-ip, --sn-api-port, --sn-api-service, --sl-fs-port 30305,
 // --sl-fs-service); run-swop (--sn-ip, --sn-api-port, --sn-api-service, --usr-dir,
 // --profile-file-name); run-swci (--usr-dir, --init-script-name). An FQDN "service" routes through
-// the reverse proxy (docs/User/Swarm_Learning_Component_Interactions_using_Reverse_Proxy.md).
+// the reverse proxy (docs/User/Swarm_Learning_Component_Interactions_using_Reverse_Proxy.md). run-swop's
+// --usr-dir/--profile-file-name names a SWOP profile, whose SN and license server fields are read too
+// (swarm-profile.ts lists the fields that carry an address).
 import { parseArgs, type ArgValue, type ArgWord } from './argv.js';
 import { fitFacts, splitHostPort, type Facts, type Found } from './found.js';
+import { mergeSwopProfile } from './swarm-profile.js';
 
 export const SWARM_PROGRAMS = ['run-sn', 'run-sl', 'run-swop', 'run-swci'] as const;
 export type SwarmProgram = (typeof SWARM_PROGRAMS)[number];
@@ -109,7 +112,14 @@ export async function swarmFromArgs(program: SwarmProgram, args: readonly ArgWor
       `--sl-fs-service ${fs.value} (${fs.source}): other SLs reach this SL's file server through the reverse proxy`,
     );
   const proxied = service !== undefined || (program === 'run-sn' && p2p !== undefined);
-  if (!facts.apls_host)
+  // run-swop's SWOP profile has the SN and license server too, its SN taking precedence (swarm-profile.ts).
+  const unknown: Record<string, string> = {};
+  const profile =
+    program === 'run-swop'
+      ? await mergeSwopProfile(a['--usr-dir'], a['--profile-file-name'], facts, notes, unknown)
+      : `swarm/${SWARM_PROFILE[program]}${proxied ? '-proxy' : ''}`;
+  if (!facts.apls_host && !unknown.apls_host)
     notes.push(`no --apls-ip in ${where}: the license server address is needed (--set apls_host=HOST)`);
-  return fitFacts(`swarm/${SWARM_PROFILE[program]}${proxied ? '-proxy' : ''}`, facts, notes);
+  const found = await fitFacts(profile, facts, notes);
+  return Object.keys(unknown).length ? { ...found, unknown } : found;
 }

@@ -83,6 +83,10 @@ describe('run-swop', () => {
     expect(found.notes).toEqual([
       `--capath workspace/mnist/cert/ca/capath (${f}:14) is a directory: give the CA file in it with --set ` +
         'swarm_ca=FILE',
+      // Read from the current directory, as run-swop run here would (swarm-profile.test.ts reads one).
+      `the SWOP profile workspace/mnist/swop/swop1_profile.yaml (--usr-dir ${f}:13, --profile-file-name ${f}:13) ` +
+        'cannot be read here (no such file): its apisrv.locator, when set, takes precedence over --sn-ip, ' +
+        '--sn-api-port and --sn-api-service',
     ]);
   });
 });

@@ -275,7 +275,13 @@ describe('HPE Swarm Learning (HewlettPackard/swarm-learning 77231165d3)', () => 
         swarm_key: { value: 'workspace/mnist/cert/swop-1-key.pem', source: `${f}:11` },
         swarm_cert: { value: 'workspace/mnist/cert/swop-1-cert.pem', source: `${f}:12` },
       },
-      notes: [capath(f, 12)],
+      // Its SWOP profile is read too (swarm-profile.test.ts); it is not beside this file.
+      notes: [
+        capath(f, 12),
+        `the SWOP profile workspace/mnist/swop/swop1_profile.yaml (--usr-dir ${f}:11, --profile-file-name ${f}:11) ` +
+          'cannot be read here (no such file): its apisrv.locator, when set, takes precedence over --sn-ip, ' +
+          '--sn-api-port and --sn-api-service',
+      ],
     });
     expect(await read(`${f}#run-swci`)).toEqual({
       profile: 'swarm/swci',
@@ -303,6 +309,32 @@ describe('HPE Swarm Learning (HewlettPackard/swarm-learning 77231165d3)', () => 
       swarm_key: { value: 'workspace/mnist/cert/swop-2-key.pem', source: `${f}:12` },
       swarm_cert: { value: 'workspace/mnist/cert/swop-2-cert.pem', source: `${f}:13` },
     });
+  });
+
+  it("the examples' SWOP profiles as shipped: apls.locator.host is a placeholder (one line), apisrv is ~", async () => {
+    const mnist = fx('swarm', 'mnist-swop1_profile.yaml');
+    const proxy = fx('swarm', 'reverse-proxy-mnist-swop1_profile.yaml');
+    expect(await oneLine(read(mnist))).toBe(
+      `apls.locator.host (${mnist}:15) is still the example's placeholder <LICENSE-SERVER-ADDRESS>; with the other ` +
+        'values as read: fedprobe check swarm/swop --set apls_host=…',
+    );
+    expect(await oneLine(read(proxy))).toBe(
+      `apls.locator.host (${proxy}:16) is still the example's placeholder <APLS-IP>; with the other values as ` +
+        'read: fedprobe check swarm/swop --set apls_host=…',
+    );
+    // Given with --set, the rest is read: no SN in apisrv.locator (run-swop's arguments give it), the SL nodes.
+    const given = await varsFromConfig(proxy, { env: {}, given: ['apls_host'] });
+    expect(given.vars).toEqual({});
+    expect(given.notes).toEqual([
+      `apisrv.locator (${proxy}:19) names no SN: run-swop's --sn-ip or --sn-api-service does; --from that command ` +
+        'line (it reads this profile too), or --set sn_host=HOST',
+      `dns <DNS> (${proxy}:25): the name servers of the containers SWOP starts; what they answer for the service ` +
+        'FQDNs is the reverse proxy (proxy_host)',
+      `SL node sl-1.swarm (${proxy}:28) is started by SWOP with slfsservice fs.sl-1.swarm: check it with ` +
+        'swarm/sl-proxy',
+      `SL node sl-2.swarm (${proxy}:63) is started by SWOP with slfsservice fs.sl-2.swarm: check it with ` +
+        'swarm/sl-proxy',
+    ]);
   });
 
   it("the examples' run scripts take their addresses from $1, $2 …: one line naming the parameter", async () => {
