@@ -138,7 +138,9 @@ async function readProcessComponent(p: Proc, procRoot: string): Promise<Componen
     const family = `swarm-${SWARM_PROFILE[swarm.program]}`;
     const args = { match: { args: swarm.args.map((w) => w.text) } };
     try {
-      const found = placePaths(p, await swarmFromArgs(swarm.program, swarm.args, swarm.where));
+      // Its SWOP profile (run-swop) is read where the process reads it: its cwd, its container's root.
+      const place = (path: string, what: string) => hostPath(p, path, what);
+      const found = placePaths(p, await swarmFromArgs(swarm.program, swarm.args, swarm.where, place));
       return {
         family,
         profile: found.profile,

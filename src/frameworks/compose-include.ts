@@ -7,9 +7,11 @@
 // - `include: [PATH, {path, project_directory, env_file}]`: each is loaded as its own project (its paths
 //   relative to its project directory, the first file's unless `project_directory` says otherwise; its
 //   variables from its `.env` or `env_file`, the including project's winning), and its services, secrets and
-//   configs join this project; a service defined on both sides is an error, as in compose.
+//   configs join this project; a service defined on both sides is an error, as in compose, unless the two
+//   definitions are the same (compose-go loader/include.go importResources: reflect.DeepEqual, so identical
+//   copies, e.g. one file included from two places, are one service).
 import { dirname, isAbsolute, join } from 'node:path';
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { UsageError } from '../errors.js';
 import type { ComposeContext } from './compose-env.js';
 import { type EnvMap, readEnvFile } from './dotenv.js';
@@ -69,6 +71,33 @@ export async function extendedLayers(
   if (!base.services.has(ref))
     throw new UsageError(`${at}: extends: no service "${ref}" in ${base.ctx.file} (service ${name} extends it)`);
   return [...(await extendedLayers(ref, base, parse, [...chain, here])), own];
+}
+
+/** A layer as plain data, its strings interpolated, its mappings' keys sorted (deep-equal ignores order). */
+function plain(ctx: ComposeContext, n: unknown): unknown {
+  if (isMap(n)) {
+    const pairs = n.items.map((p) => [String(isScalar(p.key) ? p.key.value : p.key), plain(ctx, p.value)] as const);
+    return Object.fromEntries(pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+  if (isSeq(n)) return n.items.map((i) => plain(ctx, i));
+  if (isScalar(n)) return typeof n.value === 'string' ? textOf(ctx, n) : n.value;
+  // An alias is compared by its name: the same only when both files wrote the same.
+  if (isAlias(n)) return `*${n.source}`;
+  return n ?? null;
+}
+
+/** Keys that may hold a relative path: compose resolves those against each side's project directory before it
+ * compares, so the same text from two directories is two definitions. */
+const PATH_KEYS = ['build', 'volumes', 'env_file', 'extends', 'label_file', 'develop'];
+
+/** Whether two definitions of a service are the same once interpolated, as compose compares an included
+ * service with one already there. Layer by layer: a definition written out in full on one side and built
+ * with extends: or several files on the other is taken as different (the conflict is then reported); so is
+ * one with a path-holding key written in two directories, even when none of its paths is relative. */
+export function sameDefinition(a: readonly ExtendsLayer[], b: readonly ExtendsLayer[]): boolean {
+  const dirOf = (l: ExtendsLayer) => (PATH_KEYS.some((k) => l.svc.has(k)) ? l.ctx.dir : '');
+  const flat = (ls: readonly ExtendsLayer[]) => JSON.stringify(ls.map((l) => [dirOf(l), plain(l.ctx, l.svc)]));
+  return a.length === b.length && flat(a) === flat(b);
 }
 
 export interface IncludeItem {

@@ -22,7 +22,13 @@ import { UsageError } from '../errors.js';
 import type { ComposeContext } from './compose-env.js';
 import { type EnvMap, processLookup, readEnvFile } from './dotenv.js';
 import { type EnvLookup, substitute } from './interpolate.js';
-import { extendedLayers, includeItems, type IncludeItem, type ParsedServices } from './compose-include.js';
+import {
+  extendedLayers,
+  includeItems,
+  type IncludeItem,
+  type ParsedServices,
+  sameDefinition,
+} from './compose-include.js';
 import { readConfigText } from './text.js';
 
 export interface Layer {
@@ -193,7 +199,8 @@ async function loadFiles(
     }
     includes.push(...(await includeItems(parsed.include, parsed.ctx)));
   }
-  // After the files are merged, as compose does: a service both here and in an included project is an error.
+  // After the files are merged, as compose does: a service both here and in an included project is an error,
+  // unless both define it the same (then it is kept once, with the first definition's lines).
   for (const inc of includes) {
     const key = inc.files.join(' + ');
     const again = inc.files.find((f) => including.some((g) => resolve(g) === resolve(f)));
@@ -201,6 +208,7 @@ async function loadFiles(
     const sub = await loadFiles(inc.files, inc.dir, inc.project, new Map(), [...including, ...inc.files]);
     for (const s of sub.services) {
       const mine = services.get(s.name);
+      if (mine && sameDefinition(mine.layers, s.layers)) continue;
       if (mine)
         throw new UsageError(
           `${inc.at}: include ${key}: service ${s.name} is also defined in ` +

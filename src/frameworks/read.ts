@@ -7,30 +7,31 @@ import { commandsFromCmdline, commandsFromScript, commandsFromUnit, type FoundCo
 import { commandsFromCompose } from './compose.js';
 import { composeFileVar, overrideBeside } from './compose-files.js';
 import { loadComposeProject, projectEnv } from './compose-project.js';
-import { placePaths } from '../discover/place.js';
-import { isProc, parseEnviron, readProcess } from '../discover/proc.js';
+import { hostPath, placePaths } from '../discover/place.js';
+import { isProc, parseEnviron, type ReadResult, readProcess } from '../discover/proc.js';
 import { looksLikeFedbiomedIni, looksLikeFedbiomedVpnEnv, readFedbiomedIni, readFedbiomedVpnEnv } from './fedbiomed.js';
 import { FLOWER_PROGRAMS, superlinkFromArgs, supernodeFromArgs } from './flower-args.js';
 import { looksLikeFlowerToml, readFlowerToml } from './flower-toml.js';
 import { type Found, type ReadOptions, requireKnown } from './found.js';
 import { SWARM_PROGRAMS, swarmFromArgs, type SwarmProgram } from './swarm.js';
 import { swarmFromEnviron } from './swarm-env.js';
-import { looksLikeSwopProfile, swarmFromSwopProfile } from './swarm-profile.js';
+import { looksLikeSwopProfile, type PlacePath, swarmFromSwopProfile } from './swarm-profile.js';
 import { readConfigText } from './text.js';
 
 export type { Found, FoundVar } from './found.js';
 
 export const PROGRAMS: readonly string[] = [...FLOWER_PROGRAMS, ...SWARM_PROGRAMS];
 
-/** One framework command line → its profile and variables, its paths placed where this machine reads them. */
-export async function foundFromCommand(cmd: FoundCommand): Promise<Found> {
+/** One framework command line → its profile and variables, its paths placed where this machine reads them;
+ * `place`: where a running process reads a file it names (run-swop's SWOP profile). */
+export async function foundFromCommand(cmd: FoundCommand, place?: PlacePath): Promise<Found> {
   const found = cmd.read
     ? await cmd.read()
     : cmd.program === 'flower-supernode'
       ? await supernodeFromArgs(cmd.args, cmd.where)
       : cmd.program === 'flower-superlink'
         ? await superlinkFromArgs(cmd.args, cmd.where)
-        : await swarmFromArgs(cmd.program as SwarmProgram, cmd.args, cmd.where);
+        : await swarmFromArgs(cmd.program as SwarmProgram, cmd.args, cmd.where, place);
   return cmd.place ? cmd.place(found) : found;
 }
 
@@ -40,7 +41,12 @@ function splitSelector(path: string): { file: string; selector?: string } {
   return { file: path.slice(0, hash), selector: path.slice(hash + 1) };
 }
 
-async function fromCommands(file: string, cmds: FoundCommand[], selector: string | undefined): Promise<Found> {
+async function fromCommands(
+  file: string,
+  cmds: FoundCommand[],
+  selector: string | undefined,
+  place?: PlacePath,
+): Promise<Found> {
   const what = 'flower-supernode, flower-superlink, run-sn, run-sl, run-swop or run-swci';
   if (selector !== undefined) {
     const named = cmds.filter((c) => c.service === selector || c.program === selector);
@@ -59,7 +65,7 @@ async function fromCommands(file: string, cmds: FoundCommand[], selector: string
   }
   // One after the other: with several, the first that cannot be read is the one named, every time.
   const found: Found[] = [];
-  for (const c of cmds) found.push(await foundFromCommand(c));
+  for (const c of cmds) found.push(await foundFromCommand(c, place));
   const key = (f: Found) =>
     JSON.stringify([f.profile, Object.entries(f.vars).map(([k, v]) => [k, v.value]), Object.keys(f.unknown ?? {})]);
   const first = found[0]!;
@@ -99,10 +105,14 @@ async function fromEnviron(file: string, text: string, procRoot: string, pid: st
       `${file}: not an HPE Swarm Learning component's environment (none of SN_I_AM_SENTINEL, SENTINEL_NODE_IP, ` +
         'SWOP_PROFILE, SWCI_STARTUP_SCRIPT, or SL_REQUEST_CHANNEL with SN_NODE_IP)',
     );
-  const found = await swarmFromArgs(swarm.program, swarm.args, `pid ${pid} environ`);
   const view = await readProcess(procRoot, pid);
+  const found = await swarmFromArgs(swarm.program, swarm.args, `pid ${pid} environ`, placeFor(view));
   return isProc(view) ? placePaths(view, found) : found;
 }
+
+/** Where the process reads a file it names, as discover places it; none when /proc/PID is not there to say. */
+const placeFor = (view: ReadResult): PlacePath | undefined =>
+  isProc(view) ? (path, what) => hostPath(view, path, what) : undefined;
 
 /** `/proc/PID/cmdline` of a running `docker compose … up`: its services read as discover reads them (its -f
  * files or COMPOSE_FILE, its --env-file, --project-directory and environment); undefined when it is not one. */
@@ -209,10 +219,10 @@ async function readOne(path: string, opts: ReadOptions): Promise<Found> {
       const up = await fromComposeUp(file, proc[1] || '.', proc[2]!, selector);
       if (up) return up;
     }
-    const found = await fromCommands(file, cmds, undefined);
-    if (!proc) return found;
+    if (!proc) return fromCommands(file, cmds, undefined);
     // A running process: its relative and in-container paths are read where it reads them (as discover does).
     const view = await readProcess(proc[1] || '.', proc[2]!);
+    const found = await fromCommands(file, cmds, undefined, placeFor(view));
     return isProc(view) ? placePaths(view, found) : found;
   }
   if (/\.toml$/i.test(file) || looksLikeFlowerToml(text)) return readFlowerToml(file, text, selector);

@@ -38,6 +38,10 @@ const OPTIONS: Record<SwarmProgram, Record<string, string>> = {
   'run-swci': { SWCI_STARTUP_SCRIPT: '--init-script-name' },
 };
 
+/** run-swop mounts its --usr-dir here in the SWOP container (scripts/bin/run-swop l.56, l.154), and gives
+ * the profile's file name only (SWOP_PROFILE, l.184): the profile is this directory's, seen from inside. */
+const SWOP_USR_DIR = '/platform/swarm/usr';
+
 /** The names discover keeps from a process's environment for this reader (none of them a secret). */
 export const SWARM_ENV =
   /^(SN|SL|SWOP|SWCI|SENTINEL)_[A-Z0-9_]+$|^THIS_NODE_IP$|^SWARM_(LICENSE_AUTOPASSJ|ID)_[A-Z0-9_]+$/;
@@ -69,6 +73,10 @@ export function swarmFromEnviron(
     const source = `${label} ${name}`;
     args.push({ text: option, source });
     if (option !== '--sentinel') args.push({ text: value, source });
+  }
+  if (program === 'run-swop') {
+    const source = 'where run-swop mounts it in its container';
+    args.push({ text: '--usr-dir', source }, { text: SWOP_USR_DIR, source });
   }
   return { program, args };
 }

@@ -163,30 +163,44 @@ export async function swarmFromSwopProfile(file: string, text: string): Promise<
   return Object.keys(unknown).length ? { ...found, unknown } : found;
 }
 
+/** Where this machine reads a path a running process was given (discover/place.ts hostPath: its cwd, its
+ * container's root); a UsageError, one line, when that cannot be told. */
+export type PlacePath = (path: string, what: string) => string;
+
+const PRECEDENCE = 'its apisrv.locator, when set, takes precedence over --sn-ip, --sn-api-port and --sn-api-service';
+
 /** run-swop's profile file, `--usr-dir`/`--profile-file-name` as the script joins them (run-swop l.151),
- * merged over the arguments' facts. Unreadable here, it is one note: what it could change is said. */
+ * merged over the arguments' facts; `place` puts it where a running process reads it. Unreadable here, it is
+ * one note: what it could change is said. */
 export async function mergeSwopProfile(
   usrDir: ArgValue | undefined,
   name: ArgValue | undefined,
   facts: Facts,
   notes: string[],
   unknown: Record<string, string>,
+  place?: PlacePath,
 ): Promise<string> {
   if (!usrDir || !name) return profileName(facts);
   const path = `${usrDir.value.replace(/\/+$/, '')}/${name.value}`;
+  const given = `--usr-dir ${usrDir.source}, --profile-file-name ${name.source}`;
+  let there: string;
   let text: string;
   try {
-    text = await readConfigText(path);
+    there = place ? place(path, `the SWOP profile ${path} (${given})`) : path;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    notes.push(`${e.message}: ${PRECEDENCE}`);
+    return profileName(facts);
+  }
+  try {
+    text = await readConfigText(there);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     const why = /\(([^)]*)\)$/.exec(e.message)?.[1] ?? e.message;
-    notes.push(
-      `the SWOP profile ${path} (--usr-dir ${usrDir.source}, --profile-file-name ${name.source}) cannot be read ` +
-        `here (${why}): its apisrv.locator, when set, takes precedence over --sn-ip, --sn-api-port and ` +
-        '--sn-api-service',
-    );
+    const here = there === path ? '' : `, here ${there}`;
+    notes.push(`the SWOP profile ${path} (${given}${here}) cannot be read here (${why}): ${PRECEDENCE}`);
     return profileName(facts);
   }
-  swopFacts(parseSwopProfile(path, text), facts, notes, unknown);
+  swopFacts(parseSwopProfile(there, text), facts, notes, unknown);
   return profileName(facts);
 }

@@ -11,7 +11,7 @@
 // (swarm-profile.ts lists the fields that carry an address).
 import { parseArgs, type ArgValue, type ArgWord } from './argv.js';
 import { fitFacts, splitHostPort, type Facts, type Found } from './found.js';
-import { mergeSwopProfile } from './swarm-profile.js';
+import { mergeSwopProfile, type PlacePath } from './swarm-profile.js';
 
 export const SWARM_PROGRAMS = ['run-sn', 'run-sl', 'run-swop', 'run-swci'] as const;
 export type SwarmProgram = (typeof SWARM_PROGRAMS)[number];
@@ -49,7 +49,13 @@ export const SWARM_PROFILE: Record<SwarmProgram, string> = {
   'run-swci': 'swci',
 };
 
-export async function swarmFromArgs(program: SwarmProgram, args: readonly ArgWord[], where: string): Promise<Found> {
+/** `place`: where a running process's SWOP profile is read from here (its cwd, its container's root). */
+export async function swarmFromArgs(
+  program: SwarmProgram,
+  args: readonly ArgWord[],
+  where: string,
+  place?: PlacePath,
+): Promise<Found> {
   const a = parseArgs(args, { valued: VALUED[program], flags: ['--sentinel'] });
   const facts: Facts = {};
   const notes: string[] = [];
@@ -116,7 +122,7 @@ export async function swarmFromArgs(program: SwarmProgram, args: readonly ArgWor
   const unknown: Record<string, string> = {};
   const profile =
     program === 'run-swop'
-      ? await mergeSwopProfile(a['--usr-dir'], a['--profile-file-name'], facts, notes, unknown)
+      ? await mergeSwopProfile(a['--usr-dir'], a['--profile-file-name'], facts, notes, unknown, place)
       : `swarm/${SWARM_PROFILE[program]}${proxied ? '-proxy' : ''}`;
   if (!facts.apls_host && !unknown.apls_host)
     notes.push(`no --apls-ip in ${where}: the license server address is needed (--set apls_host=HOST)`);

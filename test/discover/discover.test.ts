@@ -1,6 +1,6 @@
 // discover on a fake /proc tree: processes (NUL-separated cmdline, comm, cwd) and /proc/net/tcp
 // listeners → the components, their values with sources, and the exact check command.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -299,6 +299,10 @@ describe('discover: HPE Swarm Learning', () => {
         '  swarm_key = /w/cert/swop-1-key.pem  (pid 304 environ SWARM_ID_KEY)',
         '  swarm_cert = /w/cert/swop-1-cert.pem  (pid 304 environ SWARM_ID_CERT)',
         '  swarm_ca = /w/ca/ca.pem  (pid 304 environ SWARM_ID_CACERT)',
+        // No root of its own in this tree: the container's usr dir is looked for on this machine, and is not there.
+        '  note: the SWOP profile /platform/swarm/usr/swop1_profile.yaml (--usr-dir where run-swop mounts it in its ' +
+          'container, --profile-file-name pid 304 environ SWOP_PROFILE) cannot be read here (no such file): its ' +
+          'apisrv.locator, when set, takes precedence over --sn-ip, --sn-api-port and --sn-api-service',
         '  fedprobe check swarm/swop --set apls_host=172.1.1.1 --set sn_host=172.1.1.1 ' +
           '--set swarm_key=/w/cert/swop-1-key.pem --set swarm_cert=/w/cert/swop-1-cert.pem --set swarm_ca=/w/ca/ca.pem',
         `  fedprobe check --from ${proc}/304/environ${ok}`,
@@ -332,6 +336,90 @@ describe('discover: HPE Swarm Learning', () => {
       `${proc}/303/environ: not an HPE Swarm Learning component's environment (none of SN_I_AM_SENTINEL, ` +
         'SENTINEL_NODE_IP, SWOP_PROFILE, SWCI_STARTUP_SCRIPT, or SL_REQUEST_CHANNEL with SN_NODE_IP)',
     );
+  });
+});
+
+/** examples/mnist's swop1_profile.yaml as its README step 6 fills it in (l.95-101), at `dir/name`, with
+ * apisrv.locator.host (l.19) set to `sn` as an operator would to name the SN in the profile. */
+function swopProfile(dir: string, name: string, sn: string): string {
+  const up = fileURLToPath(new URL('../fixtures/swarm/upstream/mnist-swop1_profile.yaml', import.meta.url));
+  const lines = readFileSync(up, 'utf8')
+    .replaceAll('<LICENSE-SERVER-ADDRESS>', '172.1.1.1')
+    .replaceAll('<HOST_ADDRESS>', '172.1.1.1')
+    .split('\n');
+  lines[18] = `    host: ${sn}`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), lines.join('\n'));
+  return join(dir, name);
+}
+
+describe('discover: the SWOP profile a running SWOP reads', () => {
+  const ok = "   # the same, read again: each value's source in the report";
+
+  it("a SWOP container: its profile is the usr dir's inside the container, read through /proc/PID/root", async () => {
+    const swop = join(root, 'swop-container');
+    swopProfile(join(swop, 'platform/swarm/usr'), 'swop1_profile.yaml', '172.1.1.2');
+    const environ = [
+      'SWOP_PROFILE=swop1_profile.yaml',
+      'SN_NODE_IP=172.1.1.1',
+      'SWARM_LICENSE_AUTOPASSJ_SERVER_PRIMARY_IP=172.1.1.1',
+      'SWARM_ID_CACERT=/w/ca/ca.pem',
+    ];
+    addProcess(306, ['/opt/swop/swop'], 'swop', '/', { root: swop, environ });
+    setListeners([]);
+    const found = await discover({ procRoot: proc });
+    const file = `${proc}/306/root/platform/swarm/usr/swop1_profile.yaml`;
+    expect(renderPlans(found)).toBe(
+      [
+        'swarm/swop: pid 306 swop (Swarm SWOP container, by its environment)',
+        '  apls_host = 172.1.1.1  (pid 306 environ SWARM_LICENSE_AUTOPASSJ_SERVER_PRIMARY_IP)',
+        `  sn_host = 172.1.1.2  (${file}:19)`,
+        `  swarm_ca = ${proc}/306/root/w/ca/ca.pem  (pid 306 environ SWARM_ID_CACERT: /w/ca/ca.pem in its ` +
+          `container, read through ${proc}/306/root)`,
+        `  note: apisrv.locator.host 172.1.1.2 (${file}:19) takes precedence over 172.1.1.1 (pid 306 environ ` +
+          'SN_NODE_IP)',
+        `  note: SL node sl1 (${file}:32) is started by SWOP with slhostip 172.1.1.1, slport 16000: check it with ` +
+          'swarm/sl --set sl_fs_port=16000',
+        `  fedprobe check swarm/swop --set apls_host=172.1.1.1 --set sn_host=172.1.1.2 --set ` +
+          `swarm_ca=${proc}/306/root/w/ca/ca.pem`,
+        `  fedprobe check --from ${proc}/306/environ${ok}`,
+        '',
+      ].join('\n'),
+    );
+    const again = await varsFromConfig(`${proc}/306/environ`);
+    expect(again.vars).toEqual(found.plans[0]!.found?.vars);
+  });
+
+  it("a run-swop script still running: a relative --usr-dir is its cwd's", async () => {
+    const host = join(root, 'host-1');
+    const file = swopProfile(join(host, 'workspace/mnist/swop'), 'swop1_profile.yaml', '172.1.1.3');
+    const argv = [
+      '/bin/bash',
+      '/opt/hpe/swarm-learning/scripts/bin/run-swop',
+      '--usr-dir=workspace/mnist/swop',
+      '--profile-file-name=swop1_profile.yaml',
+      '--sn-ip=172.1.1.1',
+      '--apls-ip=172.1.1.1',
+    ];
+    addProcess(307, argv, 'run-swop', host);
+    setListeners([]);
+    const found = await discover({ procRoot: proc });
+    expect(renderPlans(found)).toBe(
+      [
+        'swarm/swop: pid 307 run-swop',
+        '  apls_host = 172.1.1.1  (pid 307 argv)',
+        `  sn_host = 172.1.1.3  (${file}:19)`,
+        `  note: apisrv.locator.host 172.1.1.3 (${file}:19) takes precedence over 172.1.1.1 (pid 307 argv)`,
+        `  note: SL node sl1 (${file}:32) is started by SWOP with slhostip 172.1.1.1, slport 16000: check it with ` +
+          'swarm/sl --set sl_fs_port=16000',
+        '  fedprobe check swarm/swop --set apls_host=172.1.1.1 --set sn_host=172.1.1.3',
+        `  fedprobe check --from ${proc}/307/cmdline${ok}`,
+        '',
+      ].join('\n'),
+    );
+    // check --from that cmdline, run from elsewhere, finds the same file.
+    const again = await varsFromConfig(`${proc}/307/cmdline`);
+    expect(again.vars).toEqual(found.plans[0]!.found?.vars);
   });
 });
 

@@ -21,7 +21,8 @@ beforeAll(() => {
   mkdirSync(join(dir, 'srv'));
   // Stand-ins named as the frameworks' programs: `/bin/sh …/flower-supernode ARGS` has the argv discover
   // reads. The `exit` after sleep keeps the shell (and so that argv) alive; the namespace ends them all.
-  for (const name of ['flower-supernode', 'fedbiomed']) writeFileSync(join(dir, 'bin', name), 'sleep 30; exit 0\n');
+  for (const name of ['flower-supernode', 'fedbiomed', 'run-swop'])
+    writeFileSync(join(dir, 'bin', name), 'sleep 30; exit 0\n');
   chmodSync(dir, 0o755);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -96,6 +97,31 @@ LAST=$C; PIDS="$A $B $C"`;
           `(superlink_ca) cannot be told (${AS_WHO}); with the other values as read: fedprobe check flower/supernode ` +
           '--set superlink_host=superlink.example.org --set superlink_ca=…',
         'EXIT 2',
+        '',
+      ].join('\n'),
+    );
+  }, 30_000);
+
+  it("run-swop's relative --usr-dir, its cwd unreadable: the profile is one note, the arguments stand", async () => {
+    const start = `
+cd "$D/srv"; /bin/sh "$D/bin/run-swop" --usr-dir=swop --profile-file-name=swop1_profile.yaml \\
+  --sn-ip=172.1.1.1 --apls-ip=172.1.1.1 & A=$!
+LAST=$A; PIDS=$A`;
+    const { pids, stdout, stderr } = await discoverAsNobody(start);
+    const [a] = pids;
+    expect(stderr).toBe('');
+    expect(stdout).toBe(
+      [
+        `swarm/swop: pid ${a} sh`,
+        `  apls_host = 172.1.1.1  (pid ${a} argv)`,
+        `  sn_host = 172.1.1.1  (pid ${a} argv)`,
+        `  note: /proc/${a}/cwd, /proc/${a}/root: permission denied, so where pid ${a} finds the SWOP profile ` +
+          `swop/swop1_profile.yaml (--usr-dir pid ${a} argv, --profile-file-name pid ${a} argv) cannot be told ` +
+          `(${AS_WHO}): its apisrv.locator, when set, takes precedence over --sn-ip, --sn-api-port and ` +
+          '--sn-api-service',
+        '  fedprobe check swarm/swop --set apls_host=172.1.1.1 --set sn_host=172.1.1.1',
+        `  fedprobe check --from /proc/${a}/cmdline   # the same, read again: each value's source in the report`,
+        'EXIT 0',
         '',
       ].join('\n'),
     );

@@ -115,6 +115,51 @@ describe('include:', () => {
   });
 });
 
+describe('include: a service defined on both sides', () => {
+  const sn = (superlink: string) =>
+    `services:\n  sn:\n    image: flwr/supernode:1.28.0\n    command: [--insecure, --superlink, "${superlink}"]\n`;
+
+  it('the same once interpolated: one service, read from the first definition', async () => {
+    mkdirSync(join(root, 'sn'));
+    writeFileSync(join(root, 'sn', 'compose.yml'), sn('10.0.0.5:9092'));
+    write('.env', 'SL=10.0.0.5\n');
+    // Written with ${SL} here, literally in the included file: the same service once interpolated.
+    const site = write('site.yml', `include:\n  - sn/compose.yml\n${sn('${SL}:9092')}`);
+    const found = await varsFromConfig(site, { env: {} });
+    expect(found.profile).toBe('flower/supernode-insecure');
+    expect(found.vars).toEqual({
+      superlink_host: { value: '10.0.0.5', source: `${site}:6 ($SL from ${join(root, '.env')}:1)` },
+    });
+    // One file included from two places (a.yml and b.yml both include common.yml): the same, not a conflict.
+    writeFileSync(join(root, 'sn', 'common.yml'), sn('10.0.0.7:9092'));
+    write('a.yml', 'include:\n  - sn/common.yml\nservices:\n  a:\n    image: x\n');
+    write('b.yml', 'include:\n  - sn/common.yml\nservices:\n  b:\n    image: x\n');
+    const both = write('both.yml', 'include:\n  - a.yml\n  - b.yml\n');
+    expect((await varsFromConfig(`${both}#sn`, { env: {} })).vars).toEqual({
+      superlink_host: { value: '10.0.0.7', source: `${join(root, 'sn', 'common.yml')}:4` },
+    });
+  });
+
+  it('different once interpolated: the one-line error', async () => {
+    mkdirSync(join(root, 'sn'));
+    writeFileSync(join(root, 'sn', 'compose.yml'), sn('10.0.0.5:9092'));
+    write('.env', 'SL=10.0.0.6\n');
+    const site = write('site.yml', `include:\n  - sn/compose.yml\n${sn('${SL}:9092')}`);
+    expect(await oneLine(varsFromConfig(site, { env: {} }))).toBe(
+      `${site}:2: include ${join(root, 'sn', 'compose.yml')}: service sn is also defined in ${site}; compose ` +
+        'refuses the conflict',
+    );
+    // The same text, but a relative path is each side's own directory's: two definitions, as in compose.
+    const vol = '    volumes: [./certs:/app/certs]\n';
+    writeFileSync(join(root, 'sn', 'compose.yml'), sn('10.0.0.6:9092') + vol);
+    write('site.yml', `include:\n  - sn/compose.yml\n${sn('${SL}:9092')}${vol}`);
+    expect(await oneLine(varsFromConfig(site, { env: {} }))).toBe(
+      `${site}:2: include ${join(root, 'sn', 'compose.yml')}: service sn is also defined in ${site}; compose ` +
+        'refuses the conflict',
+    );
+  });
+});
+
 describe('extends:', () => {
   it('the short form, in the same file: the base service first, the service over it', async () => {
     const site = write(
