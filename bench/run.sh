@@ -13,6 +13,9 @@ if [ "${FEDPROBE_BENCH_NETNS:-}" != 1 ]; then
   exec env FEDPROBE_BENCH_NETNS=1 FEDPROBE_BENCH_OUT="$out" FEDPROBE_ROOT="$PWD" unshare -n -- bash "$0" "$@"
 fi
 ip link set lo up
+# Outgoing connections take their local port from this range: keep it above every port the targets
+# listen on (20000-34199), or a daemon's connection can hold a port the next target wants (EADDRINUSE).
+echo "40000 60999" > /proc/sys/net/ipv4/ip_local_port_range
 # 10,000 listeners and sockets: more descriptors than the default soft limit.
 ulimit -n "$(ulimit -Hn)"
 exec node "$FEDPROBE_BENCH_OUT/bench/bench.js" "$@"

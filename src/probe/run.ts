@@ -25,7 +25,7 @@ import { adaptiveDeadlines, RETRY_FACTOR, type AdaptiveDeadlines } from './adapt
 import { classify } from './classify.js';
 import { isDeadline } from '../net/error-kind.js';
 import { lookupWithin } from '../net/resolve.js';
-import { rowProxy, selectProxy, type ProxySettings } from '../net/proxy.js';
+import { proxyChooser, rowProxy, type ProxyChooser, type ProxySettings } from '../net/proxy.js';
 import { recordedSource, socketError, sourceFor } from '../net/socket.js';
 import { OUTCOME_RANK, judge } from './judge.js';
 
@@ -42,6 +42,8 @@ export interface RunOptions {
   adaptive?: boolean;
   /** Shared by the rows of one run (runChecks makes it when `adaptive` is set). */
   rtt?: AdaptiveDeadlines;
+  /** `proxy` read once for the rows of one run (runChecks makes it). */
+  chooseProxy?: ProxyChooser;
 }
 
 export const DEFAULT_CONCURRENCY = 16;
@@ -410,12 +412,14 @@ function combine(check: Check, resolved: Resolved, results: AddressResult[], via
 
 export async function runCheck(check: Check, opts: RunOptions): Promise<CheckResult> {
   // The prober's code is loaded before the deadline starts (a no-op once loaded), its options parsed once.
-  const probe = await bindProber(check);
+  const bound = bindProber(check);
+  const probe = typeof bound === 'function' ? bound : await bound;
   // An HTTP CONNECT proxy carries TCP only (a registered UDP scheme is not in proxy.ts's list).
+  const t = check.target;
   const proxy =
-    check.target.protocol === 'udp'
+    t.protocol === 'udp'
       ? undefined
-      : selectProxy(check.target.scheme, check.target.host, check.target.port, rowProxy(check.with), opts.proxy);
+      : (opts.chooseProxy ?? proxyChooser(opts.proxy))(t.scheme, t.host, t.port, rowProxy(check.with));
   // No lookup (an address, a proxy, listen://): no promise to wait for either.
   const resolved = knownAddress(check, proxy) ?? (await resolveHost(check, opts.family, opts.signal));
   const results =
@@ -444,11 +448,10 @@ export async function runChecks(checks: Check[], opts: RunOptions): Promise<Chec
   run.signal.addEventListener('abort', () => {
     for (const attempt of listeners) attempt.stop();
   });
-  // process.env is slow to read (a native lookup per name) and selectProxy reads it per row.
-  const proxy = opts.proxy && { ...opts.proxy, env: { ...opts.proxy.env } };
+  // process.env is slow to read (a native lookup per name): read it once for every row.
   const rowOpts: RunOptions = {
     ...opts,
-    ...(proxy && { proxy }),
+    chooseProxy: proxyChooser(opts.proxy),
     ...(opts.signal && { signal: run.signal }),
     ...(rtt && { rtt }),
   };

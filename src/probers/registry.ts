@@ -31,6 +31,8 @@ const loaders: { [S in ProbeScheme]: SchemeLoad<S> } = {
 };
 
 const loaded = new Map<ProbeScheme, Promise<Prober>>();
+/** The schemes whose module has finished loading: bindProber needs no await for them. */
+const ready = new Set<ProbeScheme>();
 
 /**
  * A built-in scheme's prober, its module imported once. Once loaded it also takes the place of its
@@ -41,6 +43,7 @@ function loadProber(scheme: ProbeScheme): Promise<Prober> {
   if (!p) {
     p = loaders[scheme]().then((prober) => {
       if (probers[scheme] === lazyStandIns[scheme]) probers[scheme] = prober;
+      ready.add(scheme);
       return prober;
     });
     loaded.set(scheme, p);
@@ -80,17 +83,19 @@ export type BoundProber = (ctx: ProbeContext) => Promise<Observation>;
  * `with:` parsed once by its scheme's schema, so that the prober receives typed options with the
  * schema's coercions applied (`minDaysValid: "30"` is 30, `ca: ""` is none). A profile's rows were
  * validated by the same schema when it loaded; a check built by hand that fails it is a row error.
+ * Synchronous once the scheme's module is loaded (every row after runChecks' preload): a promise
+ * only when there is code to wait for, since an `await` per row is a tick and a promise each.
  */
-export async function bindProber(check: Check): Promise<BoundProber> {
+export function bindProber(check: Check): BoundProber | Promise<BoundProber> {
   const scheme = check.target.scheme;
   if (!isBuiltin(scheme)) {
     const bind = extraBinders.get(scheme);
     if (!bind) throw new Error(SAY.noProber(scheme));
     return bind(check);
   }
-  await loadProber(scheme);
-  // Taken now, once loaded: a test may have put its own prober in `probers`.
-  return bindWith(optionsFor(scheme), probers[scheme], check);
+  // Taken once loaded: a test may have put its own prober in `probers`.
+  if (ready.has(scheme)) return bindWith(optionsFor(scheme), probers[scheme], check);
+  return loadProber(scheme).then(() => bindWith(optionsFor(scheme), probers[scheme], check));
 }
 
 /** One schema and the prober whose options it parses, typed together. */
@@ -99,7 +104,7 @@ function bindWith<O extends z.ZodObject>(
   prober: Prober<ProbeFacts, z.output<O>>,
   check: Check,
 ): BoundProber {
-  const parsed = schema.safeParse(check.with);
+  const parsed = parseOptions(schema, check.with);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     return async () => {
@@ -108,6 +113,28 @@ function bindWith<O extends z.ZodObject>(
   }
   const opts = parsed.data;
   return (ctx) => prober(check, ctx, opts);
+}
+
+/**
+ * Most rows have no `with:` (a `{}` from the loader): their options are the schema's defaults,
+ * parsed once per schema and shared, where zod would parse a fresh `{}` for every row. Probers
+ * only read their options.
+ */
+const EMPTY_PARSED = new WeakMap<z.ZodObject, z.ZodSafeParseResult<unknown>>();
+
+function parseOptions<O extends z.ZodObject>(schema: O, given: Readonly<Record<string, unknown>>) {
+  let empty = true;
+  for (const _ in given) {
+    empty = false;
+    break;
+  }
+  if (!empty) return schema.safeParse(given);
+  let parsed = EMPTY_PARSED.get(schema) as z.ZodSafeParseResult<z.output<O>> | undefined;
+  if (!parsed) {
+    parsed = schema.safeParse({});
+    EMPTY_PARSED.set(schema, parsed);
+  }
+  return parsed;
 }
 
 /** What this module says (the rule in src/messages.ts: sentences in one table beside their code). */

@@ -44,13 +44,11 @@ export function splitProbe(template: string): ProbeTemplate {
       throw new Error(`${quote(template)} has text after the IPv6 address's "]"`);
     port = tail === '' ? undefined : tail.slice(1);
   } else {
-    const colons = authority.split(':').length - 1;
-    if (colons > 1)
+    const colon = authority.indexOf(':');
+    if (colon !== authority.lastIndexOf(':'))
       throw new Error(`${quote(template)}: an IPv6 address in a URL is written in brackets, e.g. tcp://[fd77::2]:1883`);
-    [host, port] =
-      colons === 1
-        ? [authority.slice(0, authority.indexOf(':')), authority.slice(authority.indexOf(':') + 1)]
-        : [authority, undefined];
+    host = colon === -1 ? authority : authority.slice(0, colon);
+    port = colon === -1 ? undefined : authority.slice(colon + 1);
   }
   if (host === '') throw new Error(`${quote(template)} has no host`);
   if (port === '') throw new Error(`${quote(template)} has a ":" but no port after it`);

@@ -8,6 +8,7 @@ import { fsErrorCode } from '../fs-error.js';
 const VAR_REF = /\$\{([a-z_][a-z0-9_]*)\}/g;
 
 export function varRefs(text: string): string[] {
+  if (!text.includes('${')) return [];
   return [...text.matchAll(VAR_REF)].map((m) => m[1]!);
 }
 
@@ -97,6 +98,7 @@ export function missingVariable(
 
 /** Replaces each ${name} by `lookup(name)`; the caller has checked the syntax. */
 export function substitute(text: string, lookup: (name: string) => string): string {
+  if (!text.includes('${')) return text;
   return text.replace(VAR_REF, (_m, name: string) => lookup(name));
 }
 
