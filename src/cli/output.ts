@@ -25,6 +25,7 @@ import { renderTable } from '../report/table.js';
 import { terminalText } from '../escape.js';
 import { unresolvableHosts } from '../report/exit.js';
 import type { RunReport } from '../types.js';
+import type { Writable } from 'node:stream';
 import { outputWidth, useColor, write, type Io } from './io.js';
 import { fsErrorCode } from '../fs-error.js';
 
@@ -51,8 +52,34 @@ async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
   }
 }
 
+/** A report as one text, or in pieces written one after the other (--format json, so that the whole
+ * text of a large run is never held at once). */
+type Body = string | Iterable<string>;
+
+async function writeBody(fh: FileHandle, body: Body): Promise<void> {
+  if (typeof body === 'string') return fh.writeFile(body);
+  // writeFile writes from the handle's current position, and all of each piece (write() may not).
+  for (const piece of body) await fh.writeFile(piece);
+}
+
+/** Writes the pieces to a stream, waiting for it to drain when it asks; stops if it is closed. */
+async function writeStream(stream: Writable, body: Iterable<string>): Promise<void> {
+  for (const piece of body) {
+    if (stream.destroyed) return;
+    if (!stream.write(piece)) {
+      await new Promise<void>((done) => {
+        const go = () => {
+          stream.off('drain', go).off('close', go);
+          done();
+        };
+        stream.on('drain', go).on('close', go);
+      });
+    }
+  }
+}
+
 /** Replaces (or creates) the regular file `file` with `text`, never following a link. */
-async function replaceRegular(file: string, text: string, old: Stats | undefined): Promise<void> {
+async function replaceRegular(file: string, text: Body, old: Stats | undefined): Promise<void> {
   let tmp = '';
   let fh: FileHandle | undefined;
   // A clash with 96 random bits means someone planted the name: try a few, then give up.
@@ -66,7 +93,7 @@ async function replaceRegular(file: string, text: string, old: Stats | undefined
   }
   if (!fh) throw Object.assign(new Error('temporary name taken'), { code: 'EEXIST' });
   try {
-    await fh.writeFile(text);
+    await writeBody(fh, text);
     await fh.sync();
     await fh.close();
     fh = undefined;
@@ -81,13 +108,13 @@ async function replaceRegular(file: string, text: string, old: Stats | undefined
 }
 
 /** Writes into an existing device, FIFO or socket; never creates or truncates anything. */
-async function writeInPlace(file: string, text: string, follow: boolean): Promise<void> {
+async function writeInPlace(file: string, text: Body, follow: boolean): Promise<void> {
   const fh = await open(file, O_WRONLY | O_NOCTTY | (follow ? 0 : O_NOFOLLOW));
   try {
     // Swapped for a regular file or a directory since we looked: writing in place would leave
     // an old tail behind (no O_TRUNC here), so refuse instead.
     if (!isSpecial(await fh.stat())) throw new Refused('it changed while being opened');
-    await fh.writeFile(text);
+    await writeBody(fh, text);
   } finally {
     await fh.close();
   }
@@ -95,10 +122,10 @@ async function writeInPlace(file: string, text: string, follow: boolean): Promis
 
 /** Written in place: a terminal, /dev/null, a pipe. A block device (a disk) is refused, like a socket. */
 /** Another open descriptor: appended to, never replaced. */
-async function writeToDescriptor(file: string, text: string): Promise<void> {
+async function writeToDescriptor(file: string, text: Body): Promise<void> {
   const fh = await open(file, O_WRONLY | O_APPEND | O_NOCTTY);
   try {
-    await fh.writeFile(text);
+    await writeBody(fh, text);
   } finally {
     await fh.close();
   }
@@ -116,7 +143,7 @@ async function untrustedLink(file: string, link: Stats): Promise<boolean> {
   return sticky && link.uid !== process.geteuid?.() && link.uid !== dir.uid;
 }
 
-export async function writeOutput(file: string, text: string): Promise<void> {
+export async function writeOutput(file: string, text: Body): Promise<void> {
   try {
     if (FD_PATH.test(resolve(file))) return await writeToDescriptor(file, text);
     const st = await lstatOrUndefined(file);
@@ -154,13 +181,17 @@ export async function printReport(
 ): Promise<number> {
   // Colour and a width to fit only for a terminal; a file gets plain text and the whole table.
   const color = flags.output ? false : useColor(io, flags.color);
+  // JSON is written in pieces: the whole text of 10,000 rows was the run's peak memory.
   const text =
     format === 'table'
       ? renderTable(run, { color, width: flags.output ? undefined : outputWidth(io) })
-      : await render(run, format, { color });
+      : format === 'json'
+        ? (await import('../report/json-stream.js')).jsonPieces(run)
+        : await render(run, format, { color });
   const stream = flags.output ? stdStream(flags.output, io) : io.stdout;
-  if (stream) write(stream, text);
-  else await writeOutput(flags.output!, text);
+  if (!stream) await writeOutput(flags.output!, text);
+  else if (typeof text === 'string') write(stream, text);
+  else await writeStream(stream, text);
   for (const [host, rows] of unresolvableHosts(run.results)) {
     write(
       io.stderr,
