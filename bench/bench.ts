@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { daemonFootprint } from './daemon.js';
+import { handshakeSection } from './handshake.js';
 import {
   FEDPROBE,
   ROOT,
@@ -271,5 +272,6 @@ await scenario(
   { adaptive: true },
 );
 await scenario({ name: 'udp-200', protocol: 'udp', base: 33000, kinds: mix(200, 0.5), ...second }, {});
+for (const line of await handshakeSection(dir, quick ? 50 : 200, RUNS)) out(line);
 await sidecar(Number(process.env.BENCH_DAEMON_CYCLES ?? (quick ? 60 : 360)));
 if (!quick) writeFileSync(join(ROOT, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
