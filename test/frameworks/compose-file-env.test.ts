@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
 import { varsFromConfig } from '../../src/frameworks/read.js';
+import { oneLine } from '../helpers/one-line.js';
 
 const up = (name: string) => fileURLToPath(new URL(`../fixtures/flower/upstream/${name}`, import.meta.url));
 
@@ -21,16 +21,6 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const dotenv = (text: string) => writeFileSync(join(dir, '.env'), text);
-
-async function oneLine(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UsageError);
-  expect((err as Error).message).not.toContain('\n');
-  return (err as Error).message;
-}
 
 describe('COMPOSE_FILE with --from compose.yml alone', () => {
   it("the .env's COMPOSE_FILE adds with-tls.yml: its command and secret, and a note naming the .env line", async () => {

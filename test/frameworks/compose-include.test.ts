@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
 import { varsFromConfig } from '../../src/frameworks/read.js';
+import { oneLine } from '../helpers/one-line.js';
 
 const up = (name: string) => fileURLToPath(new URL(`../fixtures/flower/upstream/${name}`, import.meta.url));
 
@@ -26,16 +26,6 @@ const write = (name: string, text: string) => {
   writeFileSync(join(root, name), text);
   return join(root, name);
 };
-
-async function oneLine(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UsageError);
-  expect((err as Error).message).not.toContain('\n');
-  return (err as Error).message;
-}
 
 describe('include:', () => {
   it('short form: the included project is read with its own directory; its services can be picked', async () => {

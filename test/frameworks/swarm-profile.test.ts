@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
 import { varsFromConfig } from '../../src/frameworks/read.js';
+import { oneLine } from '../helpers/one-line.js';
 
 const up = (name: string) => fileURLToPath(new URL(`../fixtures/swarm/upstream/${name}`, import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'fedprobe-swop-'));
@@ -48,16 +48,6 @@ async function inDir<T>(dir: string, f: () => Promise<T>): Promise<T> {
   } finally {
     process.chdir(cwd);
   }
-}
-
-async function oneLine(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UsageError);
-  expect((err as Error).message).not.toContain('\n');
-  return (err as Error).message;
 }
 
 const script = up('mnist-readme-host-1.sh');

@@ -5,9 +5,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
 import { parseEnvFile, processLookup } from '../../src/frameworks/dotenv.js';
 import { varsFromConfig } from '../../src/frameworks/read.js';
+import { oneLine } from '../helpers/one-line.js';
 
 const up = (fw: string, name = '') => fileURLToPath(new URL(`../fixtures/${fw}/upstream/${name}`, import.meta.url));
 const read = (path: string) => varsFromConfig(path, { env: {} });
@@ -17,16 +17,6 @@ const fx = (fw: string, name: string) => {
   covered.add(`${fw}/${name}`);
   return up(fw, name);
 };
-
-async function oneLine(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UsageError);
-  expect((err as Error).message).not.toContain('\n');
-  return (err as Error).message;
-}
 
 describe('Flower (adap/flower fdef7afb1d)', () => {
   it('framework/docker/complete/compose.yml: a SuperLink and two SuperNodes, one at a time', async () => {
