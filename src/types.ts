@@ -251,6 +251,30 @@ export interface ProbeContext {
   /** Set when TCP goes through an HTTP CONNECT proxy; `address` is then the target's name, which
    * the proxy resolves. dialTcp() honours it, so probers need not. */
   proxy?: ProxySpec;
+  /** The runner's own record of this attempt, for the dial helpers (net/attempt-state.ts). Probers
+   * use `signal`; a context without it (a test's own) is served through `signal`. */
+  attempt?: AttemptState;
+}
+
+/**
+ * One attempt's abort, and what its sockets saw, as the runner keeps them. The dial helpers that
+ * every row runs (net/socket.ts, net/udp-socket.ts) use it instead of listeners on `signal`, so a
+ * row whose prober never reads `signal` costs no AbortController (an EventTarget, several times
+ * dearer) and no WeakMap entries: a 10,000-row run makes 10,000 attempts.
+ */
+export interface AttemptState {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  /** Calls `listener` once when the attempt aborts (not if it already has); returns the unwatch. */
+  onAbort(listener: () => void): () => void;
+  /** The source address this attempt's socket used; the first one recorded stays. */
+  source: LocalSource | undefined;
+  /**
+   * The first error of a socket dialled for this attempt after it connected. A prober that attached
+   * its own listeners only after that error (it was reading PEM files) never hears of it and waits
+   * out its deadline; the runner then reports this error instead of "no answer": it is what the wire said.
+   */
+  socketError: Error | undefined;
 }
 
 /**

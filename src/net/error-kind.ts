@@ -12,11 +12,11 @@ export function errorCode(e: unknown): ErrorCode | undefined {
  * The attempt's deadline passed and `e` is what it aborted with. A shutdown aborts the same
  * signal with another reason, and a prober's own error is not the signal's reason: both stay errors.
  */
-export function isDeadline(e: unknown, signal: AbortSignal): boolean {
+export function isDeadline(e: unknown, signal: Pick<AbortSignal, 'aborted' | 'reason'>): boolean {
   return signal.aborted && e === signal.reason && e instanceof Error && e.name === 'TimeoutError';
 }
 
 /** The signal was aborted by its deadline (whatever the caller is holding now). */
-export function deadlinePassed(signal: AbortSignal): boolean {
+export function deadlinePassed(signal: Pick<AbortSignal, 'aborted' | 'reason'>): boolean {
   return isDeadline(signal.reason, signal);
 }

@@ -2,12 +2,13 @@
 // and deadlines that garbage collection cannot lose.
 import { createSocket } from 'node:dgram';
 import { type Socket, isIP, connect as netConnect } from 'node:net';
-import type { Family, LocalSource, ProbeContext, ProxySpec } from '../types.js';
+import type { AttemptState, Family, LocalSource, ProbeContext, ProxySpec } from '../types.js';
+import { type AttemptOf, attemptState } from './attempt-state.js';
 import { connectViaProxy } from './proxy.js';
 
 /**
  * Connects TCP to ctx.address:port (through ctx.proxy when set), marks the `connect` phase, and
- * rejects on abort. The socket stays tied to ctx.signal until it closes: when the row's deadline
+ * rejects on abort. The socket stays tied to the attempt until it closes: when the row's deadline
  * (or shutdown) fires, it is destroyed even if the prober forgot it, so an abandoned probe never
  * keeps a file descriptor.
  */
@@ -16,84 +17,69 @@ export function dialTcp(port: number, ctx: ProbeContext): Promise<Socket> {
 }
 
 async function dialProxied(proxy: ProxySpec, port: number, ctx: ProbeContext): Promise<Socket> {
+  const state = attemptState(ctx);
   const socket = await connectViaProxy(proxy, ctx.address, port, ctx.signal);
   ctx.phase('connect');
   // Through a proxy this machine's packets go to the proxy: that hop is the opening to request.
-  recordSocketSource(ctx.signal, socket, 'proxy');
-  tieToSignal(socket, ctx.signal);
+  recordSocketSource(state, socket, 'proxy');
+  tieToAttempt(socket, state);
   return socket;
 }
 
-/** The first error of any socket dialled under a row attempt's signal (see socketError()). */
-const firstErrors = new WeakMap<AbortSignal, Error>();
-
-/**
- * The first error a socket dialled under `signal` met, if any. A prober that attached its own
- * listeners only after that error (it was reading PEM files) never hears of it and waits out its
- * deadline; the runner then reports this error instead of "no answer", because it is what the
- * wire said.
- */
-export function socketError(signal: AbortSignal): Error | undefined {
-  return firstErrors.get(signal);
-}
-
-function tieToSignal(socket: Socket, signal: AbortSignal): void {
+function tieToAttempt(socket: Socket, state: AttemptState): void {
   // A socket with no 'error' listener turns a reset into an uncaught exception that ends the
   // process (the daemon). Probers may await other work (reading PEM files for TLS) before they
   // attach their own listeners: this one bridges that gap, and keeps the error for the runner.
   socket.on('error', (err) => {
-    if (!firstErrors.has(signal)) firstErrors.set(signal, err);
+    state.socketError ??= err;
     socket.destroy();
   });
-  if (signal.aborted) {
+  if (state.aborted) {
     socket.destroy();
     return;
   }
-  const onAbort = () => socket.destroy();
-  signal.addEventListener('abort', onAbort, { once: true });
-  socket.once('close', () => signal.removeEventListener('abort', onAbort));
+  socket.once(
+    'close',
+    state.onAbort(() => socket.destroy()),
+  );
 }
 
 /**
- * A direct connection, tied to the signal from the start (what tieToSignal does for a proxied one):
- * one abort listener and one error listener for the socket's whole life rather than a pair for the
- * connect and another pair after it, since every row of a 10,000-row run dials one.
+ * A direct connection, tied to the attempt from the start (what tieToAttempt does for a proxied
+ * one): one abort hook and one error listener for the socket's whole life rather than a pair for
+ * the connect and another pair after it, since every row of a 10,000-row run dials one.
  */
 function dialDirect(port: number, ctx: ProbeContext): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const signal = ctx.signal;
-    if (signal.aborted) return reject(signal.reason);
+    const state = attemptState(ctx);
+    if (state.aborted) return reject(state.reason);
     const socket = netConnect({ host: ctx.address, port, noDelay: true });
     let connected = false;
-    const onAbort = () => {
+    const unwatch = state.onAbort(() => {
       // A SYN left unanswered was still sent from an address: the one a DROP rule sees.
-      if (!connected) recordSocketSource(signal, socket, 'socket');
+      if (!connected) recordSocketSource(state, socket, 'socket');
       socket.destroy();
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('close', () => signal.removeEventListener('abort', onAbort));
-    // Once connected, an error is kept for the runner (see tieToSignal); before, it is the dial's.
+      reject(state.reason);
+    });
+    socket.once('close', unwatch);
+    // Once connected, an error is kept for the runner (see tieToAttempt); before, it is the dial's.
     socket.on('error', (err) => {
       if (!connected) reject(err);
-      else if (!firstErrors.has(signal)) firstErrors.set(signal, err);
+      else state.socketError ??= err;
       socket.destroy();
     });
     socket.once('connect', () => {
       connected = true;
-      recordSocketSource(signal, socket, 'socket');
+      recordSocketSource(state, socket, 'socket');
       ctx.phase('connect');
       resolve(socket);
     });
   });
 }
 
-/** The source address a row attempt's socket used, by the attempt's signal (see sourceFor()). */
-const sources = new WeakMap<AbortSignal, LocalSource>();
-
-/** Records a source for the attempt under `signal`; the first one wins (a retry has its own signal). */
-function recordSource(signal: AbortSignal, source: LocalSource): void {
-  if (!sources.has(signal)) sources.set(signal, source);
+/** Records a source for the attempt; the first one wins (a retry is an attempt of its own). */
+function recordSource(state: AttemptState, source: LocalSource): void {
+  state.source ??= source;
 }
 
 function familyOf(address: string): Family | undefined {
@@ -102,18 +88,18 @@ function familyOf(address: string): Family | undefined {
 }
 
 /** Records a TCP socket's own side, when the kernel has bound it (connected, or connecting). */
-function recordSocketSource(signal: AbortSignal, socket: Socket, kind: LocalSource['kind']): void {
+function recordSocketSource(state: AttemptState, socket: Socket, kind: LocalSource['kind']): void {
   const address = socket.localAddress;
   const family = address ? familyOf(address) : undefined;
   if (!address || !family) return;
   const port = socket.localPort;
-  recordSource(signal, port !== undefined ? { address, port, family, kind } : { address, family, kind });
+  recordSource(state, port !== undefined ? { address, port, family, kind } : { address, family, kind });
 }
 
 /** Records a connected UDP socket's own side (`socket.address()` after connect()). */
-export function recordUdpSource(signal: AbortSignal, info: { address: string; port: number }): void {
+export function recordUdpSource(state: AttemptState, info: { address: string; port: number }): void {
   const family = familyOf(info.address);
-  if (family) recordSource(signal, { address: info.address, port: info.port, family, kind: 'socket' });
+  if (family) recordSource(state, { address: info.address, port: info.port, family, kind: 'socket' });
 }
 
 /**
@@ -164,23 +150,18 @@ async function lookUpRoute(address: string, port: number): Promise<LocalSource |
   }
 }
 
-/** The source a row attempt's own socket recorded, if any: sourceFor() without its promise. */
-export function recordedSource(signal: AbortSignal): LocalSource | undefined {
-  return sources.get(signal);
-}
-
 /**
  * Where one attempt's traffic came from: what its socket recorded, else (refused before we could
  * read it, a prober that never dialled) the route's source towards the address or, through a
  * proxy, towards the proxy (kind proxy).
  */
 export async function sourceFor(
-  signal: AbortSignal,
+  of: AttemptOf,
   address: string,
   port: number,
   proxy?: ProxySpec,
 ): Promise<LocalSource | undefined> {
-  const recorded = sources.get(signal);
+  const recorded = attemptState(of).source;
   if (recorded) return recorded;
   if (proxy) {
     const hop = await routeSource(proxy.host, proxy.port);

@@ -5,6 +5,7 @@ import type { Socket } from 'node:dgram';
 import DgramAsPromised from 'dgram-as-promised';
 import { isIP } from 'node:net';
 import type { ProbeContext } from '../types.js';
+import { attemptState } from './attempt-state.js';
 import { recordUdpSource } from './socket.js';
 
 export interface UdpLink {
@@ -35,12 +36,14 @@ export function dialUdp(port: number, ctx: ProbeContext): Promise<UdpLink> {
   const family = isIP(ctx.address) === 6 || ctx.family === 6 ? 'udp6' : 'udp4';
   // dgram-as-promised owns the socket's life (create, and close as a promise that settles on the
   // 'close' event); the raw node:dgram socket underneath is connect()ed, which its send() cannot do.
+  const state = attemptState(ctx);
   const wrapper = DgramAsPromised.createSocket(family);
   const socket = wrapper.socket;
   const queue: Buffer[] = [];
   let waiter: Waiter | undefined;
   let failure: { error: unknown } | undefined;
   let closed = false;
+  let unwatch: (() => void) | undefined;
 
   const settle = (f: (w: Waiter) => void) => {
     const w = waiter;
@@ -50,13 +53,13 @@ export function dialUdp(port: number, ctx: ProbeContext): Promise<UdpLink> {
   const close = () => {
     if (closed) return;
     closed = true;
-    ctx.signal.removeEventListener('abort', onAbort);
+    unwatch?.();
     // Rejects when never bound, or already closed by node:dgram after an error: nothing to do then.
     wrapper.close().catch(() => undefined);
   };
   const onAbort = () => {
-    failure ??= { error: ctx.signal.reason };
-    settle((w) => w.reject(ctx.signal.reason));
+    failure ??= { error: state.reason };
+    settle((w) => w.reject(state.reason));
     close();
   };
   socket.on('message', (m: Buffer) => (waiter ? settle((w) => w.resolve(m)) : queue.push(m)));
@@ -98,24 +101,23 @@ export function dialUdp(port: number, ctx: ProbeContext): Promise<UdpLink> {
   };
 
   return new Promise((resolve, reject) => {
-    if (ctx.signal.aborted) {
+    if (state.aborted) {
       close();
-      return reject(ctx.signal.reason);
+      return reject(state.reason);
     }
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    unwatch = state.onAbort(onAbort);
     const onConnectError = (e: unknown) => {
       close();
       reject(e);
     };
     socket.once('error', onConnectError);
     // An abort while connecting closes the socket; the error then never comes, so say it here.
-    const onEarlyAbort = () => reject(ctx.signal.reason);
-    ctx.signal.addEventListener('abort', onEarlyAbort, { once: true });
+    const unwatchEarly = state.onAbort(() => reject(state.reason));
     socket.connect(port, ctx.address, () => {
       socket.off('error', onConnectError);
-      ctx.signal.removeEventListener('abort', onEarlyAbort);
+      unwatchEarly();
       // Where the row's datagrams come from (connect() bound our side): the source a rule must allow.
-      recordUdpSource(ctx.signal, link.local());
+      recordUdpSource(state, link.local());
       resolve(link);
     });
   });

@@ -2,8 +2,8 @@
 // held strongly, joined with the shutdown signal, and enforced even against a prober that ignores
 // it), RTT-adaptive connect deadlines when asked (adaptive.ts), phase timing, retries,
 // concurrency, the per-check logger, and result order. Probers only speak their protocol.
-// It is on the hot path of 10,000-row runs: per attempt it makes one controller, one timer and
-// no logger unless a log line is actually written.
+// It is on the hot path of 10,000-row runs: per attempt it makes one timer, and no AbortController
+// or logger unless a prober asks for its signal or a log line is actually written.
 import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -13,6 +13,7 @@ import { hintFor } from '../messages.js';
 import { bindProber, preloadProbers, type BoundProber } from '../probers/registry.js';
 import type {
   AddressResult,
+  AttemptState,
   Check,
   CheckResult,
   Family,
@@ -26,7 +27,7 @@ import { classify } from './classify.js';
 import { isDeadline } from '../net/error-kind.js';
 import { lookupWithin } from '../net/resolve.js';
 import { proxyChooser, rowProxy, type ProxyChooser, type ProxySettings } from '../net/proxy.js';
-import { recordedSource, socketError, sourceFor } from '../net/socket.js';
+import { sourceFor } from '../net/socket.js';
 import { OUTCOME_RANK, judge } from './judge.js';
 
 export interface RunOptions {
@@ -94,12 +95,17 @@ const stopListeners = new WeakMap<AbortSignal, Set<Attempt>>();
 
 /**
  * One attempt at one address: its deadline (the row's timeout on a referenced timer, shutdown, or
- * an adaptive cut) and the context its prober sees. One object whose methods live on the prototype:
- * a 10,000-row run makes 10,000 of them, and the closures and spread literals they replace cost
- * several times the memory (each of them garbage that pushed the run's peak RSS up).
+ * an adaptive cut), the context its prober sees, and the state its dial helpers share with the
+ * runner (AttemptState). One object whose methods live on the prototype: a 10,000-row run makes
+ * 10,000 of them, and the closures and spread literals they replace cost several times the memory
+ * (each of them garbage that pushed the run's peak RSS up). Its AbortSignal is made only when a
+ * prober asks for it: the dial helpers watch the attempt itself (onAbort).
  */
-class Attempt implements ProbeContext {
-  readonly signal: AbortSignal;
+class Attempt implements ProbeContext, AttemptState {
+  aborted = false;
+  reason: unknown = undefined;
+  source: AttemptState['source'] = undefined;
+  socketError: Error | undefined = undefined;
   /** Phases as the prober marks them; the result's timings once totalMs is set. */
   readonly timings: Timings = { totalMs: 0 };
   connected = false;
@@ -108,7 +114,9 @@ class Attempt implements ProbeContext {
   /** Stops the adaptive watch (AdaptiveDeadlines.watch), if any. */
   unwatch: (() => void) | undefined = undefined;
   declare proxy?: ProxySpec;
-  private readonly controller = new AbortController();
+  private controller: AbortController | undefined = undefined;
+  /** onAbort() listeners: one (the dialled socket's) on almost every attempt. */
+  private hooks: (() => void)[] | undefined = undefined;
   private readonly timer: NodeJS.Timeout;
   private grace: NodeJS.Timeout | undefined = undefined;
   private giveUp: ((reason: unknown) => void) | undefined = undefined;
@@ -127,7 +135,6 @@ class Attempt implements ProbeContext {
     private readonly rtt: AdaptiveDeadlines | undefined,
   ) {
     if (proxy) this.proxy = proxy;
-    this.signal = this.controller.signal;
     // Held by the timer itself, not by AbortSignal.timeout() (see holdDeadline in socket.ts).
     this.timer = setTimeout(onDeadline, check.timeoutMs, this);
     const parent = opts.signal;
@@ -142,6 +149,34 @@ class Attempt implements ProbeContext {
 
   get timeoutMs(): number {
     return this.check.timeoutMs;
+  }
+
+  get attempt(): AttemptState {
+    return this;
+  }
+
+  /** Made on first use, already aborted if the attempt is (with the same reason). */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  onAbort(listener: () => void): () => void {
+    if (this.aborted) return noop;
+    this.hooks ??= [];
+    this.hooks.push(listener);
+    return () => {
+      const i = this.hooks?.indexOf(listener) ?? -1;
+      if (i >= 0) this.hooks!.splice(i, 1);
+    };
+  }
+
+  /** The attempt ended at its deadline (or an adaptive cut) and `e` is what it aborted with. */
+  endedBy(e: unknown): boolean {
+    return isDeadline(e, this);
   }
 
   /** A child logger per row is costly at 10,000 rows: made only when a line is written. */
@@ -166,8 +201,13 @@ class Attempt implements ProbeContext {
   }
 
   abort(reason: unknown): void {
-    if (this.signal.aborted) return;
-    this.controller.abort(reason);
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const hooks = this.hooks;
+    this.hooks = undefined;
+    if (hooks) for (const hook of hooks) hook();
+    this.controller?.abort(reason);
     this.grace = setTimeout(onOverrun, DEADLINE_GRACE_MS, this, reason);
   }
 
@@ -197,6 +237,8 @@ class Attempt implements ProbeContext {
     else if (this.onParent) this.opts.signal!.removeEventListener('abort', this.onParent);
   }
 }
+
+function noop(): void {}
 
 // Timer callbacks outside the class: setTimeout(f, ms, attempt) needs no closure per attempt.
 function onDeadline(a: Attempt): void {
@@ -248,13 +290,12 @@ async function probeAddress(
         attempt.abort(new DOMException(`${ADAPTIVE_CUT}: ${Math.round(windowMs)} ms`, 'TimeoutError'));
       });
     }
-    const signal = attempt.signal;
     let obs: Observation;
     try {
       obs = await attempt.observe(probe(attempt));
     } catch (thrown) {
       // A deadline that passed after a dialled socket had already failed: the failure is the news.
-      const early = isDeadline(thrown, signal) ? socketError(signal) : undefined;
+      const early = attempt.endedBy(thrown) ? attempt.socketError : undefined;
       const error = early ?? thrown;
       const facts = error instanceof ProbeError ? error.facts : {};
       const waited = attempt.cutMs ?? check.timeoutMs;
@@ -288,7 +329,7 @@ async function probeAddress(
     const localAddress =
       address === 'local'
         ? undefined
-        : (recordedSource(signal) ?? (await sourceFor(signal, address, check.target.port, proxy)));
+        : (attempt.source ?? (await sourceFor(attempt, address, check.target.port, proxy)));
     // The attempt's own timings object, completed in place (the same keys in the same order as a copy).
     const timings = attempt.timings;
     if (obs.timings && obs.timings !== timings) Object.assign(timings, obs.timings);

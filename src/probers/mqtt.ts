@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { ProbeError } from '../errors.js';
 import { deadlinePassed, errorCode } from '../net/error-kind.js';
+import { attemptState } from '../net/attempt-state.js';
 import { dialTcp } from '../net/socket.js';
 import { readTlsFiles, startTls, tlsFailure, type TlsFiles } from '../net/tls.js';
 import { tlsVerdict } from './tls-verdict.js';
@@ -187,19 +188,22 @@ type ExchangeFacts = Pick<MqttFacts, 'firstBytes' | 'firstText'>;
  * MAX_READ bytes: a CONNACK is 4 bytes plus v5 properties, so more is not an MQTT answer.
  */
 function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeContext): Promise<Answer> {
+  // The attempt's own abort hook rather than ctx.signal: no AbortController for a row that ends in time.
+  const attempt = attemptState(ctx);
   return new Promise<Answer>((resolve, reject) => {
     let buf = Buffer.alloc(0);
     let done = false;
+    let unwatch: (() => void) | undefined;
     const finish = (f: () => void) => {
       if (done) return;
       done = true;
-      ctx.signal.removeEventListener('abort', onAbort);
+      unwatch?.();
       f();
     };
     const onAbort = () =>
       finish(() => {
         // On the row's deadline (not a shutdown), say what had come so far.
-        if (buf.length && deadlinePassed(ctx.signal)) {
+        if (buf.length && deadlinePassed(attempt)) {
           // Only the start of a CONNACK can be waiting here: anything else was refused at once.
           let len: [number, number] | undefined;
           try {
@@ -210,7 +214,7 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
           const of = len ? SAY.ofAnnounced(1 + len[1] + len[0]) : '';
           const message = SAY.partialConnack(buf.length, of, ctx.timeoutMs, buf.subarray(0, 8).toString('hex'));
           reject(new ProbeError<ExchangeFacts>('no-response', message, { facts: firstBytes(buf) }));
-        } else reject(ctx.signal.reason);
+        } else reject(attempt.reason);
       });
     const fail = (message: string, code?: ErrorCode) =>
       finish(() =>
@@ -250,8 +254,8 @@ function exchange(pipe: Pipe, connect: Buffer, version: MqttVersion, ctx: ProbeC
         } else resolve(end);
       }),
     );
-    if (ctx.signal.aborted) return onAbort();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    if (attempt.aborted) return onAbort();
+    unwatch = attempt.onAbort(onAbort);
     pipe.write(connect);
   });
 }
