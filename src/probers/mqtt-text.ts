@@ -2,6 +2,8 @@
 // The rule (src/messages.ts): each prober's sentences in one table beside it. The CONNACK return
 // codes keep the specification's own words, in mqtt-packets.ts beside the codes.
 export const SAY = {
+  /** A programming error: registry.ts builds each scheme's prober with the parts it needs. */
+  builtWithout: (scheme: string, what: string) => `${scheme}:// prober built without ${what}`,
   // The WebSocket transport
   upgradeHungUp: (path: string) =>
     `the port closed the connection on our WebSocket upgrade request (GET ${path}) without an HTTP ` +

@@ -1,16 +1,16 @@
 // mqtt://, mqtts://, mqtt+ws://, mqtt+wss:// — CONNECT, read the CONNACK, DISCONNECT. A CONNACK
 // proves an MQTT broker; its code says whether this client would be let in. A broker that closes
 // an MQTT 5 CONNECT without a word (RabbitMQ 3.10 speaks 3.1.1 only) gets one 3.1.1 CONNECT on a
-// new connection, and the report says what each attempt saw.
+// new connection, and the report says what each attempt saw. TLS and WebSocket come in through
+// MqttExtras (mqtt-secure.ts), so a plain mqtt:// row loads neither (nor `ws`).
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import WebSocket from 'ws';
 import { ProbeError } from '../errors.js';
 import { deadlinePassed, errorCode } from '../net/error-kind.js';
 import { attemptState } from '../net/attempt-state.js';
 import { dialTcp } from '../net/socket.js';
-import { readTlsFiles, startTls, tlsFailure, type TlsFiles } from '../net/tls.js';
-import { tlsVerdict } from './tls-verdict.js';
+import type { readTlsFiles, startTls, tlsFailure, TlsFiles } from '../net/tls.js';
+import type { tlsVerdict } from './tls-verdict.js';
 import type { ErrorCode } from '../error-code.js';
 import type { MqttFacts, TlsFacts } from '../facts.js';
 import type { Check, Observation, ProbeContext, Prober } from '../types.js';
@@ -26,144 +26,37 @@ import {
   type MqttVersion,
 } from './mqtt-packets.js';
 import { firstBytes } from './first-bytes.js';
+import { type Closed, MAX_READ, type Pipe, peerText, socketPipe } from './mqtt-pipe.js';
 import { SAY } from './mqtt-text.js';
+import type { openWebSocket } from './mqtt-websocket.js';
 import type { SchemeOptions } from './options.js';
 
 export { mqttOptions } from './options/mqtt.js';
 
-type MqttOpts = SchemeOptions['mqtt' | 'mqtts' | 'mqtt+ws' | 'mqtt+wss'];
+export type MqttOpts = SchemeOptions['mqtt' | 'mqtts' | 'mqtt+ws' | 'mqtt+wss'];
+
+/** What the secure and WebSocket schemes add to the exchange (mqtt-secure.ts gives them). */
+export interface MqttExtras {
+  tls?: {
+    readFiles: typeof readTlsFiles;
+    start: typeof startTls;
+    failure: typeof tlsFailure;
+    verdict: typeof tlsVerdict;
+  };
+  webSocket?: typeof openWebSocket;
+}
 
 const VERSION_TEXT: Record<MqttVersion, MqttFacts['protocolVersion']> = { 4: '3.1.1', 5: '5.0' };
 
-/** The most a probe reads before deciding: a CONNACK is 4 bytes plus v5 properties. Also the
- * WebSocket message limit (`ws` would otherwise take in 100 MiB frames). */
-const MAX_READ = 64 * 1024;
-
-/** How a peer went away before a byte of answer: a close, a reset, or a WebSocket close frame. */
-interface Closed {
-  kind: 'closed';
-  reset: boolean;
-  error?: Error;
-  ws?: { code: number; reason: string };
-}
-
-/** A byte pipe over TCP, TLS or WebSocket frames, so the MQTT exchange is written once. */
-interface Pipe {
-  write(b: Buffer): void;
-  onData(cb: (b: Buffer) => void): void;
-  /** Once: an error, or the close (with the WebSocket close code and reason when there is one). */
-  onEnd(cb: (end: { error: Error } | Closed) => void): void;
-  /** Sends a last packet (DISCONNECT), then closes once it is out: the broker logs a clean goodbye. */
-  end(last: Buffer): void;
-  close(): void;
-}
-
-function socketPipe(s: Socket): Pipe {
-  return {
-    write: (b) => s.write(b),
-    onData: (cb) => s.on('data', cb),
-    onEnd: (cb) => {
-      s.on('error', (error) => cb({ error }));
-      s.on('close', () => cb({ kind: 'closed', reset: false }));
-    },
-    end: (last) => {
-      s.end(last, () => s.destroy());
-    },
-    close: () => s.destroy(),
-  };
-}
-
-/** A failed upgrade in words: the port answered, but not as an HTTP/WebSocket server would. */
-function upgradeFailure(e: Error, path: string): unknown {
-  const code = errorCode(e);
-  if (code?.startsWith('ERR_SSL_')) return e; // TLS (a late alert): the caller's tlsFailure() says which
-  if (code === 'ECONNRESET' || code === 'EPIPE') {
-    // "socket hang up": closed before any HTTP answer, as a plain MQTT port does with our GET.
-    return new ProbeError('wrong-protocol', SAY.upgradeHungUp(path), { code, cause: e });
-  }
-  if (code?.startsWith('HPE_')) {
-    return new ProbeError('wrong-protocol', SAY.upgradeNotHttp(code), { code, cause: e });
-  }
-  if (code === undefined || code.startsWith('WS_ERR_')) {
-    // ws's own protocol complaints: bad Sec-WebSocket-Accept, a subprotocol we did not ask for …
-    return new ProbeError('wrong-protocol', SAY.upgradeFailed(e.message), { ...(code && { code }), cause: e });
-  }
-  return e;
-}
-
-/** An error from `ws` after the upgrade: a frame the WebSocket protocol forbids, or one too big. */
-function frameFailure(e: Error): Error {
-  const code = errorCode(e);
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-    return new ProbeError('wrong-protocol', SAY.messageTooBig(MAX_READ / 1024), { code, cause: e });
-  }
-  if (code?.startsWith('WS_ERR_')) {
-    return new ProbeError('wrong-protocol', SAY.brokeWebSocket(e.message), { code, cause: e });
-  }
-  return e;
-}
-
-async function openWebSocket(
-  check: Check,
-  ctx: ProbeContext,
-  pathOpt: string | undefined,
-  socket: Socket,
-  secure: boolean,
-): Promise<Pipe> {
-  const host = check.target.host.includes(':') ? `[${check.target.host}]` : check.target.host;
-  const path = pathOpt ?? (check.target.path && check.target.path !== '/' ? check.target.path : '/mqtt');
-  // Brokers require the `mqtt` subprotocol: without it mosquitto leaves the upgrade hanging.
-  const ws = new WebSocket(`${secure ? 'wss' : 'ws'}://${host}:${check.target.port}${path}`, ['mqtt'], {
-    createConnection: () => socket,
-    perMessageDeflate: false,
-    maxPayload: MAX_READ,
-  });
-  ws.binaryType = 'nodebuffer';
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
-      ws.terminate();
-      reject(ctx.signal.reason);
-    };
-    ws.once('open', () => {
-      ctx.signal.removeEventListener('abort', onAbort);
-      resolve();
-    });
-    ws.once('unexpected-response', (_req, res) => {
-      const status = `HTTP ${res.statusCode} ${peerText(res.statusMessage ?? '')}`;
-      reject(
-        new ProbeError('wrong-protocol', SAY.upgradeAnswered(path, status), { code: `HTTP_${res.statusCode ?? 0}` }),
-      );
-      ws.terminate();
-    });
-    ws.once('error', (e) => reject(upgradeFailure(e, path)));
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-  });
-  if (ws.protocol !== 'mqtt') {
-    throw new ProbeError('wrong-protocol', SAY.noMqttSubprotocol(peerText(ws.protocol)));
-  }
-  return {
-    write: (b) => ws.send(b),
-    onData: (cb) => ws.on('message', (d: Buffer) => cb(d)),
-    onEnd: (cb) => {
-      ws.on('error', (e) => cb({ error: frameFailure(e) }));
-      // 1006: the connection ended without a close frame (ws's name for it).
-      ws.on('close', (code: number, reason: Buffer) =>
-        cb({ kind: 'closed', reset: code === 1006, ws: { code, reason: reason.toString('utf8') } }),
-      );
-    },
-    end: (last) => ws.send(last, () => ws.terminate()),
-    close: () => ws.terminate(),
-  };
+/** The part a scheme needs, or a programming error: registry.ts gives each scheme its extras. */
+function need<T>(part: T | undefined, what: string, scheme: string): T {
+  if (part === undefined) throw new Error(SAY.builtWithout(scheme, what));
+  return part;
 }
 
 /** Whether a WebSocket close reason names an auth refusal ("unauthenticated", "not authorized"). */
 function closeNamesAuth(reason: string): boolean {
   return /auth|credential|password|login|denied|forbidden|banned/i.test(reason);
-}
-
-/** Peer text (a v5 reason string, a WebSocket close reason) without control characters. */
-function peerText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '.');
 }
 
 /** A ProbeError with the probe's facts (version, transport) added, its own kept. */
@@ -273,6 +166,7 @@ async function attempt(
   version: MqttVersion,
   facts: MqttFacts,
   files: TlsFiles | undefined,
+  x: MqttExtras,
 ): Promise<Attempt> {
   const scheme = check.target.scheme;
   const raw = await dialTcp(check.target.port, ctx);
@@ -286,18 +180,21 @@ async function attempt(
     if (files) {
       const alpn = scheme === 'mqtt+wss' ? { alpn: ['http/1.1'] } : {};
       // Certificate facts land in facts.tls, handshake failed or not.
-      ({ socket, facts: tls } = await startTls(raw, check, ctx, { ...o, ...alpn }, { files, facts }));
+      const start = need(x.tls, 'TLS', scheme).start;
+      ({ socket, facts: tls } = await start(raw, check, ctx, { ...o, ...alpn }, { files, facts }));
     }
     // A TLS 1.3 server's client-certificate alert arrives after the handshake, during the upgrade
     // or the MQTT exchange: on secure transports both pass through tlsFailure().
     const late = (e: unknown): unknown =>
       files && !(e instanceof ProbeError)
-        ? tlsFailure(e, { offeredCert: files.offeredCert, facts, afterHandshake: true })
+        ? need(x.tls, 'TLS', scheme).failure(e, { offeredCert: files.offeredCert, facts, afterHandshake: true })
         : e;
     pipe = scheme.includes('+ws')
-      ? await openWebSocket(check, ctx, o.path, socket, files !== undefined).catch((e: unknown) => {
-          throw withFacts(late(e), facts);
-        })
+      ? await need(x.webSocket, 'WebSocket', scheme)(check, ctx, o.path, socket, files !== undefined).catch(
+          (e: unknown) => {
+            throw withFacts(late(e), facts);
+          },
+        )
       : socketPipe(socket);
     const clientId = o.clientId ?? `fedprobe-${randomBytes(6).toString('hex')}`;
     const connect = encodeConnect({ version, clientId, keepalive: 30, username: o.username, password: o.password });
@@ -343,6 +240,7 @@ function refusedWithoutConnack(
   credentialsGiven: boolean,
   tried: string,
   facts: MqttFacts,
+  failure: typeof tlsFailure | undefined,
 ): unknown {
   if (c.ws) {
     facts.webSocketClose = { code: c.ws.code, reason: peerText(c.ws.reason) };
@@ -365,7 +263,8 @@ function refusedWithoutConnack(
       const code = errorCode(c.error) ?? 'ECONNRESET';
       return new ProbeError<MqttFacts>('wrong-protocol', SAY.resetOnConnect(tried), { code, cause: c.error, facts });
     }
-    return withFacts(tlsFailure(c.error, { offeredCert: false, facts, afterHandshake: true }), facts);
+    const tls = need(failure, 'TLS', facts.transport);
+    return withFacts(tls(c.error, { offeredCert: false, facts, afterHandshake: true }), facts);
   }
   return new ProbeError<MqttFacts>('no-response', SAY.closedOnConnect(tried), {
     code: 'MQTT_CLOSED_WITHOUT_ANSWER',
@@ -373,57 +272,65 @@ function refusedWithoutConnack(
   });
 }
 
-export const probeMqtt: Prober<MqttFacts, MqttOpts> = async (check, ctx, o) => {
-  const asked: MqttVersion = o.version === 5 || o.version === '5' || o.version === '5.0' ? 5 : 4;
-  const scheme = check.target.scheme;
-  const secure = scheme === 'mqtts' || scheme === 'mqtt+wss';
-  // Read before dialling (see readTlsFiles), and once for both attempts.
-  const files = secure ? await readTlsFiles(o) : undefined;
-  // A client certificate is a credential too: a broker that refuses its holder is no anonymous refusal.
-  const credentialsGiven = Boolean(o.username) || o.password !== undefined || files?.offeredCert === true;
-  const facts: MqttFacts = { protocolVersion: VERSION_TEXT[asked], transport: scheme, credentialsGiven };
+/** The MQTT prober with these extras: none for mqtt://, TLS and/or WebSocket for the others. */
+export const mqttProber =
+  (x: MqttExtras): Prober<MqttFacts, MqttOpts> =>
+  async (check, ctx, o) => {
+    const asked: MqttVersion = o.version === 5 || o.version === '5' || o.version === '5.0' ? 5 : 4;
+    const scheme = check.target.scheme;
+    const secure = scheme === 'mqtts' || scheme === 'mqtt+wss';
+    // Read before dialling (see readTlsFiles), and once for both attempts.
+    const files = secure ? await need(x.tls, 'TLS', scheme).readFiles(o) : undefined;
+    // A client certificate is a credential too: a broker that refuses its holder is no anonymous refusal.
+    const credentialsGiven = Boolean(o.username) || o.password !== undefined || files?.offeredCert === true;
+    const facts: MqttFacts = { protocolVersion: VERSION_TEXT[asked], transport: scheme, credentialsGiven };
 
-  let version = asked;
-  let result = await attempt(check, ctx, o, version, facts, files);
-  // The v5 attempt's silence, told beside the 3.1.1 answer ("" when there was no retry).
-  let retryNote = '';
-  let tried = '';
-  if (result.answer.kind === 'closed' && asked === 5) {
-    const first = silence(result.answer);
-    facts.mqtt5Attempt = first + (result.answer.ws ? '' : SAY.withoutAnswer);
-    version = 4;
-    facts.protocolVersion = VERSION_TEXT[4];
-    result = await attempt(check, ctx, o, version, facts, files);
-    retryNote = SAY.v5Retry(first);
-    tried = SAY.v5Tried(first);
-  }
-  const answer = result.answer;
-  if (answer.kind === 'closed') throw refusedWithoutConnack(answer, secure, credentialsGiven, tried, facts);
+    let version = asked;
+    let result = await attempt(check, ctx, o, version, facts, files, x);
+    // The v5 attempt's silence, told beside the 3.1.1 answer ("" when there was no retry).
+    let retryNote = '';
+    let tried = '';
+    if (result.answer.kind === 'closed' && asked === 5) {
+      const first = silence(result.answer);
+      facts.mqtt5Attempt = first + (result.answer.ws ? '' : SAY.withoutAnswer);
+      version = 4;
+      facts.protocolVersion = VERSION_TEXT[4];
+      result = await attempt(check, ctx, o, version, facts, files, x);
+      retryNote = SAY.v5Retry(first);
+      tried = SAY.v5Tried(first);
+    }
+    const answer = result.answer;
+    if (answer.kind === 'closed') {
+      throw refusedWithoutConnack(answer, secure, credentialsGiven, tried, facts, x.tls?.failure);
+    }
 
-  ctx.phase('handshake');
-  const ack = answer.ack;
-  const meaning = connackMeaning(ack.code, version);
-  const reasonString = ack.reasonString === undefined ? undefined : peerText(ack.reasonString);
-  const serverReference = ack.serverReference === undefined ? undefined : peerText(ack.serverReference);
-  Object.assign(facts, {
-    returnCode: ack.code,
-    sessionPresent: ack.sessionPresent,
-    ...(reasonString && { reasonString }),
-    ...(serverReference && { serverReference }),
-  });
-  const shownCode = version === 5 ? `0x${ack.code.toString(16).padStart(2, '0')}` : String(ack.code);
-  const codeText =
-    `CONNACK ${shownCode} (${meaning.text}${reasonString ? `: ${reasonString}` : ''})` +
-    (serverReference ? `, server reference ${serverReference}` : '');
-  if (meaning.reason === 'ok') {
-    const via = result.tls ? ` over ${result.tls.protocol ?? 'TLS'}` : '';
-    const detail = SAY.accepted(VERSION_TEXT[version], via, codeText, retryNote);
-    const obs: Observation<MqttFacts> = { state: 'open', reason: 'ok', detail, facts };
-    return result.tls ? tlsVerdict(obs, result.tls, check, o) : obs;
-  }
-  const why =
-    meaning.reason === 'auth-rejected'
-      ? SAY.brokerRefused(SAY.refusedWho(credentialsGiven), codeText)
-      : SAY.refusedConnection(codeText);
-  throw new ProbeError<MqttFacts>(meaning.reason, why + retryNote, { code: `CONNACK_${ack.code}`, facts });
-};
+    ctx.phase('handshake');
+    const ack = answer.ack;
+    const meaning = connackMeaning(ack.code, version);
+    const reasonString = ack.reasonString === undefined ? undefined : peerText(ack.reasonString);
+    const serverReference = ack.serverReference === undefined ? undefined : peerText(ack.serverReference);
+    Object.assign(facts, {
+      returnCode: ack.code,
+      sessionPresent: ack.sessionPresent,
+      ...(reasonString && { reasonString }),
+      ...(serverReference && { serverReference }),
+    });
+    const shownCode = version === 5 ? `0x${ack.code.toString(16).padStart(2, '0')}` : String(ack.code);
+    const codeText =
+      `CONNACK ${shownCode} (${meaning.text}${reasonString ? `: ${reasonString}` : ''})` +
+      (serverReference ? `, server reference ${serverReference}` : '');
+    if (meaning.reason === 'ok') {
+      const via = result.tls ? ` over ${result.tls.protocol ?? 'TLS'}` : '';
+      const detail = SAY.accepted(VERSION_TEXT[version], via, codeText, retryNote);
+      const obs: Observation<MqttFacts> = { state: 'open', reason: 'ok', detail, facts };
+      return result.tls ? need(x.tls, 'TLS', scheme).verdict(obs, result.tls, check, o) : obs;
+    }
+    const why =
+      meaning.reason === 'auth-rejected'
+        ? SAY.brokerRefused(SAY.refusedWho(credentialsGiven), codeText)
+        : SAY.refusedConnection(codeText);
+    throw new ProbeError<MqttFacts>(meaning.reason, why + retryNote, { code: `CONNACK_${ack.code}`, facts });
+  };
+
+/** mqtt://: plain TCP, no TLS, no WebSocket. */
+export const probeMqtt = mqttProber({});
