@@ -9,6 +9,7 @@
 // of src/probe/classify.ts. Only what no one prober owns lives here. Words that are a
 // specification's or a peer's (CONNACK codes, grpcio messages, nginx pages) stay beside the codes
 // they name. test/style/sentences.test.ts fails on a sentence anywhere else in a prober file.
+import type { ErrorCode } from './error-code.js';
 import type { CheckResult, Reason } from './types.js';
 
 export const REASON_SUMMARY: Record<Reason, string> = {
@@ -35,7 +36,37 @@ export const REASON_SUMMARY: Record<Reason, string> = {
 type HintRow = Pick<
   CheckResult,
   'reason' | 'outcome' | 'expect' | 'dir' | 'port' | 'service' | 'destination' | 'state'
-> & { host?: string; probe?: string };
+> & { host?: string; probe?: string; code?: ErrorCode | undefined };
+
+/** The lookup codes where the name itself may be fine and the resolver is what failed: no server
+ * reached, no answer in time, or a server that failed or refused (net/resolve.ts, getaddrinfo). */
+const RESOLVER_FAILED = new Set(['EAI_AGAIN', 'EAI_FAIL', 'ETIMEOUT', 'ESERVFAIL', 'EREFUSED', 'ECONNREFUSED']);
+
+/** What to do about a name that did not resolve: a missing record and a failing resolver differ. */
+function dnsHint(r: HintRow): string {
+  const name = r.host ? `the name ${r.host}` : 'the host name';
+  if (r.code === 'ENODATA') {
+    return (
+      `${sentenceStart(name)} exists in DNS but has no address record: ask whoever runs that DNS zone to add ` +
+      `the A or AAAA record for ${r.destination}, or give an IP address with --set.`
+    );
+  }
+  if (r.code !== undefined && RESOLVER_FAILED.has(r.code)) {
+    return (
+      `This machine's DNS resolver did not resolve ${name} (no server reached, or it failed or refused: see ` +
+      `the detail and /etc/resolv.conf): ask the network team which DNS server this machine should use and ` +
+      `whether it resolves ${r.host ?? 'this name'}, or give an IP address with --set.`
+    );
+  }
+  return (
+    `Check ${name} given for ${r.destination} (a typo? a name only the site's internal DNS knows?) or give an ` +
+    `IP address with --set.`
+  );
+}
+
+function sentenceStart(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
 
 /** One sentence telling the operator what to do next; empty for rows that passed. */
 export function hintFor(r: HintRow): string {
@@ -72,10 +103,7 @@ export function hintFor(r: HintRow): string {
         `sent an ICMP error).`
       );
     case 'dns-error':
-      return (
-        `Check ${r.host ? `the name ${r.host}` : 'the host name'} given for ${r.destination} (a typo? a name ` +
-        `only the site's internal DNS knows?) or give an IP address with --set.`
-      );
+      return dnsHint(r);
     case 'reset':
       return (
         `Something cut the connection to ${to} on ${port}: look for a firewall or proxy that inspects this ` +

@@ -104,7 +104,7 @@ async function planCheck(check: Check, opts: CheckOptions): Promise<CheckResult>
     return {
       ...partial,
       detail: `${t.host}: ${c.detail}`,
-      hint: hintFor({ ...partial, host: t.host }),
+      hint: hintFor({ ...partial, host: t.host, ...(c.code !== undefined && { code: c.code }) }),
       ...(c.code !== undefined && { code: c.code }),
       addresses: [],
       timings: { totalMs: 0 },

@@ -391,7 +391,7 @@ function rowResult(
     state,
     reason,
     detail: seen.detail,
-    hint: hintFor({ reason, outcome, expect, dir, port, service, destination, state, host, probe }),
+    hint: hintFor({ reason, outcome, expect, dir, port, service, destination, state, host, probe, code: seen.code }),
     ...(seen.code !== undefined && { code: seen.code }),
     addresses: seen.addresses,
     via: seen.via,

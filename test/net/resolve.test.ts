@@ -133,6 +133,10 @@ describe('own resolver: /etc/hosts, then DNS with the search list', () => {
     const { row, status, stderr } = await check('nope.fedprobe.test');
     expect(row).toMatchObject({ outcome: 'fail', state: 'unknown', reason: 'dns-error', code: 'ENOTFOUND' });
     expect(row.detail).toBe('nope.fedprobe.test: the name does not resolve: it does not exist in DNS');
+    expect(row.hint).toBe(
+      "Check the name nope.fedprobe.test given for svc (a typo? a name only the site's internal DNS knows?) or " +
+        'give an IP address with --set.',
+    );
     expect(status).toBe(2);
     expect(stderr.trimEnd().split('\n')).toEqual([
       'fedprobe: the name nope.fedprobe.test does not exist (rows svc): check the host given for it (--set, --site) ' +
@@ -144,6 +148,11 @@ describe('own resolver: /etc/hosts, then DNS with the search list', () => {
     const { row, status } = await check('nodata.fedprobe.test');
     expect(row).toMatchObject({ outcome: 'fail', state: 'unknown', reason: 'dns-error', code: 'ENODATA' });
     expect(row.detail).toBe('nodata.fedprobe.test: the name exists but has no address (no A or AAAA record)');
+    // The name is right: a record is missing, which no typo hunt will find.
+    expect(row.hint).toBe(
+      'The name nodata.fedprobe.test exists in DNS but has no address record: ask whoever runs that DNS zone to ' +
+        'add the A or AAAA record for svc, or give an IP address with --set.',
+    );
     expect(status).toBe(1);
   });
 
@@ -162,6 +171,12 @@ describe('own resolver: /etc/hosts, then DNS with the search list', () => {
     expect(row).toMatchObject({ outcome: 'fail', state: 'unknown', reason: 'dns-error', code: 'EAI_AGAIN' });
     expect(row.detail).toBe(
       'svc.refused.fedprobe.test: the name does not resolve: the DNS server refused the query (REFUSED)',
+    );
+    // The resolver failed, not the name: the hint sends the operator to the DNS server, not to a typo.
+    expect(row.hint).toBe(
+      "This machine's DNS resolver did not resolve the name svc.refused.fedprobe.test (no server reached, or it " +
+        'failed or refused: see the detail and /etc/resolv.conf): ask the network team which DNS server this ' +
+        'machine should use and whether it resolves svc.refused.fedprobe.test, or give an IP address with --set.',
     );
     expect(status).toBe(1);
     expect(stderr).toBe('');
