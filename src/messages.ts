@@ -42,26 +42,27 @@ type HintRow = Pick<
  * reached, no answer in time, or a server that failed or refused (net/resolve.ts, getaddrinfo). */
 const RESOLVER_FAILED = new Set(['EAI_AGAIN', 'EAI_FAIL', 'ETIMEOUT', 'ESERVFAIL', 'EREFUSED', 'ECONNREFUSED']);
 
+/** The way around a name that does not resolve, in a profile (--set) and in `fedprobe probe URL` alike. */
+const USE_AN_ADDRESS = 'or use an IP address instead of the name (with --set, or in the URL of `fedprobe probe`).';
+
 /** What to do about a name that did not resolve: a missing record and a failing resolver differ. */
 function dnsHint(r: HintRow): string {
   const name = r.host ? `the name ${r.host}` : 'the host name';
   if (r.code === 'ENODATA') {
     return (
       `${sentenceStart(name)} exists in DNS but has no address record: ask whoever runs that DNS zone to add ` +
-      `the A or AAAA record for ${r.destination}, or give an IP address with --set.`
+      `the A or AAAA record for ${r.destination}, ${USE_AN_ADDRESS}`
     );
   }
   if (r.code !== undefined && RESOLVER_FAILED.has(r.code)) {
     return (
       `This machine's DNS resolver did not resolve ${name} (no server reached, or it failed or refused: see ` +
       `the detail and /etc/resolv.conf): ask the network team which DNS server this machine should use and ` +
-      `whether it resolves ${r.host ?? 'this name'}, or give an IP address with --set.`
+      `whether it resolves ${r.host ?? 'this name'}, ${USE_AN_ADDRESS}`
     );
   }
-  return (
-    `Check ${name} given for ${r.destination} (a typo? a name only the site's internal DNS knows?) or give an ` +
-    `IP address with --set.`
-  );
+  const maybe = "a typo? a name only the site's internal DNS knows?";
+  return `Check ${name} given for ${r.destination} (${maybe}), ${USE_AN_ADDRESS}`;
 }
 
 function sentenceStart(s: string): string {

@@ -134,8 +134,8 @@ describe('own resolver: /etc/hosts, then DNS with the search list', () => {
     expect(row).toMatchObject({ outcome: 'fail', state: 'unknown', reason: 'dns-error', code: 'ENOTFOUND' });
     expect(row.detail).toBe('nope.fedprobe.test: the name does not resolve: it does not exist in DNS');
     expect(row.hint).toBe(
-      "Check the name nope.fedprobe.test given for svc (a typo? a name only the site's internal DNS knows?) or " +
-        'give an IP address with --set.',
+      "Check the name nope.fedprobe.test given for svc (a typo? a name only the site's internal DNS knows?), or " +
+        'use an IP address instead of the name (with --set, or in the URL of `fedprobe probe`).',
     );
     expect(status).toBe(2);
     expect(stderr.trimEnd().split('\n')).toEqual([
@@ -151,7 +151,8 @@ describe('own resolver: /etc/hosts, then DNS with the search list', () => {
     // The name is right: a record is missing, which no typo hunt will find.
     expect(row.hint).toBe(
       'The name nodata.fedprobe.test exists in DNS but has no address record: ask whoever runs that DNS zone to ' +
-        'add the A or AAAA record for svc, or give an IP address with --set.',
+        'add the A or AAAA record for svc, or use an IP address instead of the name (with --set, or in the URL ' +
+        'of `fedprobe probe`).',
     );
     expect(status).toBe(1);
   });
@@ -176,7 +177,8 @@ describe('own resolver: /etc/hosts, then DNS with the search list', () => {
     expect(row.hint).toBe(
       "This machine's DNS resolver did not resolve the name svc.refused.fedprobe.test (no server reached, or it " +
         'failed or refused: see the detail and /etc/resolv.conf): ask the network team which DNS server this ' +
-        'machine should use and whether it resolves svc.refused.fedprobe.test, or give an IP address with --set.',
+        'machine should use and whether it resolves svc.refused.fedprobe.test, or use an IP address instead of ' +
+        'the name (with --set, or in the URL of `fedprobe probe`).',
     );
     expect(status).toBe(1);
     expect(stderr).toBe('');

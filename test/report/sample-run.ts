@@ -336,7 +336,7 @@ const samplePlanResults: CheckResult[] = [
     detail: 'superlnk.example.org: the name does not resolve: it does not exist in DNS',
     hint:
       "Check the name superlnk.example.org given for SuperLink (a typo? a name only the site's internal DNS " +
-      'knows?) or give an IP address with --set.',
+      'knows?), or use an IP address instead of the name (with --set, or in the URL of `fedprobe probe`).',
     addresses: [],
   },
 ];
