@@ -7,6 +7,7 @@ import { connect as h2connect, constants as h2, type ClientHttp2Session, type In
 import type { Socket } from 'node:net';
 import { ProbeError } from '../errors.js';
 import { deadlinePassed, errorCode } from '../net/error-kind.js';
+import { attemptState } from '../net/attempt-state.js';
 import { dialTcp } from '../net/socket.js';
 import { readTlsFiles, startTls, tlsFailure } from '../net/tls.js';
 import { tlsVerdict } from './tls-verdict.js';
@@ -127,7 +128,7 @@ function grpcReply(answer: Answer, secure: boolean, facts: CallFacts): Reply {
 
 /** The deadline ended a call that had already answered: say what it sent. */
 function lateFailure(seen: Seen, ctx: ProbeContext, facts: GrpcFacts): ProbeError | undefined {
-  if (!seen.headers || !deadlinePassed(ctx.signal)) return undefined;
+  if (!seen.headers || !deadlinePassed(attemptState(ctx))) return undefined;
   const type = contentType(seen.headers);
   facts.bodyBytesRead = seen.bytes;
   const detail = SAY.unfinishedCall(String(seen.headers[':status']), type, seen.bytes, ctx.timeoutMs);
@@ -179,7 +180,7 @@ function judgeUnary(reply: Reply, answer: Answer, path: string, o: GrpcOpts, fac
  * rather than "no answer".
  */
 function noSettings(n: number, settings: boolean, ctx: ProbeContext, facts: GrpcFacts): ProbeError | undefined {
-  if (settings || !deadlinePassed(ctx.signal) || n <= 0) return undefined;
+  if (settings || !deadlinePassed(attemptState(ctx)) || n <= 0) return undefined;
   return new ProbeError<GrpcFacts>('no-response', SAY.noSettings(n, ctx.timeoutMs), { state: 'open', facts });
 }
 
@@ -187,6 +188,7 @@ export const probeGrpc: Prober<GrpcFacts, GrpcOpts> = async (check, ctx, o) => {
   const secure = check.target.scheme === 'grpcs';
   const facts: GrpcFacts = { transport: secure ? 'h2 over TLS' : 'h2c (plaintext)' };
   const files = secure ? await readTlsFiles(o) : undefined;
+  const attempt = attemptState(ctx);
   let socket: Socket = await dialTcp(check.target.port, ctx);
   let tls: TlsFacts | undefined;
   if (files) {
@@ -219,7 +221,8 @@ export const probeGrpc: Prober<GrpcFacts, GrpcOpts> = async (check, ctx, o) => {
   const sessionError = new Promise<never>((_, reject) => {
     session.on('error', reject);
     session.on('close', () => reject(Object.assign(new Error('session closed'), { code: 'ERR_SESSION_CLOSED' })));
-    ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+    // The attempt's own abort hook rather than ctx.signal: no AbortController for a row that ends in time.
+    attempt.onAbort(() => reject(attempt.reason));
   });
   sessionError.catch(() => undefined);
 
@@ -229,9 +232,9 @@ export const probeGrpc: Prober<GrpcFacts, GrpcOpts> = async (check, ctx, o) => {
     Promise.race([call(session, path, authority, body, extra, ctx, seen), sessionError]);
   const failure = (e: unknown): unknown => {
     if (e instanceof ProbeError) return e;
-    if (ctx.signal.aborted) {
+    if (attempt.aborted) {
       const came = socket.bytesRead - readBefore;
-      return lateFailure(seen, ctx, facts) ?? noSettings(came, settings, ctx, facts) ?? ctx.signal.reason;
+      return lateFailure(seen, ctx, facts) ?? noSettings(came, settings, ctx, facts) ?? attempt.reason;
     }
     const late = tlsFailure(e, { offeredCert: files?.offeredCert ?? false, facts, afterHandshake: true });
     if (late !== e) return late;
