@@ -1,6 +1,6 @@
 // mqtt+ws:// and mqtt+wss://: the WebSocket upgrade (with the `mqtt` subprotocol brokers require)
 // and its frames as a Pipe. A module of its own so that plain mqtt:// rows never load `ws`
-// (≈ 30 ms of start-up with its http, https and zlib): registry.ts loads it for those schemes only.
+// (≈ 30 ms of start-up with its http, https and zlib): only mqtt-secure.ts imports it, for those schemes.
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { ProbeError } from '../errors.js';
