@@ -36,7 +36,14 @@ export const REASON_SUMMARY: Record<Reason, string> = {
 type HintRow = Pick<
   CheckResult,
   'reason' | 'outcome' | 'expect' | 'dir' | 'port' | 'service' | 'destination' | 'state'
-> & { host?: string; probe?: string; code?: ErrorCode | undefined };
+> & {
+  host?: string;
+  probe?: string;
+  code?: ErrorCode | undefined;
+  /** ENETUNREACH and this machine itself has no route there (no source address could be found):
+   * nothing left the machine, so no firewall elsewhere is involved. */
+  noLocalRoute?: boolean;
+};
 
 /** The lookup codes where the name itself may be fine and the resolver is what failed: no server
  * reached, no answer in time, or a server that failed or refused (net/resolve.ts, getaddrinfo). */
@@ -99,6 +106,12 @@ export function hintFor(r: HintRow): string {
         `that the host is up.`
       );
     case 'unreachable':
+      if (r.noLocalRoute) {
+        return (
+          `This machine has no route to ${to} (see \`ip route get ${r.host ?? r.destination}\`: a missing default ` +
+          `gateway, VPN or interface?): nothing was sent, so fix the routing here before asking anyone to open ${port}.`
+        );
+      }
       return (
         `A firewall or router rejects ${port} to ${to}: ask the network team to allow it (the rejecting device ` +
         `sent an ICMP error).`

@@ -1,4 +1,4 @@
-// What /etc/resolv.conf asks of a stub resolver beyond its name servers (c-ares reads those itself):
+// What /etc/resolv.conf asks of a client-side resolver beyond its name servers (c-ares reads those itself):
 // the search list, ndots, and the per-try timeout and attempts. Node's Resolver queries a name as
 // given (ares_query), so the search list is applied here, the way glibc's res_search and Go do.
 

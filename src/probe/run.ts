@@ -391,7 +391,24 @@ function rowResult(
     state,
     reason,
     detail: seen.detail,
-    hint: hintFor({ reason, outcome, expect, dir, port, service, destination, state, host, probe, code: seen.code }),
+    hint: hintFor({
+      reason,
+      outcome,
+      expect,
+      dir,
+      port,
+      service,
+      destination,
+      state,
+      host,
+      probe,
+      code: seen.code,
+      // No source address even from the route lookup: the kernel itself had no route (nothing was sent).
+      noLocalRoute:
+        seen.code === 'ENETUNREACH' &&
+        seen.addresses.length > 0 &&
+        seen.addresses.every((a) => a.localAddress === undefined),
+    }),
     ...(seen.code !== undefined && { code: seen.code }),
     addresses: seen.addresses,
     via: seen.via,

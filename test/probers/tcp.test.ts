@@ -185,12 +185,16 @@ describe.each(TARGETS)('tcp:// $label', (t) => {
       });
     });
     it('reject with icmpx no-route: fail, filtered, unreachable, ENETUNREACH', async () => {
-      expectOne(await probe('noRoute', T), {
+      const r = await probe('noRoute', T);
+      expectOne(r, {
         outcome: 'fail',
         state: 'filtered',
         reason: 'unreachable',
         code: 'ENETUNREACH',
       });
+      // The "no route" came from the peer's firewall: this machine has a route, so the ticket is a firewall's.
+      expect(r.hint).toMatch(/^A firewall or router rejects TCP\/\d+ to /);
+      expect(r.hint).toMatch(/\(the rejecting device sent an ICMP error\)\.$/);
     });
   });
 
