@@ -2,8 +2,8 @@
 // passes `promtool check metrics`; the shipped scrape config and alert rules pass promtool, and the
 // alert rules' unit tests (fedprobe-rules.test.yml) pass `promtool test rules`; the cron line's
 // textfile passes promtool too.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,22 +11,13 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { runCli } from '../helpers/cli.js';
-import { get, waitFor } from '../helpers/http.js';
+import { get } from '../helpers/http.js';
+import { startPrometheus } from '../helpers/prometheus.js';
 
 const fixture = new URL('../fixtures/good.yaml', import.meta.url).pathname;
 const deploy = (p: string) => new URL(`../../deploy/${p}`, import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fedprobe-prom-'));
 const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
-
-function freePort(): Promise<number> {
-  const s = createServer();
-  return new Promise((r) =>
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    }),
-  );
-}
 
 describe('Prometheus integration', () => {
   let service: Server;
@@ -70,39 +61,9 @@ describe('Prometheus integration', () => {
     );
     const { port } = await ready;
 
-    const promPort = await freePort();
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      `${[
-        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-        'scrape_configs:',
-        '  - job_name: fedprobe',
-        `    static_configs: [{ targets: ["127.0.0.1:${port}"] }]`,
-      ].join('\n')}\n`,
-    );
-    prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    const promql = encodeURIComponent('fedprobe_row_success{row="open"}');
-    const query = `http://127.0.0.1:${promPort}/api/v1/query?query=${promql}`;
-    let result: { metric: Record<string, string>; value: [number, string] }[] = [];
-    await waitFor(
-      'Prometheus to have scraped fedprobe_row_success',
-      async () => {
-        const r = await get(query);
-        if (r.status !== 200) return false;
-        result = JSON.parse(r.body).data.result;
-        return result.length > 0;
-      },
-      40_000,
-      500,
-    );
+    const prom = await startPrometheus(dir, { name: 'fedprobe', target: `127.0.0.1:${port}` });
+    prometheus = prom.process;
+    const result = await prom.series('fedprobe_row_success{row="open"}', 'fedprobe_row_success');
     expect(result).toHaveLength(1);
     expect(result[0]!.metric).toMatchObject({
       __name__: 'fedprobe_row_success',
@@ -115,7 +76,7 @@ describe('Prometheus integration', () => {
       destination: 'svc',
     });
     expect(result[0]!.value[1]).toBe('1');
-    const up = JSON.parse((await get(`http://127.0.0.1:${promPort}/api/v1/query?query=up`)).body).data.result;
+    const up = JSON.parse((await get(`http://127.0.0.1:${prom.port}/api/v1/query?query=up`)).body).data.result;
     expect(up[0].value[1]).toBe('1');
 
     // The live exposition, process metrics included, passes the real linter.

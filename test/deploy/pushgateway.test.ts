@@ -2,13 +2,14 @@
 // Prometheus that scrapes the gateway with honor_labels: true (the batch-job path of the
 // Prometheus world), both on loopback inside the suite's namespace.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { get, waitFor } from '../helpers/http.js';
+import { startPrometheus } from '../helpers/prometheus.js';
 import { freePort } from '../helpers/servers.js';
 
 const fixture = new URL('../fixtures/good.yaml', import.meta.url).pathname;
@@ -73,40 +74,13 @@ describe('--push to a Pushgateway', () => {
     );
     expect(pushed).toMatch(/^push_failure_time_seconds\{.*instance="site-a".*\} 0$/m);
 
-    const promPort = await freePort();
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      `${[
-        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-        'scrape_configs:',
-        '  - job_name: pushgateway',
-        '    honor_labels: true',
-        `    static_configs: [{ targets: ["127.0.0.1:${gatewayPort}"] }]`,
-      ].join('\n')}\n`,
-    );
-    prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    const promql = encodeURIComponent('fedprobe_row_success{row="open"}');
-    const query = `http://127.0.0.1:${promPort}/api/v1/query?query=${promql}`;
-    let result: { metric: Record<string, string>; value: [number, string] }[] = [];
-    await waitFor(
-      'Prometheus to have scraped the gateway',
-      async () => {
-        const q = await get(query);
-        if (q.status !== 200) return false;
-        result = JSON.parse(q.body).data.result;
-        return result.length > 0;
-      },
-      40_000,
-      500,
-    );
+    const prom = await startPrometheus(dir, {
+      name: 'pushgateway',
+      target: `127.0.0.1:${gatewayPort}`,
+      honorLabels: true,
+    });
+    prometheus = prom.process;
+    const result = await prom.series('fedprobe_row_success{row="open"}', 'the gateway');
     expect(result).toHaveLength(1);
     expect(result[0]!.metric).toMatchObject({
       job: 'fedprobe',
